@@ -1,0 +1,94 @@
+"""Speech engines behind one small interface, chosen by name.
+
+An engine turns :class:`~rehearse.audio.Audio` into a :class:`~rehearse.model.Transcript` with
+timed words. Engines are registered here by name; each is imported only when first used and
+loaded once per process (see :func:`get`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Callable, Optional, Protocol
+
+from rehearse.audio import Audio
+from rehearse.errors import RehearseError
+from rehearse.model import Transcript
+
+
+class Engine(Protocol):
+    """What every speech engine offers."""
+
+    name: str
+
+    def transcribe(self, audio: Audio) -> Transcript:
+        """Transcribe the whole of ``audio``; an empty text means no speech was recognised."""
+        ...
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """A registered engine: how to build it and how to tell whether it can run here."""
+
+    name: str
+    description: str
+    factory: str
+    """``module:callable`` returning the engine; imported lazily."""
+    probe: str
+    """``module:callable`` returning None when available, else the reason it is not."""
+    hidden: bool = False
+    """Test engines are usable by name but not listed by ``rehearse engines``."""
+
+
+REGISTRY: dict[str, EngineInfo] = {}
+DEFAULT_ENGINE = "pocketsphinx"
+_loaded: dict[str, Engine] = {}
+
+
+def register(info: EngineInfo) -> None:
+    REGISTRY[info.name] = info
+
+
+def _resolve(ref: str) -> Callable:
+    module, _, attr = ref.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def availability(name: str) -> Optional[str]:
+    """None when the engine can run here, else one sentence why not."""
+    info = REGISTRY[name]
+    try:
+        return _resolve(info.probe)()
+    except Exception as exc:  # a probe must never crash a listing
+        return f"not usable: {exc}"
+
+
+def get(name: Optional[str] = None) -> Engine:
+    """The engine called ``name`` (default: pocketsphinx), loaded once per process."""
+    name = (name or DEFAULT_ENGINE).lower()
+    if name in _loaded:
+        return _loaded[name]
+    if name not in REGISTRY:
+        known = ", ".join(n for n, i in REGISTRY.items() if not i.hidden)
+        raise RehearseError(f"Unknown speech engine {name!r}; choose one of: {known} (see `rehearse engines`).")
+    reason = availability(name)
+    if reason:
+        raise RehearseError(f"The {name} engine is not available: {reason}")
+    engine = _resolve(REGISTRY[name].factory)()
+    _loaded[name] = engine
+    return engine
+
+
+register(EngineInfo(
+    name="pocketsphinx",
+    description="CMU PocketSphinx through SpeechRecognition's bundled en-US model; offline, word timings.",
+    factory="rehearse.engines.sphinx:PocketSphinxEngine",
+    probe="rehearse.engines.sphinx:probe",
+))
+register(EngineInfo(
+    name="scripted",
+    description="Test engine: returns a scripted transcript with evenly spread timings.",
+    factory="rehearse.engines.scripted:ScriptedEngine",
+    probe="rehearse.engines.scripted:probe",
+    hidden=True,
+))

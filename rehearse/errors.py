@@ -1,0 +1,31 @@
+"""The one exception a user ever sees.
+
+Every fault the user can act on (no device, unreadable file, unknown archetype, ...) is raised as a
+:class:`RehearseError` whose message is one plain sentence saying what happened and what to do.
+The CLI prints it on stderr and exits with code 2; nothing else is ever shown as a traceback.
+"""
+
+from __future__ import annotations
+
+
+class RehearseError(Exception):
+    """A problem the user can fix; ``str(err)`` is the sentence shown to them."""
+
+    exit_code = 2
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NoSpeechError(RehearseError):
+    """The recording or file held no speech we could hear."""
+
+
+class Interrupted(RehearseError):
+    """The user pressed Ctrl-C; what was recorded so far has been kept."""
+
+    exit_code = 130
