@@ -41,7 +41,11 @@ class EngineInfo:
 
 
 REGISTRY: dict[str, EngineInfo] = {}
-DEFAULT_ENGINE = "pocketsphinx"
+PREFERENCE = ("whisper", "pocketsphinx")
+"""Most accurate first: the default engine is the first of these that is available here."""
+FALLBACK_ENGINE = "pocketsphinx"
+PIN_ENV = "REHEARSE_ENGINE"
+"""Environment variable that pins the default engine by name."""
 _loaded: dict[str, Engine] = {}
 
 
@@ -63,9 +67,22 @@ def availability(name: str) -> Optional[str]:
         return f"not usable: {exc}"
 
 
+def default_name() -> str:
+    """The pinned engine (``REHEARSE_ENGINE``), else the most accurate available one."""
+    import os
+
+    pinned = os.environ.get(PIN_ENV)
+    if pinned:
+        return pinned.lower()
+    for name in PREFERENCE:
+        if name in REGISTRY and availability(name) is None:
+            return name
+    return FALLBACK_ENGINE
+
+
 def get(name: Optional[str] = None) -> Engine:
-    """The engine called ``name`` (default: pocketsphinx), loaded once per process."""
-    name = (name or DEFAULT_ENGINE).lower()
+    """The engine called ``name`` (default: :func:`default_name`), loaded once per process."""
+    name = (name or default_name()).lower()
     if name in _loaded:
         return _loaded[name]
     if name not in REGISTRY:

@@ -1,0 +1,62 @@
+"""`rehearse practice`: the real loop through the speaker and the microphone."""
+
+from __future__ import annotations
+
+import sys
+
+from rehearse.commands._common import add_archetype_flag, add_engine_flag, add_json_flag, emit_json, say
+
+
+def add_arguments(parser) -> None:
+    add_archetype_flag(parser)
+    parser.add_argument("--prompt", metavar="ID", help="a prompt id from `rehearse prompts` (default: random)")
+    parser.add_argument("--max-seconds", type=float, default=120.0, metavar="N",
+                        help="stop recording after N seconds (default 120)")
+    parser.add_argument("--input-device", metavar="D", help="microphone name or index (see `rehearse devices`)")
+    parser.add_argument("--output-device", metavar="D", help="speaker name or index (see `rehearse devices`)")
+    parser.add_argument("--silence", type=float, default=2.0, metavar="S",
+                        help="seconds of silence after speech that end the answer (default 2)")
+    parser.add_argument("--text-prompt", action="store_true",
+                        help="show the interviewer's prompt as text instead of speaking it")
+    add_engine_flag(parser)
+    add_json_flag(parser)
+
+
+def run(args) -> int:
+    from rehearse import archetypes, devices, engines, rehearsal
+    from rehearse.errors import RehearseError
+    from rehearse.recorder import MicrophoneRecorder
+    from rehearse.speaker import PromptSpeaker, TextOnlySpeaker
+    from rehearse.storage import Store
+
+    if args.max_seconds <= 0:
+        raise RehearseError("--max-seconds must be more than 0.")
+    archetype = archetypes.get(args.archetype)
+    prompt = rehearsal.choose_prompt(archetype, args.prompt)
+    input_device = devices.resolve_input(args.input_device)
+    if args.text_prompt:
+        speaker = TextOnlySpeaker()
+    else:
+        speaker = PromptSpeaker(device=devices.resolve_output(args.output_device))
+    transcriber = engines.get(args.engine)  # load the model before the user speaks
+    recorder = MicrophoneRecorder(device=input_device, silence_s=args.silence)
+    if not args.json:
+        say(f"{archetype.title}: {archetype.description}\nCoach: {archetype.advice}\n")
+    result = rehearsal.run_round(
+        archetype=archetype, prompt=prompt, speaker=speaker, recorder=recorder, transcriber=transcriber,
+        store=Store(), mode="practice", max_seconds=args.max_seconds,
+        on_recording_start=lambda: say("Recording... speak your opening now (Enter or silence ends it)."),
+    )
+    return report_round(result, args.json)
+
+
+def report_round(result, as_json: bool) -> int:
+    from rehearse import report
+
+    score = result.score.to_json()
+    if as_json:
+        emit_json({**score, "session_id": result.session_id})
+    else:
+        print(report.format_score(score, session_id=result.session_id))
+    sys.stdout.flush()
+    return 0 if result.score.verdict == "pass" else 1

@@ -1,0 +1,62 @@
+"""Human-readable text for scores, transcripts and sessions (what goes to the terminal)."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from rehearse.model import CHECK_NAMES
+
+LABELS = {
+    "leads_with_accomplishment": "Leads with your accomplishment",
+    "asks_first_year_question": "Asks what a very successful first year would accomplish",
+    "asks_contributor_question": "Asks what an effective contributor would be showing",
+    "thanks_for_callback": "Thanks them for asking you back",
+    "quantified_result": "Gives a measurable result",
+}
+
+
+def format_score(score: dict[str, Any], *, session_id: Optional[str] = None) -> str:
+    """A score object (contract shape) as a short report."""
+    lines = []
+    transcript = score.get("transcript") or ""
+    lines.append(f"You said: \"{transcript}\"" if transcript else "You said: (nothing)")
+    lines.append("")
+    checks = score.get("checks", {})
+    for name in CHECK_NAMES:
+        check = checks.get(name)
+        if not check:
+            continue
+        mark = "PASS" if check["passed"] else "miss"
+        tag = "required" if check["required"] else "optional"
+        line = f"  [{mark}] {LABELS.get(name, name)} ({tag}, {check['score']})"
+        if check.get("evidence"):
+            where = f" at {check['seconds']:.1f} s" if check.get("seconds") is not None else ""
+            line += f"\n         heard{where}: \"{check['evidence']}\""
+        lines.append(line)
+        if check.get("advice"):
+            lines.append(f"         -> {check['advice']}")
+    lines.append("")
+    m = score.get("metrics", {})
+    pace = f", {m['wpm']:.0f} words/min" if m.get("wpm") else ""
+    fillers = f", {m['fillers']} filler words" if m.get("fillers") is not None else ""
+    lines.append(f"  {m.get('words', 0)} words{pace}{fillers}")
+    verdict = score.get("verdict", "?").upper()
+    lines.append(f"Verdict: {verdict}" + (f"   (session {session_id})" if session_id else ""))
+    return "\n".join(lines)
+
+
+def format_words(words: list[dict[str, Any]]) -> str:
+    """Timed words, a line every ~5 seconds."""
+    if not words:
+        return "(no timed words)"
+    lines, current, line_start = [], [], None
+    for w in words:
+        if line_start is None:
+            line_start = w["start"]
+        current.append(w["word"])
+        if w["end"] - line_start >= 5.0:
+            lines.append(f"  {line_start:6.1f} s  {' '.join(current)}")
+            current, line_start = [], None
+    if current:
+        lines.append(f"  {line_start:6.1f} s  {' '.join(current)}")
+    return "\n".join(lines)
