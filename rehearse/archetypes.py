@@ -89,6 +89,11 @@ def _cached() -> dict[str, Archetype]:
     return load_all()
 
 
+def clear_cache() -> None:
+    """Forget loaded archetypes (the user's prompt files are read again on next use)."""
+    _cached.cache_clear()
+
+
 def all_archetypes(fresh: bool = False) -> dict[str, Archetype]:
     if fresh:
         _cached.cache_clear()

@@ -1,0 +1,62 @@
+"""Test set-up: every test gets its own REHEARSE_HOME; audio fixtures come from virtual_audio.py."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SAMPLES = SHARED / "speech-samples"
+
+from virtual_audio import virtual_mic  # noqa: E402,F401  (session fixture: a PulseAudio virtual microphone)
+
+
+@pytest.fixture(autouse=True)
+def rehearse_home(tmp_path, monkeypatch):
+    """Point REHEARSE_HOME at a fresh temp folder so no test touches the user's sessions."""
+    home = tmp_path / "rehearse-home"
+    monkeypatch.setenv("REHEARSE_HOME", str(home))
+    monkeypatch.delenv("REHEARSE_ENGINE", raising=False)
+    from rehearse import archetypes
+
+    archetypes.clear_cache()
+    yield home
+    archetypes.clear_cache()
+
+
+@pytest.fixture
+def samples_dir() -> Path:
+    if not (SAMPLES / "manifest.tsv").exists():
+        pytest.skip("../shared/speech-samples is not beside the project")
+    return SAMPLES
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Run the CLI in-process: returns (exit_code, stdout, stderr)."""
+    from rehearse import cli
+
+    def run(*argv: str):
+        code = cli.main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def cli_env(rehearse_home):
+    """Environment for running `python -m rehearse` in a subprocess with this test's home."""
+    import os
+
+    env = dict(os.environ)
+    env["REHEARSE_HOME"] = str(rehearse_home)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def python() -> str:
+    return sys.executable

@@ -1,0 +1,56 @@
+"""Fakes at the device seam: a speaker that remembers what it was asked to say, a microphone that
+plays back a WAV file, and helpers that wire them into the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from rehearse import audio
+from rehearse.file_recorder import FileRecorder
+
+
+class FakeSpeaker:
+    def __init__(self):
+        self.said: list = []
+
+    def speak(self, prompt) -> None:
+        self.said.append(prompt)
+
+
+def tone_wav(path: Path, seconds: float = 2.0, rate: int = 16000, amplitude: float = 0.3) -> Path:
+    """A WAV with a non-silent signal (for the scripted engine, which only needs 'not silence')."""
+    t = np.arange(int(seconds * rate)) / rate
+    signal = amplitude * np.sin(2 * np.pi * 220 * t) * (0.5 + 0.5 * np.sin(2 * np.pi * 3 * t))
+    return audio.save(audio.Audio.from_float(signal, rate), path)
+
+
+def silent_wav(path: Path, seconds: float = 2.0, rate: int = 16000) -> Path:
+    return audio.save(audio.Audio(np.zeros(int(seconds * rate), dtype=np.int16), rate), path)
+
+
+def install_fake_devices(monkeypatch, answer_wav: Path, *, speaker: Optional[FakeSpeaker] = None,
+                         interrupt_after_s: Optional[float] = None) -> FakeSpeaker:
+    """Make `rehearse practice` use FakeSpeaker and a FileRecorder playing ``answer_wav``."""
+    import rehearse.devices as devices
+    import rehearse.recorder as recorder
+    import rehearse.speaker as speaker_mod
+
+    speaker = speaker or FakeSpeaker()
+    monkeypatch.setattr(devices, "resolve_input", lambda spec=None: None)
+    monkeypatch.setattr(devices, "resolve_output", lambda spec=None: None)
+    monkeypatch.setattr(speaker_mod, "PromptSpeaker", lambda device=None, **kw: speaker)
+    monkeypatch.setattr(recorder, "MicrophoneRecorder",
+                        lambda device=None, **kw: FileRecorder(answer_wav, interrupt_after_s=interrupt_after_s))
+    return speaker
+
+
+def script_engine(*texts: str):
+    """Queue transcripts on the scripted engine and return it."""
+    from rehearse import engines
+
+    engine = engines.get("scripted")
+    engine.queue[:] = list(texts)
+    return engine

@@ -1,0 +1,20 @@
+from rehearse import metrics
+from rehearse.model import Transcript, Word
+
+
+def test_fillers_count_phrases_once_and_not_inside_words():
+    words = metrics.tokens("Um so I you know led the, uh, umbrella project; I mean it was like great")
+    assert metrics.count_fillers(words) == 5  # um, you know, uh, i mean, like
+
+
+def test_pace_uses_speaking_time_between_first_and_last_word():
+    words = tuple(Word(w, i * 0.5, i * 0.5 + 0.4) for i, w in enumerate("one two three four five six".split()))
+    m = metrics.compute(Transcript("one two three four five six", words, duration_s=10.0))
+    assert m.words == 6
+    assert m.duration_s == 10.0
+    assert abs(m.wpm - 6 / 2.9 * 60) < 0.01
+
+
+def test_text_without_timings_has_no_pace():
+    m = metrics.compute(Transcript("I led the project"))
+    assert m.wpm is None and m.fillers_per_min is None and m.words == 4
