@@ -1,0 +1,168 @@
+"""The whole loop through the CLI with fakes at the device seam (no sound card, no speech model)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from fakes import install_fake_devices, script_engine, silent_wav, tone_wav
+
+STRONG = ("thank you for asking me back i was thinking about an accomplishment from the last six months "
+          "i was charged with cutting our release time and i rebuilt the pipeline so releases went from "
+          "two weeks to three days")
+
+
+def test_practice_speaks_records_transcribes_scores_and_saves(tmp_path, monkeypatch, run_cli):
+    speaker = install_fake_devices(monkeypatch, tone_wav(tmp_path / "answer.wav", seconds=3))
+    script_engine(STRONG)
+    code, out, err = run_cli("practice", "--archetype", "storyteller", "--engine", "scripted", "--json")
+    result = json.loads(out)
+    assert "Recording" in err
+    assert [p.archetype for p in speaker.said] == ["storyteller"]
+    assert result["transcript"] == STRONG
+    assert result["engine"] == "scripted"
+    assert set(result["checks"]) == {"leads_with_accomplishment", "asks_first_year_question",
+                                     "asks_contributor_question", "thanks_for_callback", "quantified_result"}
+    assert code == (0 if result["verdict"] == "pass" else 1)
+    code, out, _ = run_cli("history", "--json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert rows[0]["session_id"] == result["session_id"]
+    assert rows[0]["mode"] == "practice" and rows[0]["archetype"] == "storyteller"
+    assert rows[0]["duration_s"] == pytest.approx(3.0, abs=0.05)
+    code, out, _ = run_cli("replay", result["session_id"][:17], "--json")
+    replay = json.loads(out)
+    assert replay["session_id"] == result["session_id"]
+    assert replay["checks"] == result["checks"]
+    assert replay["audio"].endswith(".wav") and len(replay["words"]) == len(STRONG.split())
+
+
+def test_practice_human_output_shows_transcript_and_verdict(tmp_path, monkeypatch, run_cli):
+    install_fake_devices(monkeypatch, tone_wav(tmp_path / "answer.wav"))
+    script_engine("we are a great company and i like it")
+    code, out, err = run_cli("practice", "--archetype", "challenger", "--engine", "scripted")
+    assert code == 1
+    assert "we are a great company" in out and "Verdict: FAIL" in out
+    assert "Coach:" in err
+
+
+def test_silence_is_no_speech_not_a_failure(tmp_path, monkeypatch, run_cli):
+    install_fake_devices(monkeypatch, silent_wav(tmp_path / "quiet.wav"))
+    script_engine("")
+    code, out, err = run_cli("practice", "--archetype", "storyteller", "--engine", "scripted", "--json")
+    assert code == 2 and out == ""
+    assert "No speech was heard" in err and "Traceback" not in err
+    code, out, _ = run_cli("history", "--json")
+    row = json.loads(out.splitlines()[0])
+    assert row["status"] == "no_speech" and row["verdict"] is None
+
+
+def test_ctrl_c_keeps_the_audio_and_an_interrupted_session(tmp_path, monkeypatch, run_cli):
+    install_fake_devices(monkeypatch, tone_wav(tmp_path / "long.wav", seconds=5), interrupt_after_s=1.5)
+    code, out, err = run_cli("practice", "--archetype", "storyteller", "--engine", "scripted")
+    assert code == 130
+    assert "saved as session" in err
+    code, out, _ = run_cli("replay", "last", "--json")
+    replay = json.loads(out)
+    from rehearse import audio
+
+    assert audio.load(replay["audio"]).duration_s == pytest.approx(1.5, abs=0.05)
+    code, out, _ = run_cli("history", "--json")
+    assert json.loads(out.splitlines()[0])["status"] == "interrupted"
+
+
+def test_unknown_archetype_is_one_sentence_exit_2(run_cli):
+    code, out, err = run_cli("practice", "--archetype", "pirate")
+    assert code == 2 and "Unknown archetype 'pirate'" in err and err.count("\n") == 1
+
+
+def test_score_text_matches_the_contract(run_cli):
+    code, out, _ = run_cli("score", "--archetype", "salesperson", "--text", STRONG, "--json")
+    obj = json.loads(out)
+    assert set(obj) >= {"archetype", "transcript", "engine", "checks", "verdict", "metrics", "session_id"}
+    assert obj["engine"] is None
+    for check in obj["checks"].values():
+        assert set(check) == {"passed", "required", "score", "evidence", "word_index", "seconds", "advice"}
+        assert 0 <= check["score"] <= 100
+        assert check["seconds"] is None
+    assert set(obj["metrics"]) == {"words", "duration_s", "wpm", "fillers", "fillers_per_min"}
+    required = [c for c in obj["checks"].values() if c["required"]]
+    assert obj["verdict"] == ("pass" if all(c["passed"] for c in required) else "fail")
+    assert code == (0 if obj["verdict"] == "pass" else 1)
+
+
+def test_score_text_file_and_missing_file(tmp_path, run_cli):
+    path = tmp_path / "opening.txt"
+    path.write_text(STRONG)
+    code, out, _ = run_cli("score", "-a", "storyteller", "--text-file", str(path), "--json")
+    assert json.loads(out)["transcript"] == STRONG
+    code, out, err = run_cli("score", "-a", "storyteller", "--text-file", str(tmp_path / "nope.txt"))
+    assert code == 2 and "does not exist" in err
+
+
+def test_score_audio_with_a_corrupt_file(tmp_path, run_cli):
+    bad = tmp_path / "bad.wav"
+    bad.write_text("not audio " * 50)
+    code, out, err = run_cli("score", "-a", "storyteller", "--audio", str(bad), "--engine", "scripted")
+    assert code == 2 and "not an audio file" in err and out == ""
+
+
+def test_batch_runs_every_line_and_reports_bad_ones(tmp_path, run_cli):
+    tone_wav(tmp_path / "a.wav")
+    script_engine(STRONG)
+    lines = [
+        json.dumps({"id": 1, "archetype": "storyteller", "text": STRONG}),
+        "{not json",
+        json.dumps({"id": 3, "archetype": "pirate", "text": "hi"}),
+        json.dumps({"id": 4, "archetype": "challenger", "audio": "a.wav"}),
+        json.dumps({"id": 5, "archetype": "challenger", "audio": "missing.wav"}),
+        json.dumps({"id": 6, "archetype": "challenger"}),
+    ]
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("\n".join(lines) + "\n")
+    code, out, err = run_cli("score", "--batch", str(batch), "--engine", "scripted", "--json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r.get("id") for r in rows] == [1, None, 3, 4, 5, 6]
+    assert "verdict" in rows[0] and rows[0]["transcript"] == STRONG
+    assert "not valid JSON" in rows[1]["error"]
+    assert "Unknown archetype" in rows[2]["error"]
+    assert rows[3]["engine"] == "scripted" and rows[3]["transcript"] == STRONG
+    assert "does not exist" in rows[4]["error"]
+    assert "error" in rows[5]
+    assert code == 0
+
+
+def test_prompts_lists_all_archetypes(run_cli):
+    code, out, _ = run_cli("prompts", "--json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert {r["archetype"] for r in rows} >= {"storyteller", "salesperson", "challenger"}
+    assert all(len(r["prompts"]) >= 3 for r in rows)
+
+
+def test_history_when_empty_is_friendly(run_cli):
+    code, out, _ = run_cli("history")
+    assert code == 0 and "No sessions saved yet" in out
+
+
+def test_replay_unknown_session(run_cli):
+    code, out, err = run_cli("replay", "zzz")
+    assert code == 2 and "No session matches" in err
+
+
+def test_unknown_engine(tmp_path, run_cli):
+    tone_wav(tmp_path / "a.wav")
+    code, out, err = run_cli("transcribe", str(tmp_path / "a.wav"), "--engine", "nonsense")
+    assert code == 2 and "Unknown speech engine" in err
+
+
+def test_bad_flag_is_one_line_exit_2():
+    proc = subprocess.run([sys.executable, "-m", "rehearse", "score", "--bogus"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_help_and_history_do_not_import_heavy_modules(cli_env):
+    code = ("import sys; from rehearse import cli; cli.main(['history']); "
+            "heavy = [m for m in ('sounddevice', 'pocketsphinx', 'pyttsx3', 'speech_recognition', 'numpy', "
+            "'rapidfuzz') if m in sys.modules]; print(heavy)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=cli_env)
+    assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stderr
