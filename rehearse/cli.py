@@ -1,6 +1,7 @@
 """The command line: parses arguments and hands each command to its module in ``rehearse.commands``.
 
-Kept thin and fast to import: command modules import their heavy parts only when they run.
+Kept thin and fast to import: each command is a module in ``rehearse.commands`` with ``HELP``,
+``add_arguments(parser)`` and ``run(args)``; modules import their heavy parts only when they run.
 Every :class:`RehearseError` becomes one sentence on stderr and its exit code; nothing else ever
 shows a traceback (set ``REHEARSE_DEBUG=1`` to see one).
 """
@@ -15,18 +16,20 @@ from typing import Optional, Sequence
 
 from rehearse import __version__
 
-# command name -> module in rehearse.commands; each module has add_arguments(parser) and run(args).
-COMMANDS = {
-    "practice": ("practice", "Hear an interviewer's prompt, speak your opening, get the verdict."),
-    "demo": ("demo", "One full round with a bundled sample answer in place of the microphone."),
-    "score": ("score", "Score an opening given as text, a text file, an audio file or a JSONL batch."),
-    "transcribe": ("transcribe", "Transcribe audio files offline."),
-    "engines": ("engines", "List the speech engines and whether each is available."),
-    "devices": ("devices", "List audio input and output devices and the defaults."),
-    "prompts": ("prompts", "List the interviewer archetypes and their prompts."),
-    "history": ("history", "List saved sessions, newest first."),
-    "replay": ("replay", "Replay a saved session: the prompt, your answer and its checks."),
-}
+# The order commands are listed in `rehearse --help`; modules in rehearse/commands not named here
+# (and not starting with "_") are listed after these, so a new command needs only its module.
+ORDER = ("practice", "drill", "demo", "score", "transcribe", "history", "replay", "progress", "export",
+         "rescore", "delete", "prompts", "engines", "models", "devices", "debrief", "accomplishments")
+
+
+def command_names() -> list[str]:
+    import pkgutil
+
+    import rehearse.commands as package
+
+    found = [m.name for m in pkgutil.iter_modules(package.__path__) if not m.name.startswith("_")]
+    known = [n for n in ORDER if n in found]
+    return known + sorted(n for n in found if n not in known)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -38,9 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="rehearse", description="Rehearse the opening of your second interview, out loud.")
     parser.add_argument("--version", action="version", version=f"rehearse {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name, (module, help_text) in COMMANDS.items():
-        command_parser = sub.add_parser(name, help=help_text, description=help_text)
-        _module(module).add_arguments(command_parser)
+    for name in command_names():
+        module = _module(name)
+        command_parser = sub.add_parser(name.replace("_", "-"), help=module.HELP, description=module.HELP)
+        module.add_arguments(command_parser)
     return parser
 
 
@@ -57,7 +61,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        return int(_module(COMMANDS[args.command][0]).run(args) or 0)
+        return int(_module(args.command.replace("-", "_")).run(args) or 0)
     except RehearseError as err:
         print(f"rehearse: {err}", file=sys.stderr)
         return err.exit_code

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rehearse.commands._common import add_engine_flag, add_json_flag, say
 
+HELP = "One full round with a bundled sample answer in place of the microphone."
+
 
 def add_arguments(parser) -> None:
     parser.add_argument("--archetype", "-a", default="storyteller", metavar="ARCH",

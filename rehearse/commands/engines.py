@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rehearse.commands._common import add_json_flag, emit_json
 
+HELP = "List the speech engines and whether each is available."
+
 
 def add_arguments(parser) -> None:
     add_json_flag(parser)

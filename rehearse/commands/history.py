@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rehearse.commands._common import add_json_flag, emit_json
 
+HELP = "List saved sessions, newest first."
+
 
 def add_arguments(parser) -> None:
     parser.add_argument("--limit", type=int, metavar="N", help="at most N sessions")

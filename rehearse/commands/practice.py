@@ -6,6 +6,8 @@ import sys
 
 from rehearse.commands._common import add_archetype_flag, add_engine_flag, add_json_flag, emit_json, say
 
+HELP = "Hear an interviewer's prompt, speak your opening, get the verdict."
+
 
 def add_arguments(parser) -> None:
     add_archetype_flag(parser)

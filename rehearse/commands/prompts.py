@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rehearse.commands._common import add_json_flag, emit_json
 
+HELP = "List the interviewer archetypes and their prompts."
+
 
 def add_arguments(parser) -> None:
     parser.add_argument("--archetype", "-a", metavar="ARCH", help="only this archetype")

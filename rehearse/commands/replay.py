@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rehearse.commands._common import add_json_flag, emit_json, say
 
+HELP = "Replay a saved session: the prompt, your answer and its checks."
+
 
 def add_arguments(parser) -> None:
     parser.add_argument("session", metavar="SESSION_ID", help="a session id, a unique prefix of one, or `last`")

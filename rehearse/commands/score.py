@@ -7,6 +7,8 @@ from pathlib import Path
 
 from rehearse.commands._common import add_engine_flag, add_json_flag, emit_json
 
+HELP = "Score an opening given as text, a text file, an audio file or a JSONL batch."
+
 
 def add_arguments(parser) -> None:
     parser.add_argument("--archetype", "-a", metavar="ARCH", help="storyteller, salesperson or challenger")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from rehearse.commands._common import add_engine_flag, add_json_flag, emit_json
 
+HELP = "Transcribe audio files offline."
+
 
 def add_arguments(parser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="audio files (WAV, FLAC, OGG)")
