@@ -44,6 +44,41 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX sessions_started_at ON sessions (started_at);
     """,
+    # 2: figures that history and progress read for every session, copied out of score_json so that
+    # listing 10,000 sessions does not parse 10,000 JSON documents; and every score a session has had
+    # (the first, then one per `rehearse rescore`), so an earlier result stays for comparison.
+    """
+    ALTER TABLE sessions ADD COLUMN wpm REAL;
+    ALTER TABLE sessions ADD COLUMN fillers_per_min REAL;
+    ALTER TABLE sessions ADD COLUMN first_accomplishment_s REAL;
+    ALTER TABLE sessions ADD COLUMN scored_at TEXT;
+    UPDATE sessions SET
+        wpm = json_extract(score_json, '$.metrics.wpm'),
+        fillers_per_min = json_extract(score_json, '$.metrics.fillers_per_min'),
+        first_accomplishment_s = CASE
+            WHEN json_extract(score_json, '$.checks.leads_with_accomplishment.passed')
+            THEN json_extract(score_json, '$.checks.leads_with_accomplishment.seconds') END,
+        scored_at = started_at
+    WHERE score_json IS NOT NULL;
+    CREATE TABLE scores (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id  TEXT NOT NULL,
+        scored_at   TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        engine      TEXT,
+        transcript  TEXT,
+        words_json  TEXT,
+        score_json  TEXT NOT NULL,
+        verdict     TEXT
+    );
+    CREATE INDEX scores_session ON scores (session_id, id);
+    INSERT INTO scores (session_id, scored_at, reason, engine, transcript, words_json, score_json, verdict)
+        SELECT id, started_at, 'original', engine, transcript, words_json, score_json, verdict
+        FROM sessions WHERE score_json IS NOT NULL ORDER BY started_at, id;
+    CREATE INDEX sessions_status ON sessions (status);
+    CREATE INDEX sessions_summary ON sessions (started_at, id, archetype, mode, status, verdict, duration_s,
+                                              wpm, fillers_per_min, first_accomplishment_s, prompt_id);
+    """,
 ]
 
 STATUSES = ("recording", "complete", "interrupted", "no_speech")
@@ -76,6 +111,8 @@ class SessionRecord:
     verdict: Optional[str]
     extra: dict[str, Any]
     """Mode-specific data, e.g. a drill's timing."""
+    scored_at: Optional[str] = None
+    """When the current result was computed (ISO 8601, UTC), or None if never scored."""
 
     def history_json(self) -> dict[str, Any]:
         return {
@@ -87,6 +124,78 @@ class SessionRecord:
             "duration_s": None if self.duration_s is None else round(self.duration_s, 2),
             "status": self.status,
         }
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One session as ``history`` and ``progress`` list it: the denormalised columns only, no JSON."""
+
+    id: str
+    started_at: str
+    """ISO 8601, UTC."""
+    mode: str
+    archetype: str
+    status: str
+    verdict: Optional[str]
+    duration_s: Optional[float]
+    wpm: Optional[float]
+    fillers_per_min: Optional[float]
+    first_accomplishment_s: Optional[float]
+    """Seconds into the answer where the accomplishment starts, when that check passed."""
+    prompt_id: Optional[str] = None
+
+    def history_json(self) -> dict[str, Any]:
+        return {
+            "session_id": self.id,
+            "started_at": self.started_at,
+            "mode": self.mode,
+            "archetype": self.archetype,
+            "verdict": self.verdict,
+            "duration_s": None if self.duration_s is None else round(self.duration_s, 2),
+            "status": self.status,
+            "wpm": self.wpm,
+            "fillers_per_min": self.fillers_per_min,
+            "first_accomplishment_s": self.first_accomplishment_s,
+            "prompt_id": self.prompt_id,
+        }
+
+
+@dataclass(frozen=True)
+class ScoreRecord:
+    """One result a session has had: its first score, or one from ``rehearse rescore``."""
+
+    number: int
+    """1 for the first result, counting up with each rescore."""
+    scored_at: str
+    """ISO 8601, UTC."""
+    reason: str
+    """``original``, ``rescore`` or ``retranscribe``."""
+    engine: Optional[str]
+    transcript: Optional[str]
+    words: tuple[Word, ...]
+    score: dict[str, Any]
+    """The score object (contract shape)."""
+    verdict: Optional[str]
+
+
+def score_columns(score: Optional[Score]) -> dict[str, Any]:
+    """The denormalised columns a score fills (all None without a score)."""
+    if score is None:
+        return {"score_json": None, "verdict": None, "wpm": None, "fillers_per_min": None,
+                "first_accomplishment_s": None}
+    data = score.to_json()
+    lead = data["checks"].get("leads_with_accomplishment") or {}
+    return {
+        "score_json": json.dumps(data),
+        "verdict": data["verdict"],
+        "wpm": data["metrics"].get("wpm"),
+        "fillers_per_min": data["metrics"].get("fillers_per_min"),
+        "first_accomplishment_s": lead.get("seconds") if lead.get("passed") else None,
+    }
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def new_session_id(now: Optional[datetime] = None) -> str:
@@ -175,7 +284,7 @@ class Store:
                audio_path: Optional[Path] = None, session_id: Optional[str] = None,
                status: str = "recording") -> str:
         session_id = session_id or new_session_id()
-        started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        started = _now()
         with self._transaction():
             self._conn.execute(
                 "INSERT INTO sessions (id, started_at, mode, archetype, prompt_id, prompt_text, source, "
@@ -186,14 +295,22 @@ class Store:
         return session_id
 
     def update(self, session_id: str, **fields: Any) -> None:
-        """Set columns; ``words`` (list of Word), ``score`` (Score) and ``extra`` (dict) are encoded."""
+        """Set columns; ``words`` (list of Word), ``score`` (Score) and ``extra`` (dict) are encoded.
+
+        Setting a score also fills the denormalised figures and appends the score to the session's
+        results (``score_reason`` names why: ``original`` by default, ``rescore``, ``retranscribe``).
+        """
         columns: dict[str, Any] = {}
+        reason = fields.pop("score_reason", "original")
+        score_row = None
         for key, value in fields.items():
             if key == "words":
                 columns["words_json"] = json.dumps([w.to_json() for w in value])
             elif key == "score":
-                columns["score_json"] = None if value is None else json.dumps(value.to_json())
-                columns["verdict"] = None if value is None else value.verdict
+                columns.update(score_columns(value))
+                if value is not None:
+                    columns["scored_at"] = _now()
+                    score_row = columns
             elif key == "extra":
                 columns["extra_json"] = json.dumps(value)
             elif key == "audio_path":
@@ -209,6 +326,11 @@ class Store:
             )
             if cur.rowcount != 1:
                 raise RehearseError(f"No session {session_id!r} to update.")
+            if score_row is not None:
+                self._conn.execute(
+                    "INSERT INTO scores (session_id, scored_at, reason, engine, transcript, words_json, "
+                    "score_json, verdict) SELECT id, scored_at, ?, engine, transcript, words_json, score_json, "
+                    "verdict FROM sessions WHERE id = ?", (reason, session_id))
 
     def save_scored(self, session_id: str, *, score: Score, words: Iterable[Word], transcript: str,
                     engine: Optional[str], duration_s: Optional[float], status: str = "complete",
@@ -219,8 +341,16 @@ class Store:
             fields["extra"] = extra
         self.update(session_id, **fields)
 
+    def rescore(self, session_id: str, *, score: Score, words: Iterable[Word], transcript: str,
+                engine: Optional[str], reason: str = "rescore") -> None:
+        """Make ``score`` the session's current result; earlier results stay in :meth:`scores`."""
+        self.update(session_id, score=score, words=list(words), transcript=transcript, engine=engine,
+                    status="complete", score_reason=reason)
+
     def delete(self, session_id: str) -> None:
+        """Remove the session's rows (the session and all its results); the audio file is the caller's."""
         with self._transaction():
+            self._conn.execute("DELETE FROM scores WHERE session_id = ?", (session_id,))
             self._conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
 
     # -- reads ------------------------------------------------------------------------------
@@ -254,31 +384,79 @@ class Store:
 
     def list(self, *, limit: Optional[int] = None, archetype: Optional[str] = None,
              mode: Optional[str] = None, since: Optional[str] = None) -> list[SessionRecord]:
-        sql = "SELECT * FROM sessions"
-        where, params = [], []
-        if archetype:
-            where.append("archetype = ?")
-            params.append(archetype)
-        if mode:
-            where.append("mode = ?")
-            params.append(mode)
-        if since:
-            where.append("started_at >= ?")
-            params.append(since)
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY started_at DESC, id DESC"
+        """Whole sessions, newest first (parses each one's JSON; see :meth:`history` for listings)."""
+        where, params = _filters(archetype, mode, since)
+        sql = "SELECT * FROM sessions" + where + " ORDER BY started_at DESC, id DESC"
         if limit:
             sql += " LIMIT ?"
             params.append(int(limit))
         return [_record(r) for r in self._conn.execute(sql, params)]
 
+    def history(self, *, limit: Optional[int] = None, archetype: Optional[str] = None,
+                mode: Optional[str] = None, since: Optional[str] = None,
+                scored_only: bool = False, oldest_first: bool = False) -> list[HistoryRow]:
+        """Sessions for listing and trends (no JSON parsed), newest first unless ``oldest_first``.
+
+        ``since`` is an ISO 8601 UTC time compared with ``started_at``; ``scored_only`` keeps only
+        sessions that have a verdict.
+        """
+        where, params = _filters(archetype, mode, since, scored_only)
+        order = "ASC" if oldest_first else "DESC"
+        sql = ("SELECT id, started_at, mode, archetype, status, verdict, duration_s, wpm, fillers_per_min, "
+               "first_accomplishment_s, prompt_id FROM sessions" + where +
+               f" ORDER BY started_at {order}, id {order}")
+        if limit:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        return [HistoryRow(*row) for row in self._conn.execute(sql, params).fetchall()]
+
+    def count(self, *, archetype: Optional[str] = None, mode: Optional[str] = None,
+              since: Optional[str] = None, scored_only: bool = False) -> int:
+        where, params = _filters(archetype, mode, since, scored_only)
+        return self._conn.execute("SELECT COUNT(*) FROM sessions" + where, params).fetchone()[0]
+
+    def scores(self, session_id: str) -> list[ScoreRecord]:
+        """Every result the session has had, oldest first (the last one is the current result)."""
+        rows = self._conn.execute(
+            "SELECT scored_at, reason, engine, transcript, words_json, score_json, verdict FROM scores "
+            "WHERE session_id = ? ORDER BY id", (session_id,)).fetchall()
+        return [ScoreRecord(number=i, scored_at=r["scored_at"], reason=r["reason"], engine=r["engine"],
+                            transcript=r["transcript"], words=_words(r["words_json"]),
+                            score=json.loads(r["score_json"]), verdict=r["verdict"])
+                for i, r in enumerate(rows, start=1)]
+
+    def ids(self, limit: int = 5) -> list[str]:
+        """The newest session ids (for hints)."""
+        return [r[0] for r in self._conn.execute(
+            "SELECT id FROM sessions ORDER BY started_at DESC, id DESC LIMIT ?", (int(limit),))]
+
     def close(self) -> None:
         self._conn.close()
 
 
+def _filters(archetype: Optional[str], mode: Optional[str], since: Optional[str],
+             scored_only: bool = False) -> tuple[str, list]:
+    where, params = [], []
+    if archetype:
+        where.append("archetype = ?")
+        params.append(archetype)
+    if mode:
+        where.append("mode = ?")
+        params.append(mode)
+    if since:
+        where.append("started_at >= ?")
+        params.append(since)
+    if scored_only:
+        where.append("verdict IS NOT NULL")
+    return (" WHERE " + " AND ".join(where) if where else ""), params
+
+
+def _words(words_json: Optional[str]) -> tuple[Word, ...]:
+    return tuple(Word.from_json(w) for w in json.loads(words_json)) if words_json else ()
+
+
 def _record(row: sqlite3.Row) -> SessionRecord:
-    words = tuple(Word.from_json(w) for w in json.loads(row["words_json"])) if row["words_json"] else ()
+    words = _words(row["words_json"])
     return SessionRecord(
         id=row["id"], started_at=row["started_at"], mode=row["mode"], archetype=row["archetype"],
         prompt_id=row["prompt_id"], prompt_text=row["prompt_text"], source=row["source"],
@@ -286,4 +464,5 @@ def _record(row: sqlite3.Row) -> SessionRecord:
         duration_s=row["duration_s"], engine=row["engine"], transcript=row["transcript"], words=words,
         score=json.loads(row["score_json"]) if row["score_json"] else None, verdict=row["verdict"],
         extra=json.loads(row["extra_json"]) if row["extra_json"] else {},
+        scored_at=row["scored_at"],
     )
