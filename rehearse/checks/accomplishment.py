@@ -1,0 +1,213 @@
+"""leads_with_accomplishment and quantified_result: the speaker's own accomplishment, and its numbers.
+
+An accomplishment clause is the speaker as the one who acts ("i" + at most a few auxiliaries or
+adverbs + a past-tense verb of achievement), or the speaker naming their own part of a team effort,
+or a task they were handed ("i was charged with ...") followed by its result. Scope verbs ("i ran a
+team of twelve") and scope objects ("i led a team of twelve") count only when a result follows.
+"We", "the company" or "my manager" as the one who acts never start a clause.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from rehearse.checks.concepts import Matcher, Span
+from rehearse.checks.finding import Finding
+from rehearse.checks.thanks import thanks_spans
+from rehearse.textnorm import NUM
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One place where the speaker presents something they did."""
+
+    start: int
+    """First token of the clause (the "i", "my" or the assignment)."""
+    verb: int
+    """Token of the verb (or of the clause start when there is none)."""
+    kind: str
+    """"achievement", "scope", "assignment" or "own_part"."""
+
+
+def _starts_with(tokens: tuple[str, ...], at: int, phrases) -> bool:
+    return any(tuple(tokens[at:at + len(p)]) == p for p in phrases)
+
+
+def _particle_blocked(m: Matcher, j: int) -> bool:
+    t = m.doc.tokens
+    return any(p[0] == t[j] and tuple(t[j:j + len(p)]) == p for p in m.rules.particles)
+
+
+def _i_clauses(m: Matcher) -> list[Clause]:
+    r, toks, n = m.rules, m.doc.tokens, m.n
+    max_gap = m.param("max_gap")
+    out: list[Clause] = []
+    scope_obj = m.covered("scope_objects")
+    asked = m.doc.asked
+    for i, t in enumerate(toks):
+        if t != "i" or (i and toks[i - 1] in r.before_subject) or m.doc.sentence[i] in asked:
+            continue
+        j, gap = i + 1, 0
+        while j < n and gap <= max_gap:
+            w = toks[j]
+            nxt = toks[j + 1] if j + 1 < n else ""
+            if w in r.blockers:
+                break
+            if w in r.gap and (nxt in r.achievement or nxt in r.gap or nxt == "to"):
+                j, gap = j + 1, gap + 1
+                continue
+            if w in r.achievement and toks[j - 1] in r.passive:
+                break  # "i was promoted", "i got hired": done to the speaker, not by them
+            if w in r.achievement and not _particle_blocked(m, j):
+                if _starts_with(toks, j + 1, r.vague):
+                    break
+                kind = "scope" if (j + 1) in scope_obj else "achievement"
+                out.append(Clause(i, j, kind))
+                break
+            if w in r.scope and not _particle_blocked(m, j):
+                if w != "took" or nxt in ("over", "on", "charge"):
+                    out.append(Clause(i, j, "scope"))
+                break
+            if w in r.gap:
+                j, gap = j + 1, gap + 1
+                continue
+            break
+    return out
+
+
+def result_quantities(m: Matcher) -> list[int]:
+    """Tokens ``#`` that read as a result: not tenure, age, team size, a date or an idiom."""
+    cached = m._hits.get("_result_quantities")
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    doc = m.doc
+    if not m.has_number():
+        m._hits["_result_quantities"] = []  # type: ignore[assignment]
+        return []
+    excluded = m.covered("not_a_result")
+    units = m.covered("result_units")
+    out = []
+    for i, t in enumerate(doc.tokens):
+        if t != NUM or i in excluded:
+            continue
+        v = doc.values[i] or 0.0
+        if (doc.weak[i] or (1950 <= v <= 2100 and v == int(v))) and i not in units:
+            continue
+        out.append(i)
+    m._hits["_result_quantities"] = out  # type: ignore[assignment]
+    return out
+
+
+def _has_result(m: Matcher, after: int) -> bool:
+    """Whether a result (result verb, result quantity or achievement) follows within reach."""
+    toks, reach = m.doc.tokens, m.param("result_reach")
+    hi = min(m.n, after + 1 + reach)
+    for j in range(after + 1, hi):
+        if m.sentence_gap(after, j) > 1:
+            break
+        w = toks[j]
+        if w in m.rules.result_verbs and not _starts_with(toks, j + 1, m.rules.vague):
+            need = m.rules.result_needs.get(w)
+            if need is None or (j + 1 < m.n and toks[j + 1] in need):
+                return True
+    return any(after < q < hi and m.sentence_gap(after, q) <= 1 for q in result_quantities(m))
+
+
+def clauses(m: Matcher) -> list[Clause]:
+    """Every accomplishment clause of the speaker, in order (scope and tasks only with a result)."""
+    cached = m._hits.get("_clauses")
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    found: list[Clause] = []
+    for c in _i_clauses(m):
+        if c.kind == "achievement" or _has_result(m, c.verb):
+            found.append(c)
+    for a, b in m.hits("assignment"):
+        if _has_result(m, b - 1):
+            found.append(Clause(a, b - 1, "assignment"))
+    toks = m.doc.tokens
+    for a, b in m.hits("own_part"):
+        ahead = toks[b:b + 12]
+        if (any(w in m.rules.achievement for w in ahead) or any(w.endswith("ing") for w in toks[b:b + 3])
+                or _has_result(m, b - 1)):
+            found.append(Clause(a, b - 1, "own_part"))
+    found.sort(key=lambda c: c.start)
+    m._hits["_clauses"] = found  # type: ignore[assignment]
+    return found
+
+
+def _preamble_words(m: Matcher, before: int) -> int:
+    """Spoken words before token ``before`` that are not greeting, thanks or framing."""
+    covered: set[int] = set()
+    for a, b in m.hits_before("preamble", before):
+        covered.update(range(a, b))
+    for a, b in thanks_spans(m):
+        covered.update(range(a, b))
+    doc = m.doc
+    words: set[int] = set()
+    for i in range(before):
+        if i not in covered:
+            words.update(range(doc.first[i], doc.last[i] + 1))
+    return len(words)
+
+
+def _quantity_for(m: Matcher, c: Clause) -> Optional[int]:
+    """The first result quantity that belongs to this clause, if any."""
+    lo = c.start - m.param("quantity_reach_before")
+    hi = c.verb + m.param("quantity_reach_after")
+    for q in result_quantities(m):
+        if q < lo or q > hi:
+            continue
+        if q < c.start and not m.same_sentence(q, c.start):
+            continue
+        if q > c.verb and m.sentence_gap(c.verb, q) > 1:
+            continue
+        return q
+    return None
+
+
+def _clause_end(m: Matcher, c: Clause) -> int:
+    end = min(m.n, c.verb + 10)
+    for j in range(c.verb + 1, end):
+        if not m.same_sentence(c.verb, j):
+            return j
+    return end
+
+
+def leads_with_accomplishment(m: Matcher) -> Finding:
+    found = clauses(m)
+    if not found:
+        return Finding.fail(5 if m.n else 0)
+    c = found[0]
+    spoken = m.doc.spoken_index(c.start)
+    preamble = _preamble_words(m, c.start)
+    end = _clause_end(m, c)
+    max_start, max_pre = m.param("lead_max_start_words"), m.param("lead_max_preamble_words")
+    if spoken > max_start or preamble > max_pre:
+        late = max(spoken - max_start, preamble - max_pre)
+        return Finding.found(False, max(10, 45 - late), c.start, end)
+    score = 70 + (15 if _quantity_for(m, c) is not None else 0) + (15 if spoken <= max_start // 2 else 5)
+    return Finding.found(True, score, c.start, end)
+
+
+def _quantity_span(m: Matcher, q: int) -> Span:
+    """The quantity with its unit and comparison ("by forty percent", "from nine days to four")."""
+    covering = [(a, b) for a, b in m.hits("result_units") if a <= q < b]
+    if covering:
+        return min(a for a, _ in covering), max(b for _, b in covering)
+    return max(0, q - 2), min(m.n, q + 3)
+
+
+def quantified_result(m: Matcher) -> Finding:
+    found = clauses(m)
+    for c in found:
+        q = _quantity_for(m, c)
+        if q is not None:
+            a, b = _quantity_span(m, q)
+            return Finding.found(True, 90 if c.kind in ("achievement", "own_part") else 80, a, b)
+    if result_quantities(m):
+        q = result_quantities(m)[0]
+        a, b = _quantity_span(m, q)
+        return Finding.found(False, 30, a, b)
+    return Finding.fail(10 if found else 0)

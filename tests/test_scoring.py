@@ -1,0 +1,271 @@
+"""Behaviour of the five checks on each class of tricky opening (typed and speech-recognition style)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rehearse import metrics
+from rehearse.model import CHECK_NAMES, Archetype, Transcript, Word
+from rehearse.scoring import score
+
+STORYTELLER = Archetype("storyteller", "The storyteller", "", "", ("leads_with_accomplishment", "thanks_for_callback"))
+SALESPERSON = Archetype("salesperson", "The salesperson", "", "", ("asks_first_year_question", "asks_contributor_question"))
+CHALLENGER = Archetype("challenger", "The challenger", "", "", ("leads_with_accomplishment", "quantified_result"))
+
+
+def check(text: str, name: str, archetype: Archetype = STORYTELLER):
+    return score(Transcript(text), archetype).checks[name]
+
+
+def passed(text: str, name: str) -> bool:
+    return check(text, name).passed
+
+
+# ---------- leads_with_accomplishment ----------
+
+def test_own_accomplishment_right_after_thanks_leads():
+    text = ("Thank you for asking me back. I was thinking about an accomplishment from the last six months. "
+            "I was charged with cleaning up our returns process, and I rebuilt the triage so refunds went out in two days.")
+    assert passed(text, "leads_with_accomplishment")
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks for having me back. Our company had a record year and we opened five new branches.",
+    "thanks for having me back um so my manager turned around our biggest account and i learned a lot watching her",
+    "Thanks for having me back. I was part of the team that launched the new app, which was a big deal for us.",
+    "so we redesigned the whole website last year and traffic doubled i was on that project",
+])
+def test_bystander_to_we_the_company_or_the_manager_does_not_lead(text):
+    assert not passed(text, "leads_with_accomplishment")
+    assert not passed(text, "quantified_result")
+
+
+def test_team_project_counts_when_the_speaker_names_their_part():
+    text = ("Thanks for having me back. Our team moved billing to a new system, and my part was the data migration: "
+            "I wrote the scripts that moved forty thousand accounts with no errors.")
+    assert passed(text, "leads_with_accomplishment")
+    assert passed(text, "quantified_result")
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks for having me back. I've been the lead on the payments team for three years and I manage a team of twelve.",
+    "i get that um i've been a nurse for fifteen years and i ran a unit of thirty nurses",
+    "I'm 45, I have 20 years of experience, and I've led teams of up to 50 people.",
+])
+def test_tenure_age_and_team_size_are_neither_accomplishment_nor_result(text):
+    assert not passed(text, "leads_with_accomplishment")
+    assert not passed(text, "quantified_result")
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks for your time. I'm a hard worker, I'm passionate about logistics, and I always give 110 percent.",
+    "um i'm a people person i love working with customers and i'm super organized",
+    "I've done a lot of good things in my career and I've always gotten good results.",
+    "I would cut your onboarding time in half. I'd start by mapping every step.",
+])
+def test_generic_self_description_vagueness_and_promises_do_not_lead(text):
+    assert not passed(text, "leads_with_accomplishment")
+
+
+def test_accomplishment_after_a_long_ramble_does_not_lead_but_still_has_a_result():
+    ramble = ("Thank you for having me. Before I start I have to say the drive over was lovely, the leaves are "
+              "turning, and I stopped at the little cafe on the corner, which reminded me of the one my grandmother "
+              "took me to every Sunday when I was small, where we sat by the window and watched the trains go by "
+              "for hours. Anyway, last spring I negotiated a freight contract that saved 240,000 dollars a year.")
+    assert not passed(ramble, "leads_with_accomplishment")
+    assert passed(ramble, "quantified_result")
+
+
+def test_small_talk_before_a_prompt_accomplishment_still_fails_to_lead():
+    text = ("hi um so the traffic this morning was unreal i sat on the bridge for forty minutes and then the "
+            "parking was full and my coffee spilled in the car anyway i'm excited about this role and last year "
+            "i rebuilt our intake form")
+    assert not passed(text, "leads_with_accomplishment")
+
+
+# ---------- asks_first_year_question ----------
+
+@pytest.mark.parametrize("text", [
+    "If I were offered this position and was very successful in the first year, what would I have accomplished?",
+    "A year from now, if hiring me was the best decision you made, what did I get done?",
+    "uh so six months in if i'm crushing it what have i delivered",
+    "thank you for bringing me back so if we fast forward a year and you're really happy you hired me what would i have pulled off",
+])
+def test_first_year_question_in_any_wording(text):
+    assert passed(text, "asks_first_year_question")
+
+
+@pytest.mark.parametrize("text", [
+    "What does onboarding look like in the first year, who would mentor me, and how many vacation days do I get?",
+    "um what would the first six months look like would i be shadowing someone",
+    "What are the company's objectives for this year?",
+])
+def test_logistics_and_company_objectives_are_not_the_first_year_question(text):
+    assert not passed(text, "asks_first_year_question")
+
+
+@pytest.mark.parametrize("text", [
+    "In my first year at my last job I was very successful and accomplished a lot.",
+    "so in my first year i want to accomplish a lot and lead a project by the end of the year",
+    "Good question. In my first year at Acme I was very successful: I built the reporting suite.",
+])
+def test_a_statement_about_a_first_year_is_not_a_question(text):
+    assert not passed(text, "asks_first_year_question")
+
+
+# ---------- asks_contributor_question ----------
+
+@pytest.mark.parametrize("text", [
+    "If after a few months I was seen as a very effective contributor, what leadership or team characteristics would I be showing?",
+    "what would my manager say about my leadership and how i work with the team if i was doing really well after a few months",
+])
+def test_contributor_question_in_any_wording(text):
+    assert passed(text, "asks_contributor_question")
+
+
+@pytest.mark.parametrize("text", [
+    "How big is the team I'd join, and who would I report to?",
+    "can you tell me who's on the team and how long they've been there",
+    "What leadership training programs do you offer new hires?",
+    "does the team have a lot of leadership characteristics like are they senior people",
+])
+def test_team_size_reporting_lines_and_programs_are_not_the_contributor_question(text):
+    assert not passed(text, "asks_contributor_question")
+
+
+# ---------- thanks_for_callback ----------
+
+@pytest.mark.parametrize("text", [
+    "Thank you for asking me back.",
+    "hi uh thanks so much for having me back in",
+    "Thanks for the second interview.",
+    "Great to be back, thank you.",
+    "thank you for the call back i appreciate it",
+])
+def test_thanks_for_the_callback(text):
+    assert passed(text, "thanks_for_callback")
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks for your time today.",
+    "Thank you again for having me.",
+    "Thanks for the coffee. I've been at Brightline for three years.",
+    "Thank you. Back in my last job I ran payroll.",
+])
+def test_generic_thanks_or_thanks_for_something_else_is_not_callback_thanks(text):
+    assert not passed(text, "thanks_for_callback")
+
+
+def test_thanks_only_at_the_end_does_not_count():
+    text = ("um i'm a people person i love working with customers and i'm super organized i think those are my "
+            "biggest strengths and that's kind of me in a nutshell oh and thank you for asking me back by the way")
+    assert not passed(text, "thanks_for_callback")
+
+
+# ---------- quantified_result ----------
+
+@pytest.mark.parametrize("text", [
+    "last year i cut our cloud spend by forty percent and it saved about two hundred grand",
+    "i reorganized the pick paths and we went from a hundred and twenty orders an hour to a hundred and seventy",
+    "i translated our onboarding emails and cancellations dropped by about a third",
+    "I automated the reconciliation, and it went from three days to one hour.",
+])
+def test_spelled_out_and_digit_results_count(text):
+    assert passed(text, "quantified_result")
+
+
+def test_company_figures_do_not_count_as_the_speakers_result():
+    text = "The company I work for has 5,000 employees and moved 2 million packages last year. Revenue grew 35 percent."
+    assert not passed(text, "quantified_result")
+
+
+def test_accomplishment_without_a_number_is_not_quantified():
+    text = "Thank you for asking me back. I designed the new bus schedule and rider complaints went down a lot."
+    assert passed(text, "leads_with_accomplishment")
+    assert not passed(text, "quantified_result")
+
+
+# ---------- misheard words ----------
+
+def test_misheard_words_still_match():
+    text = ("thank you for the second in a view um i was thinking about a complishment from the last sick months "
+            "i was charged with our overdue invoices and i set up a weekly call routine and we collected three "
+            "hundred thousand dollars")
+    for name in ("thanks_for_callback", "leads_with_accomplishment", "quantified_result"):
+        assert passed(text, name), name
+    asked = ("so um i wanted to ask what would i have a complished after the first sick months if i was really "
+             "successful")
+    assert passed(asked, "asks_first_year_question")
+
+
+# ---------- evidence, positions, advice ----------
+
+def _timed(text: str, start: float = 1.0, step: float = 0.4) -> Transcript:
+    words = tuple(Word(w, start + i * step, start + i * step + 0.3) for i, w in enumerate(text.split()))
+    return Transcript(text=text, words=words, engine="test", duration_s=start + len(words) * step)
+
+
+def test_evidence_word_index_and_seconds_with_timed_words():
+    text = "um thank you for asking me back uh last year i cut our cloud bill by forty percent"
+    t = _timed(text)
+    result = score(t, CHALLENGER)
+    lead = result.checks["leads_with_accomplishment"]
+    assert lead.passed
+    assert lead.evidence.split()[:3] == ["i", "cut", "our"]
+    assert t.words[lead.word_index].word == "i"
+    assert lead.seconds == pytest.approx(t.words[lead.word_index].start)
+    thanks = result.checks["thanks_for_callback"]
+    assert thanks.word_index == 1 and thanks.seconds == pytest.approx(1.4)
+    assert "asking me back" in thanks.evidence
+    quant = result.checks["quantified_result"]
+    assert "forty percent" in quant.evidence
+    assert text.split()[quant.word_index] in quant.evidence.split()[0]
+
+
+def test_evidence_indexes_whitespace_tokens_without_timed_words():
+    text = "Thanks for having me back. Last quarter I led the redesign of checkout, and conversion rose 18%."
+    lead = check(text, "leads_with_accomplishment")
+    assert lead.passed and lead.seconds is None
+    assert text.split()[lead.word_index] == "I"
+    assert lead.evidence.startswith("I led the redesign")
+
+
+def test_advice_only_for_failed_required_checks():
+    text = "Thanks for your time. I'm a hard worker."
+    result = score(Transcript(text), STORYTELLER)
+    for name, c in result.checks.items():
+        assert c.required == (name in STORYTELLER.required_checks)
+        if c.required and not c.passed:
+            assert c.advice and c.advice.endswith(".") and c.advice.count(". ") <= 1
+        else:
+            assert c.advice is None
+        if not c.passed:
+            assert c.evidence is None and c.word_index is None and c.seconds is None
+    assert result.verdict == "fail"
+    good = score(Transcript("Thank you for asking me back. I rebuilt our intake and cut wait times by half."), STORYTELLER)
+    assert good.verdict == "pass"
+    assert all(c.advice is None for c in good.checks.values())
+
+
+def test_advice_speaks_to_each_archetype():
+    story = check("hello", "leads_with_accomplishment", STORYTELLER).advice
+    doubt = check("hello", "leads_with_accomplishment", CHALLENGER).advice
+    assert story and doubt and story != doubt
+    assert "first year" in check("hello", "asks_first_year_question", SALESPERSON).advice
+
+
+@pytest.mark.parametrize("text", ["", "   ", "um uh", "...", "<sil> [noise]"])
+def test_empty_or_noise_transcript_fails_every_check_gracefully(text):
+    result = score(Transcript(text), CHALLENGER)
+    assert set(result.checks) == set(CHECK_NAMES)
+    assert not any(c.passed for c in result.checks.values())
+    assert all(0 <= c.score <= 100 for c in result.checks.values())
+    assert result.verdict == "fail"
+
+
+def test_every_check_is_computed_and_metrics_come_from_metrics_module():
+    t = _timed("thank you for asking me back um i led the move to the new warehouse")
+    result = score(t, SALESPERSON)
+    assert list(result.checks) == list(CHECK_NAMES)
+    assert result.metrics == metrics.compute(t)
+    assert result.engine == "test" and result.archetype == "salesperson"

@@ -1,0 +1,46 @@
+"""The normalisation the checks read: numbers in words, contractions, fillers, misheard words."""
+
+from __future__ import annotations
+
+import pytest
+
+from rehearse.checks import load_rules
+from rehearse.textnorm import NUM, normalize
+
+
+def doc(text: str):
+    return normalize(text.split(), load_rules().norm)
+
+
+@pytest.mark.parametrize("text,value", [
+    ("a hundred and twenty", 120), ("two hundred thousand", 200000), ("forty-two", 42),
+    ("one and a half", 1.5), ("1,200", 1200), ("1.2 million", 1200000), ("$240,000", 240000),
+    ("thirty two", 32), ("twenty five", 25),
+])
+def test_numbers_in_words_and_digits_become_one_token(text, value):
+    d = doc(text)
+    nums = [v for t, v in zip(d.tokens, d.values) if t == NUM]
+    assert nums == [pytest.approx(value)]
+
+
+def test_fractions_and_units():
+    d = doc("dropped by two thirds and 30% more")
+    assert d.tokens.count(NUM) == 2 and "percent" in d.tokens
+
+
+def test_fillers_contractions_and_stutters():
+    d = doc("um so i i've uh you know built it")
+    assert d.tokens == ("so", "i", "have", "built", "it")
+    # before "it": "so", "i", "i've", "built"; "um", "uh" and "you know" are not spoken words
+    assert d.spoken_before[-1] == 4
+
+
+def test_misheard_key_words_are_repaired():
+    assert "accomplishment" in doc("a complishment").tokens
+    assert doc("the last sick months").tokens[-2:] == ("six", "months") or NUM in doc("the last sick months").tokens
+    assert "contributor" in doc("effective contributer").tokens
+
+
+def test_sentence_marks_only_from_typed_punctuation():
+    d = doc("What would I do? I built it.")
+    assert d.sentence[0] == 0 and d.sentence[-1] == 1 and d.asked == {0}
