@@ -51,6 +51,7 @@ def test_team_project_counts_when_the_speaker_names_their_part():
     "Thanks for having me back. I've been the lead on the payments team for three years and I manage a team of twelve.",
     "i get that um i've been a nurse for fifteen years and i ran a unit of thirty nurses",
     "I'm 45, I have 20 years of experience, and I've led teams of up to 50 people.",
+    "yeah i've worked at three hospitals and been on the cardiac unit for twelve years",
 ])
 def test_tenure_age_and_team_size_are_neither_accomplishment_nor_result(text):
     assert not passed(text, "leads_with_accomplishment")
