@@ -1,0 +1,168 @@
+"""`rehearse progress`: trends (pure), sparklines (pure), the PNG chart and the terminal view through the CLI."""
+
+import json
+import struct
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
+
+import pytest
+
+from rehearse import charts, sparkline, trends
+from test_history import make_session
+
+
+def row(verdict="pass", archetype="storyteller", wpm=None, fpm=None, acc=None, at="2026-01-01T00:00:00+00:00"):
+    return SimpleNamespace(started_at=at, archetype=archetype, verdict=verdict, wpm=wpm, fillers_per_min=fpm,
+                           first_accomplishment_s=acc)
+
+
+def png_size(path):
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG file"
+    length, kind = struct.unpack(">I4s", data[8:16])
+    assert kind == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+# -- sparkline -----------------------------------------------------------------------------------
+
+def test_sparkline_maps_lowest_to_highest_and_gaps():
+    assert sparkline.sparkline([0, 1, 2, 3, 4, 5, 6, 7]) == "▁▂▃▄▅▆▇█"
+    assert sparkline.sparkline([1, None, 3]) == "▁ █"
+    flat = sparkline.sparkline([5, 5, 5])
+    assert len(flat) == 3 and len(set(flat)) == 1 and flat[0] in sparkline.BLOCKS
+    assert sparkline.sparkline([]) == ""
+    assert sparkline.sparkline([0.5], lo=0.0, hi=1.0) in ("▄", "▅")
+
+
+def test_sparkline_squeezes_long_series_into_the_width_by_averaging():
+    values = [0.0] * 50 + [10.0] * 50
+    line = sparkline.sparkline(values, width=10)
+    assert line == "▁▁▁▁▁█████"
+    assert sparkline.buckets([1, 3, 5, 7], 2) == [2.0, 6.0]
+
+
+# -- trends --------------------------------------------------------------------------------------
+
+def test_pass_rate_by_archetype_with_rolling_recent_and_earlier_rates():
+    rows = ([row("fail")] * 4 + [row("pass")] * 6 + [row("fail", "challenger"), row(None, "challenger")])
+    t = trends.compute(rows)
+    assert t.sessions == 11  # the unscored row is left out
+    story = next(a for a in t.archetypes if a.archetype == "storyteller")
+    assert (story.sessions, story.passed) == (10, 6)
+    assert story.rolling[:5] == (0.0, 0.0, 0.0, 0.0, 0.2) and story.rolling[-1] == 1.0
+    assert story.recent_rate == 1.0 and story.earlier_rate == pytest.approx(0.2)
+    chall = next(a for a in t.archetypes if a.archetype == "challenger")
+    assert chall.x == (11,) and chall.earlier_rate is None
+
+
+def test_metric_directions():
+    falling = [row(acc=v, fpm=v, wpm=w) for v, w in zip(range(20, 0, -1), range(80, 180, 5))]
+    t = trends.compute(falling)
+    assert t.metric("first_accomplishment_s").direction == "better"
+    assert t.metric("fillers_per_min").direction == "better"
+    # 80..105 wpm early (too slow) to 155..175 late: the middle of that is closer to the band
+    band = t.metric("wpm").band
+    assert trends.judge(100.0, 140.0, "band", band) == "better"
+    assert trends.judge(140.0, 200.0, "band", band) == "worse"
+    assert trends.judge(10.0, 10.2, "lower") == "steady"
+    assert trends.judge(None, 3.0, "lower") == "too few"
+    assert t.metric("wpm").x == tuple(range(1, 21))
+
+
+def test_a_metric_skips_sessions_without_it():
+    t = trends.compute([row(acc=None), row(acc=4.0), row(verdict="fail", acc=None), row(acc=2.0)])
+    m = t.metric("first_accomplishment_s")
+    assert m.x == (2, 4) and m.values == (4.0, 2.0) and m.direction == "better"
+
+
+# -- chart ---------------------------------------------------------------------------------------
+
+def test_chart_is_a_png_with_one_point_per_session_per_series(tmp_path):
+    rows = [row("pass" if i % 3 else "fail", ("storyteller", "challenger")[i % 2], wpm=120 + i,
+                fpm=i % 4, acc=(2.0 + i % 5) if i % 3 else None) for i in range(15)]
+    chart = charts.render(trends.compute(rows), tmp_path / "sub" / "c.png")
+    width, height = png_size(chart.path)
+    assert width > 300 and height > 200
+    expected = {"pass_rate:storyteller": 8, "pass_rate:challenger": 7, "wpm": 15, "fillers_per_min": 15,
+                "first_accomplishment_s": 10}
+    assert chart.points == expected
+    assert charts.read_points(chart.path) == expected
+
+
+def test_long_histories_are_drawn_as_dots_under_a_trend_line(tmp_path):
+    rows = [row(wpm=100 + i % 50, fpm=1.0, acc=3.0) for i in range(300)]
+    chart = charts.render(trends.compute(rows), tmp_path / "long.png")
+    assert charts.read_points(chart.path)["wpm"] == 300
+
+
+def test_an_unwritable_chart_path_is_one_sentence(tmp_path):
+    from rehearse.errors import RehearseError
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(RehearseError, match="cannot be written"):
+        charts.render(trends.compute([row(wpm=130)]), blocker / "c.png")
+
+
+# -- CLI -----------------------------------------------------------------------------------------
+
+HESITANT = ("thank you um for asking me back uh i was charged with cutting release time and um "
+            "i cut it by forty percent")
+FLUENT = "thank you for asking me back i was charged with cutting release time and i cut it by forty percent"
+
+
+def _history(n=8):
+    """n sessions alternating storyteller/salesperson: the first half fail with fillers, the rest pass."""
+    now = datetime.now(timezone.utc)
+    made = []
+    for i in range(n):
+        good = i >= n // 2
+        made.append(make_session(
+            archetype=("storyteller", "salesperson")[i % 2],
+            passed={"leads_with_accomplishment": True, "thanks_for_callback": True} if good else {},
+            evidence={"leads_with_accomplishment": (6, 6)} if good else None,
+            text=FLUENT if good else HESITANT,
+            started_at=now - timedelta(hours=n - i)))
+    return made
+
+
+def test_progress_writes_a_png_with_the_expected_points_and_shows_sparklines(run_cli, rehearse_home):
+    _history(8)
+    code, out, err = run_cli("progress")
+    assert code == 0, err
+    assert "Progress over 8 scored sessions" in out and "4 passed (50%)" in out
+    assert "storyteller" in out and "salesperson" in out
+    assert any(ch in out for ch in sparkline.BLOCKS)
+    assert "Fillers per minute" in out and "better" in out  # fillers fell from the um/uh answers
+    chart_line = [line for line in out.splitlines() if line.startswith("Chart: ")]
+    path = rehearse_home / "progress.png"
+    assert chart_line == [f"Chart: {path}"]
+    png_size(path)
+    assert charts.read_points(path) == {"pass_rate:storyteller": 4, "pass_rate:salesperson": 4, "wpm": 8,
+                                        "fillers_per_min": 8, "first_accomplishment_s": 4}
+
+
+def test_progress_json_and_chart_path_and_filters(run_cli, tmp_path):
+    _history(6)
+    target = tmp_path / "mine.png"
+    code, out, _ = run_cli("progress", "--json", "--chart", str(target), "--archetype", "storyteller")
+    data = json.loads(out)
+    assert data["sessions"] == 3 and [a["archetype"] for a in data["archetypes"]] == ["storyteller"]
+    assert data["chart"]["path"] == str(target) and charts.read_points(target)["wpm"] == 3
+    assert data["metrics"]["wpm"]["points"] == 3
+
+
+def test_progress_with_no_sessions_is_a_friendly_line_and_no_chart(run_cli, rehearse_home):
+    code, out, err = run_cli("progress")
+    assert code == 0 and "No scored sessions yet" in out and out.count("\n") == 1
+    assert not (rehearse_home / "progress.png").exists()
+    _history(2)
+    code, out, _ = run_cli("progress", "--archetype", "challenger", "--no-chart")
+    assert code == 0 and "No scored sessions match those filters" in out
+
+
+def test_no_chart_draws_nothing(run_cli, rehearse_home):
+    _history(3)
+    code, out, _ = run_cli("progress", "--no-chart")
+    assert code == 0 and "Chart:" not in out and not (rehearse_home / "progress.png").exists()
