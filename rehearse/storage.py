@@ -79,6 +79,34 @@ MIGRATIONS: list[str] = [
     CREATE INDEX sessions_summary ON sessions (started_at, id, archetype, mode, status, verdict, duration_s,
                                               wpm, fillers_per_min, first_accomplishment_s, prompt_id);
     """,
+    # 3: the accomplishment bank (rehearse/bank.py) and saved debriefs of the first interview
+    # (rehearse/debrief.py). At most one accomplishment is the best for this job, titles are unique
+    # whatever their case.
+    """
+    CREATE TABLE accomplishments (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        title       TEXT NOT NULL,
+        situation   TEXT NOT NULL DEFAULT '',
+        action      TEXT NOT NULL DEFAULT '',
+        result      TEXT NOT NULL DEFAULT '',
+        terms_json  TEXT NOT NULL DEFAULT '[]',
+        best        INTEGER NOT NULL DEFAULT 0,
+        source      TEXT NOT NULL DEFAULT 'manual',
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX accomplishments_title ON accomplishments (lower(title));
+    CREATE UNIQUE INDEX accomplishments_one_best ON accomplishments (best) WHERE best = 1;
+    CREATE TABLE debriefs (
+        id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at         TEXT NOT NULL,
+        mode               TEXT NOT NULL,
+        answers_json       TEXT NOT NULL,
+        plan_json          TEXT NOT NULL,
+        accomplishment_id  INTEGER
+    );
+    CREATE INDEX debriefs_created ON debriefs (created_at, id);
+    """,
 ]
 
 STATUSES = ("recording", "complete", "interrupted", "no_speech")
