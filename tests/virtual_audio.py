@@ -157,4 +157,5 @@ def virtual_mic(tmp_path_factory):
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-        _reinitialise_portaudio()
+        # PortAudio is not re-initialised here: with the daemon gone, libpulse could autospawn one
+        # in the real home, and nothing records after the session ends anyway.
