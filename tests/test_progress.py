@@ -137,7 +137,7 @@ def test_progress_writes_a_png_with_the_expected_points_and_shows_sparklines(run
     assert "Fillers per minute" in out and "better" in out  # fillers fell from the um/uh answers
     chart_line = [line for line in out.splitlines() if line.startswith("Chart: ")]
     path = rehearse_home / "progress.png"
-    assert chart_line == [f"Chart: {path}"]
+    assert chart_line == [f"Chart: {path}"]  # drawn now, not "(up to date)"
     png_size(path)
     assert charts.read_points(path) == {"pass_rate:storyteller": 4, "pass_rate:salesperson": 4, "wpm": 8,
                                         "fillers_per_min": 8, "first_accomplishment_s": 4}
@@ -166,3 +166,26 @@ def test_no_chart_draws_nothing(run_cli, rehearse_home):
     _history(3)
     code, out, _ = run_cli("progress", "--no-chart")
     assert code == 0 and "Chart:" not in out and not (rehearse_home / "progress.png").exists()
+
+
+def test_an_up_to_date_chart_is_left_alone_and_new_sessions_redraw_it(run_cli, rehearse_home):
+    _history(4)
+    path = rehearse_home / "progress.png"
+    code, out, _ = run_cli("progress", "--json")
+    assert json.loads(out)["chart"]["redrawn"] is True
+    drawn = path.read_bytes()
+    code, out, _ = run_cli("progress")
+    assert f"Chart: {path} (up to date)" in out and path.read_bytes() == drawn
+    make_session(archetype="challenger")
+    code, out, _ = run_cli("progress", "--json")
+    data = json.loads(out)
+    assert data["chart"]["redrawn"] is True and charts.read_points(path)["pass_rate:challenger"] == 1
+    assert charts.read_points(path)["wpm"] == 5
+
+
+def test_a_foreign_file_at_the_chart_path_is_replaced(run_cli, tmp_path):
+    _history(2)
+    target = tmp_path / "c.png"
+    target.write_bytes(b"not a png")
+    code, out, _ = run_cli("progress", "--chart", str(target))
+    assert code == 0 and charts.read_points(target)["wpm"] == 2

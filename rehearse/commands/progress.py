@@ -43,7 +43,8 @@ def run(args) -> int:
         chart = charts.render(trends, Path(args.chart).expanduser() if args.chart else home() / CHART_NAME)
     if args.json:
         payload = trends.to_json()
-        payload["chart"] = None if chart is None else {"path": str(chart.path), "points": chart.points}
+        payload["chart"] = None if chart is None else {"path": str(chart.path), "points": chart.points,
+                                                       "redrawn": not chart.reused}
         emit_json(payload)
         return 0
     if not trends.sessions:
@@ -54,7 +55,7 @@ def run(args) -> int:
         return 0
     print(format_view(trends))
     if chart is not None:
-        print(f"\nChart: {chart.path}")
+        print(f"\nChart: {chart.path}" + (" (up to date)" if chart.reused else ""))
     if trends.sessions < 2:
         say("One session so far: trends show from the second one on.")
     return 0
