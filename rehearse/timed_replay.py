@@ -17,7 +17,9 @@ from typing import Any, Callable, Optional, Sequence
 from rehearse.model import CHECK_NAMES, Word
 
 LINE_SECONDS = 5.0
-"""A new transcript line starts once a line spans this many seconds."""
+"""A new transcript line starts once a line spans this many seconds..."""
+LINE_CHARS = 64
+"""...or holds this many characters of words."""
 _TOKEN = re.compile(r"[a-z0-9']+")
 
 
@@ -120,11 +122,14 @@ def fragments(words: Sequence[Word], checks: dict[str, Any], style: Style) -> li
     marked = _marked_words([w.word for w in words], checks, style)
     out: list[Fragment] = []
     line_start: Optional[float] = None
+    chars = 0
     for i, (word, text) in enumerate(zip(words, marked)):
         if line_start is None:
-            line_start = word.start
+            line_start, chars = word.start, 0
             text = f"  {style.dim}{word.start:6.1f} s{style.reset}  {text}"
-        if word.end - line_start >= LINE_SECONDS or i == len(words) - 1:
+        chars += len(word.word) + 1
+        next_len = len(words[i + 1].word) if i + 1 < len(words) else 0
+        if (word.end - line_start >= LINE_SECONDS or chars + next_len > LINE_CHARS or i == len(words) - 1):
             text += "\n"
             line_start = None
         else:

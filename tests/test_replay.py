@@ -89,6 +89,14 @@ def test_fragments_print_the_whole_timed_transcript_with_marks():
                     "     6.0 s  to win\n")
 
 
+def test_fast_speech_is_wrapped_by_length_too():
+    words = [Word("word%02d" % i, i * 0.1, i * 0.1 + 0.08) for i in range(30)]  # 3 s, 210 characters
+    lines = "".join(p.text for p in timed_replay.fragments(words, {}, timed_replay.Style.plain())).splitlines()
+    assert len(lines) >= 3
+    assert all(len(line.split("s  ", 1)[1]) <= timed_replay.LINE_CHARS for line in lines)
+    assert " ".join(line.split("s  ", 1)[1] for line in lines).split() == [w.word for w in words]
+
+
 def test_nested_evidence_closes_inner_first():
     words = "i cut costs by 30 percent".split()
     checks = {"leads_with_accomplishment": {"evidence": "i cut costs by 30 percent", "word_index": 0},
