@@ -22,17 +22,22 @@ _NON_WORDS = {"<s>", "</s>", "<sil>", "[NOISE]", "[SPEECH]", "[BREATH]", "[COUGH
 
 
 def _model_dir() -> Path:
-    import speech_recognition
+    """SpeechRecognition's bundled en-US model, found without importing the package (its import
+    pulls in deprecated audio modules and is not needed to decode)."""
+    import importlib.util
 
-    return Path(speech_recognition.__file__).resolve().parent / "pocketsphinx-data" / "en-US"
+    spec = importlib.util.find_spec("speech_recognition")
+    if spec is None or not spec.origin:
+        return Path("/nonexistent")
+    return Path(spec.origin).resolve().parent / "pocketsphinx-data" / "en-US"
 
 
 def probe() -> Optional[str]:
-    try:
-        import pocketsphinx  # noqa: F401
-        import speech_recognition  # noqa: F401
-    except ImportError as exc:
-        return f"{exc.name} is not installed; run `pip install pocketsphinx SpeechRecognition`."
+    import importlib.util
+
+    for module, package in (("pocketsphinx", "pocketsphinx"), ("speech_recognition", "SpeechRecognition")):
+        if importlib.util.find_spec(module) is None:
+            return f"{package} is not installed; run `pip install {package}`."
     if not (_model_dir() / "language-model.lm.bin").is_file():
         return "SpeechRecognition's en-US PocketSphinx model is missing; reinstall SpeechRecognition."
     return None
