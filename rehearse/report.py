@@ -45,6 +45,22 @@ def format_score(score: dict[str, Any], *, session_id: Optional[str] = None) -> 
     return "\n".join(lines)
 
 
+def format_personal(results: list[dict[str, Any]]) -> str:
+    """Personalised checks (rehearse.personal, JSON shape): your accomplishment and your topics."""
+    lines = ["Your own targets (from your bank and debrief; not part of the verdict):"]
+    for r in results:
+        mark = "PASS" if r["passed"] else "miss"
+        what = "Presents" if r["name"] == "presents_accomplishment" else "Mentions"
+        line = f"  [{mark}] {what} \"{r['target']}\" ({r['score']})"
+        if r.get("evidence"):
+            where = f" at {r['seconds']:.1f} s" if r.get("seconds") is not None else ""
+            line += f"\n         heard{where}: \"{r['evidence']}\""
+        lines.append(line)
+        if r.get("advice"):
+            lines.append(f"         -> {r['advice']}")
+    return "\n".join(lines)
+
+
 def format_words(words: list[dict[str, Any]]) -> str:
     """Timed words, a line every ~5 seconds."""
     if not words:

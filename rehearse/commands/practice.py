@@ -25,7 +25,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from rehearse import archetypes, devices, engines, rehearsal
+    from rehearse import archetypes, debrief, devices, engines, personal, rehearsal
     from rehearse.errors import RehearseError
     from rehearse.recorder import MicrophoneRecorder
     from rehearse.speaker import PromptSpeaker, TextOnlySpeaker
@@ -44,21 +44,33 @@ def run(args) -> int:
     recorder = MicrophoneRecorder(device=input_device, silence_s=args.silence)
     if not args.json:
         say(f"{archetype.title}: {archetype.description}\nCoach: {archetype.advice}\n")
+    targets = debrief.load_targets()  # the best accomplishment and the debrief's topics
+    mine: list = []
+
+    def extra(recording, transcript, score):
+        mine[:] = personal.results_json(personal.check(transcript, targets))
+        return None if targets.empty else {"personal": mine}
+
     result = rehearsal.run_round(
         archetype=archetype, prompt=prompt, speaker=speaker, recorder=recorder, transcriber=transcriber,
         store=Store(), mode="practice", max_seconds=args.max_seconds,
         on_recording_start=lambda: say("Recording... speak your opening now (Enter or silence ends it)."),
+        extra=extra,
     )
-    return report_round(result, args.json)
+    return report_round(result, args.json, personal=None if targets.empty else mine)
 
 
-def report_round(result, as_json: bool) -> int:
+def report_round(result, as_json: bool, personal=None) -> int:
+    """Print the round; ``personal`` (personalised check objects) is shown and added as "personal"."""
     from rehearse import report
 
     score = result.score.to_json()
     if as_json:
-        emit_json({**score, "session_id": result.session_id})
+        extra = {} if personal is None else {"personal": personal}
+        emit_json({**score, "session_id": result.session_id, **extra})
     else:
         print(report.format_score(score, session_id=result.session_id))
+        if personal:
+            print(report.format_personal(personal))
     sys.stdout.flush()
     return 0 if result.score.verdict == "pass" else 1
