@@ -1,0 +1,128 @@
+"""Personalised checks: the opening presents the user's best accomplishment (its key terms and
+numbers, robust to speech-recognition errors) and mentions the topics the debrief said were missed."""
+
+import json
+
+import pytest
+
+from fakes import install_fake_devices, script_engine, tone_wav
+from rehearse import scoring
+from rehearse.archetypes import get as get_archetype
+from rehearse.bank import Accomplishment, Bank
+from rehearse.model import Transcript, Word
+from rehearse.personal import MENTIONS, PRESENTS, Targets, check
+
+ONBOARDING = Accomplishment(
+    title="Onboarding redesign",
+    situation="New hires needed ten weeks before they shipped anything.",
+    action="I rebuilt the first two weeks around real tickets and a buddy system.",
+    result="Ramp-up fell from 10 weeks to 6, 40% faster.",
+    terms=("onboarding", "ramp-up", "new hires"),
+)
+
+# What PocketSphinx-like recognition makes of a spoken opening about it: words split and misheard
+# ("on boarding", "re design", "new hire", "ramped"), numbers spelled out, no punctuation.
+HEARD = ("thank you for asking me back i want to start with the on boarding re design i did at acme "
+         "new hire ramped up time fell from ten weeks to six that is forty per cent faster")
+
+# A different accomplishment, with a number and the same kind of words around it.
+OTHER = ("thank you for asking me back i want to start with the billing migration at acme i moved "
+         "our invoices to a new database and we cut hosting costs by thirty percent in six months")
+
+
+def presents(text: str, acc=ONBOARDING):
+    results = check(Transcript(text), Targets(accomplishment=acc))
+    assert results[0].name == PRESENTS
+    return results[0]
+
+
+def test_finds_the_best_accomplishment_in_a_misheard_transcript_with_spelled_out_numbers():
+    r = presents(HEARD)
+    assert r.result.passed, r
+    assert not r.result.required  # never part of the verdict
+    assert "on boarding" in r.result.evidence
+    assert {"onboarding", "ramp-up", "new hires"} & set(r.heard)
+    assert any(n in r.heard for n in ("10", "6", "40%"))  # "ten", "six", "forty per cent"
+    assert r.result.word_index == HEARD.split().index("on")
+
+
+def test_does_not_fire_on_a_different_accomplishment():
+    r = presents(OTHER)
+    assert not r.result.passed
+    assert r.result.evidence is None
+    assert "the onboarding redesign" in r.result.advice  # the advice names the accomplishment
+
+
+def test_a_shared_number_or_a_lone_word_is_not_enough():
+    assert not presents("i cut our support backlog from ten weeks to six").result.passed
+    lone = presents("our onboarding was fine but i mostly worked on billing")
+    assert not lone.result.passed
+    assert "onboarding" in lone.result.advice  # "I heard only onboarding of it"
+
+
+def test_presented_too_late_fails_with_advice_to_bring_it_forward():
+    preamble = "well let me tell you a little about myself and my background and where i grew up " * 6
+    r = presents(preamble + "then i did the onboarding redesign and ramp up fell by forty percent")
+    assert not r.result.passed and r.result.evidence
+    assert "bring it to the start" in r.result.advice
+
+
+def test_presented_without_its_number_passes_with_a_tip():
+    r = presents("thank you for having me back i led the onboarding redesign for new hires")
+    assert r.result.passed
+    assert r.result.advice and "number" in r.result.advice
+
+
+def test_evidence_is_timed_from_the_words():
+    words = tuple(Word(w, i * 0.4, i * 0.4 + 0.3) for i, w in enumerate(HEARD.split()))
+    r = check(Transcript(HEARD, words=words, engine="x", duration_s=20.0), Targets(ONBOARDING))[0]
+    assert r.result.seconds == pytest.approx(words[HEARD.split().index("on")].start)
+
+
+def test_topics_from_the_debrief_are_checked_one_by_one():
+    text = "i also ran the denver ware house inventory for two years"
+    results = check(Transcript(text), Targets(topics=("the Denver warehouse", "budget forecasting")))
+    assert [r.name for r in results] == [MENTIONS, MENTIONS]
+    warehouse, budget = results
+    assert warehouse.result.passed and "denver" in warehouse.result.evidence
+    assert not budget.result.passed and "budget forecasting" in budget.result.advice
+    # a joined pair of unrelated words is not the topic ("for asking" is not "forecasting")
+    assert not check(Transcript("thank you for asking"), Targets(topics=("forecasting",)))[0].result.passed
+
+
+def test_nothing_to_check_without_targets():
+    assert check(Transcript(HEARD), Targets()) == []
+
+
+def test_practice_shows_and_saves_the_personal_checks_without_changing_the_contract(
+        tmp_path, monkeypatch, run_cli):
+    bank = Bank.open()
+    bank.add(Accomplishment(ONBOARDING.title, result=ONBOARDING.result, terms=ONBOARDING.terms, best=True))
+    bank.close()
+    install_fake_devices(monkeypatch, tone_wav(tmp_path / "a.wav", seconds=3))
+    script_engine(HEARD)
+    code, out, err = run_cli("practice", "--archetype", "challenger", "--engine", "scripted", "--json")
+    result = json.loads(out)
+    assert result["personal"][0]["name"] == PRESENTS and result["personal"][0]["passed"]
+    # the five checks and the verdict are what the scorer alone gives
+    alone = scoring.score(Transcript(result["transcript"]), get_archetype("challenger")).to_json()
+    assert {k: v["passed"] for k, v in result["checks"].items()} == \
+        {k: v["passed"] for k, v in alone["checks"].items()}
+    assert result["verdict"] == alone["verdict"]
+    from rehearse.storage import Store
+
+    saved = Store().get(result["session_id"])
+    assert saved.extra["personal"] == result["personal"]
+    # the human report names the target
+    install_fake_devices(monkeypatch, tone_wav(tmp_path / "b.wav", seconds=3))
+    script_engine(OTHER)
+    code, out, err = run_cli("practice", "--archetype", "storyteller", "--engine", "scripted")
+    assert "Presents \"Onboarding redesign\"" in out and "[miss]" in out
+    assert "Open with the onboarding redesign" in out
+
+
+def test_practice_without_a_bank_prints_the_contract_object_only(tmp_path, monkeypatch, run_cli):
+    install_fake_devices(monkeypatch, tone_wav(tmp_path / "a.wav", seconds=3))
+    script_engine(HEARD)
+    code, out, _ = run_cli("practice", "--archetype", "challenger", "--engine", "scripted", "--json")
+    assert "personal" not in json.loads(out)
