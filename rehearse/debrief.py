@@ -144,19 +144,23 @@ class Answer:
 
 
 _WORDS = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_EXPAND = {"didn't": ("did", "not"), "wasn't": ("was", "not"), "don't": ("do", "not"),
+           "weren't": ("were", "not"), "isn't": ("is", "not"), "it's": ("it", "is")}
 
 
-def _words(text: str) -> list[str]:
-    words = []
-    for w in _WORDS.findall(text.lower().replace("\u2019", "'")):
-        words.extend({"didn't": ["did", "not"], "wasn't": ["was", "not"], "don't": ["do", "not"],
-                      "weren't": ["were", "not"], "isn't": ["is", "not"]}.get(w, [w]))
-    return words
+def _words(text: str) -> tuple[list[str], list[int]]:
+    """Lowercase words (contractions expanded) and the end offset in ``text`` of each one's source."""
+    words, ends = [], []
+    for m in _WORDS.finditer(text.lower().replace("\u2019", "'")):
+        for w in _EXPAND.get(m.group(), (m.group(),)):
+            words.append(w)
+            ends.append(m.end())
+    return words, ends
 
 
 def read_yes_no(text: str, rules: AnswerRules) -> tuple[Optional[bool], str]:
     """(True, False or None when unclear; the rest of the answer after the yes or no)."""
-    words = _words(text)
+    words, ends = _words(text)
     best: Optional[tuple[int, int, bool]] = None  # (position, -length, value)
     for value, phrases in ((False, rules.no), (True, rules.yes)):
         for phrase in phrases:
@@ -170,10 +174,7 @@ def read_yes_no(text: str, rules: AnswerRules) -> tuple[Optional[bool], str]:
     if best is None:
         return None, text.strip()
     pos, neg_k, value = best
-    # the detail: the original text after the matched words
-    consumed = pos - neg_k
-    tokens = list(re.finditer(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)?", text))
-    rest = text[tokens[consumed - 1].end():] if 0 < consumed <= len(tokens) else ""
+    rest = text[ends[pos - neg_k - 1]:]
     return value, rest.strip(" ,.;:-!").strip()
 
 

@@ -1,0 +1,206 @@
+"""The guided review of the first interview: reading answers, the plan they make, the typed review
+through the CLI with a scripted input, the spoken review with fakes at the device seam, --show."""
+
+import io
+import json
+
+import pytest
+
+from fakes import FakeSpeaker, script_engine, tone_wav
+from rehearse import archetypes
+from rehearse.bank import Accomplishment, Bank
+from rehearse.debrief import Answer, build_plan, load_script, load_targets, read_fill, read_instead, read_yes_no
+
+SCRIPT = load_script()
+
+
+def yes_no(text):
+    return read_yes_no(text, SCRIPT.answers)
+
+
+@pytest.mark.parametrize("text, value, rest", [
+    ("yes", True, ""),
+    ("Yeah, she said I had never managed a budget.", True, "she said I had never managed a budget"),
+    ("y", True, ""),
+    ("it was, mostly", True, "mostly"),
+    ("No.", False, ""),
+    ("not really", False, ""),
+    ("It wasn't, it was long", False, "it was long"),
+    ("Well, I didn't think so", False, "think so"),
+    ("hmm, hard to say", None, "hmm, hard to say"),
+])
+def test_yes_no_answers(text, value, rest):
+    assert yes_no(text) == (value, rest)
+
+
+def test_fill_in_answers_drop_the_sentence_and_split():
+    q = SCRIPT.question("regret_answer")
+    assert read_fill("I wish I had answered the question about salary differently", q, SCRIPT.answers) == ["salary"]
+    assert read_fill("my budget experience; the team size;", q, SCRIPT.answers) == ["my budget experience",
+                                                                                    "the team size"]
+    assert read_fill("   ", q, SCRIPT.answers) == []
+    q = SCRIPT.question("regret_not_asked")
+    assert read_fill("my work at the Denver warehouse and also the audit", q, SCRIPT.answers) == [
+        "the Denver warehouse", "the audit"]
+    q = SCRIPT.question("regret_accomplishment")
+    assert read_instead("the onboarding redesign instead of the billing migration.", q, SCRIPT.answers) == (
+        "the onboarding redesign", "the billing migration")
+    assert read_instead("Acme's analytics rebuild", q, SCRIPT.answers) == ("Acme's analytics rebuild", None)
+    assert read_instead("the launch, not the migration", q, SCRIPT.answers) == ("the launch", "the migration")
+
+
+def plan_for(**answers):
+    return build_plan([Answer(k, v) for k, v in answers.items()], SCRIPT)
+
+
+def test_each_first_interview_maps_to_its_drills_and_advice():
+    challenger = plan_for(challenged="yes", superficial="no", sales_pitch="no", bad_questions="no")
+    assert [d.archetype for d in challenger.drills] == ["challenger"]
+    assert challenger.flagged == ("challenged",) and not challenger.default
+    assert "measurable result" in " ".join(challenger.advice)
+
+    superficial = plan_for(challenged="no", superficial="yes")
+    assert [d.archetype for d in superficial.drills] == ["storyteller"]
+    assert "present the one accomplishment" in " ".join(superficial.advice)
+
+    pitch = plan_for(sales_pitch="yeah, he talked for 40 minutes")
+    assert [d.archetype for d in pitch.drills] == ["salesperson", "storyteller"]
+    assert pitch.details == {"sales_pitch": "he talked for 40 minutes"}
+
+    soup = plan_for(bad_questions="yes, my favourite soup")
+    assert [d.archetype for d in soup.drills] == ["salesperson"]
+    assert "Steer" in " ".join(soup.advice)
+
+    both = plan_for(challenged="yes", bad_questions="yes")
+    assert [d.archetype for d in both.drills] == ["challenger", "salesperson"]
+
+    nothing = plan_for(challenged="no", superficial="no", sales_pitch="no", bad_questions="no")
+    assert nothing.default and [d.archetype for d in nothing.drills] == ["storyteller"]
+
+    unclear = plan_for(challenged="maybe")
+    assert unclear.unclear == ("challenged",) and unclear.default
+    assert set(unclear.skipped) == {"superficial", "sales_pitch", "bad_questions", "regret_answer",
+                                    "regret_accomplishment", "regret_not_asked"}
+
+
+def test_every_archetype_named_in_the_questions_exists():
+    named = {a for q in SCRIPT.questions for a in q.archetypes} | set(SCRIPT.plan["default_archetypes"])
+    for name in named:
+        assert archetypes.get(name).name == name
+
+
+TYPED = "\n".join([
+    "yes, she said I had never run a team this size",   # challenged
+    "no",                                               # superficial
+    "",                                                 # sales pitch: skipped
+    "yes, my favourite soup",                           # bad questions
+    "the budget overrun; why I left Initech",           # I wish I had answered the question about ___
+    "the onboarding redesign instead of the billing migration",  # my accomplishment at ___ instead of ___
+    "New hires needed ten weeks to be useful",          # follow-up: situation
+    "I rebuilt the first two weeks",                    # follow-up: what I did
+    "",                                                 # follow-up: result, skipped
+    "onboarding, ramp-up",                              # follow-up: key terms
+    "my work at the Denver warehouse",                  # why didn't they ask me about ___
+]) + "\n"
+
+
+def test_typed_review_through_the_cli(run_cli, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(TYPED))
+    code, out, err = run_cli("debrief", "--text", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    plan = result["plan"]
+    assert [d["archetype"] for d in plan["drills"]] == ["challenger", "salesperson"]
+    assert plan["reanswer"] == ["the budget overrun", "why I left Initech"]
+    assert plan["topics"] == ["the Denver warehouse"]
+    assert plan["skipped"] == ["sales_pitch"]
+    assert plan["instead_of"] == "the billing migration"
+    # the accomplishment became a bank entry, the best one (there was none), accepted without a result
+    acc = result["accomplishment"]
+    assert acc["title"] == "Onboarding redesign" and acc["best"] and acc["source"] == "debrief"
+    assert acc["situation"] == "New hires needed ten weeks to be useful" and acc["terms"] == ["onboarding", "ramp-up"]
+    assert any("no result" in n for n in acc["nudges"])
+    assert result["accomplishment_created"] is True
+    assert "[1/7]" in err and "favourite soup" in err  # the questions on stderr
+    # --show gives back what was saved; the human form names the plan
+    code, out, _ = run_cli("debrief", "--show", "--json")
+    shown = json.loads(out)
+    assert shown["plan"] == plan and shown["debrief_id"] == result["debrief_id"]
+    code, out, _ = run_cli("debrief", "--show")
+    assert "rehearse practice --archetype challenger" in out
+    assert "the question about the budget overrun" in out and "the Denver warehouse" in out
+    assert "Open with: the onboarding redesign" in out and "no result yet" in out
+    # and practice now holds openings to it
+    targets = load_targets()
+    assert targets.accomplishment.title == "Onboarding redesign" and targets.topics == ("the Denver warehouse",)
+
+
+def test_an_accomplishment_already_in_the_bank_is_reused_and_best_is_asked(run_cli, monkeypatch):
+    bank = Bank.open()
+    existing = bank.add(Accomplishment("Onboarding redesign", result="cut ramp-up by 40%"))
+    best = bank.add(Accomplishment("Billing migration", best=True))
+    bank.close()
+    # no follow-ups (already in the bank); the make-best question is answered "no"
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n\n\n\n\nthe onboarding redesign\nno\n\n"))
+    code, out, err = run_cli("debrief", "--text", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["accomplishment"]["id"] == existing.id and not result["accomplishment"]["best"]
+    assert result["accomplishment_created"] is False
+    assert "Make \"Onboarding redesign\" the one accomplishment you open with" in err
+    assert load_targets().accomplishment.id == best.id
+    code, out, _ = run_cli("accomplishments", "list", "--json")
+    assert len(json.loads(out)) == 2  # not duplicated
+    # answered "yes" the next time, it becomes the best
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n\n\n\n\nOnboarding Redesign\nyes\n\n"))
+    code, out, err = run_cli("debrief", "--text", "--json")
+    assert json.loads(out)["accomplishment"]["best"] is True
+    assert load_targets().accomplishment.id == existing.id
+
+
+def test_input_that_ends_early_skips_the_rest(run_cli, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("yes\n"))
+    code, out, err = run_cli("debrief", "--text", "--json")
+    assert code == 0, err
+    plan = json.loads(out)["plan"]
+    assert plan["flagged"] == ["challenged"] and len(plan["skipped"]) == 6
+
+
+def test_all_questions_skipped_saves_nothing(run_cli, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n   \n\n\n\n\n\n"))
+    code, out, err = run_cli("debrief", "--text")
+    assert code == 2 and out == "" and "Every question was skipped" in err
+    code, _, err = run_cli("debrief", "--show")
+    assert code == 2 and "No debrief is saved yet" in err
+    code, _, err = run_cli("debrief", "--show", "99")
+    assert code == 2 and "No debrief '99'" in err
+
+
+def test_spoken_review_speaks_each_question_and_transcribes_each_answer(tmp_path, monkeypatch, run_cli):
+    """Fakes at the device seam: a speaker that remembers, a recorder that plays a file, a scripted engine."""
+    import rehearse.devices as devices
+    import rehearse.recorder as recorder
+    import rehearse.speaker as speaker_mod
+    from rehearse.file_recorder import FileRecorder
+
+    speaker = FakeSpeaker()
+    answer = tone_wav(tmp_path / "answer.wav", seconds=1.0)
+    monkeypatch.setattr(devices, "resolve_input", lambda spec=None: None)
+    monkeypatch.setattr(devices, "resolve_output", lambda spec=None: None)
+    monkeypatch.setattr(speaker_mod, "PromptSpeaker", lambda device=None, **kw: speaker)
+    monkeypatch.setattr(recorder, "MicrophoneRecorder", lambda device=None, **kw: FileRecorder(answer))
+    script_engine("no", "yes it was a superficial review of my resume", "no", "no",
+                  "the question about my biggest failure", "", "my work at the warehouse audit")
+    code, out, err = run_cli("debrief", "--engine", "scripted", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert [p.id for p in speaker.said] == [f"debrief-{q.key}" for q in SCRIPT.questions]
+    assert speaker.said[0].text == SCRIPT.questions[0].spoken
+    assert result["mode"] == "spoken"
+    plan = result["plan"]
+    assert [d["archetype"] for d in plan["drills"]] == ["storyteller"]
+    assert plan["reanswer"] == ["my biggest failure"] and plan["topics"] == ["the warehouse audit"]
+    assert plan["skipped"] == ["regret_accomplishment"]
+    answers = result["answers"]
+    assert all(a["source"] == "spoken" and a["audio"].endswith(f"{a['key']}.wav") for a in answers)
+    assert "Recording" in err and "heard: \"no\"" in err
