@@ -26,6 +26,13 @@ from rehearse.timing import Lights, LightTracker, RoundTiming
 PRESETS_FILE = "drills.toml"
 FRACTION_KEYS = ("green_fraction", "yellow_fraction", "red_fraction", "grace_fraction")
 
+FILLER_NOTES = {
+    "pocketsphinx": ("PocketSphinx misses most fillers (it caught about 1 in 5 spoken ones, almost never um "
+                     "or uh) and sometimes hears a \"like\" that was not said, so take this count as a rough "
+                     "guide, not a tally."),
+}
+"""How far each speech engine's filler count can be trusted (measured with scripts/bench_fillers.py)."""
+
 ToneFn = Callable[[], None]
 """Plays the red-light tone (blocking); the drill calls it in a thread."""
 
@@ -172,8 +179,14 @@ class DrillRound:
         return self.result.score
 
     def to_json(self) -> dict[str, Any]:
+        timed = timing_json(self.timing, self.score.engine)
         return {**self.score.to_json(), "session_id": self.result.session_id, "round": self.number,
-                "rounds": self.rounds, "prompt_id": self.result.prompt.id, "timing": self.timing.to_json()}
+                "rounds": self.rounds, "prompt_id": self.result.prompt.id, "timing": timed}
+
+
+def timing_json(measured: RoundTiming, engine: Optional[str]) -> dict[str, Any]:
+    """The round's ``"timing"`` object: the measured figures and how far the filler count holds."""
+    return {**measured.to_json(), "fillers_note": FILLER_NOTES.get(engine or "")}
 
 
 def measure_round(lights: Lights, recording, transcript, score: Score, *, fillers: Sequence[str],
@@ -220,7 +233,7 @@ def run_round(
     def extra(recording, transcript, score) -> dict:
         measured["timing"] = measure_round(lights, recording, transcript, score, fillers=fillers,
                                            wpm_band=wpm_band)
-        return {"drill": drill_name, "round": number, "rounds": rounds, "timing": measured["timing"].to_json()}
+        return {"drill": drill_name, "round": number, "rounds": rounds, "timing": timing_json(measured["timing"], score.engine)}
 
     try:
         result = rehearsal.run_round(

@@ -196,6 +196,7 @@ def test_drill_json_adds_timing_and_saves_a_drill_session(tmp_path, monkeypatch,
     assert (t["limit_s"], t["green_at_s"], t["yellow_at_s"], t["red_at_s"]) == (8, 4, 6, 8)
     assert t["light"] == "green" and t["overtime_s"] == 0 and not t["cut"]
     assert 4.0 < t["spoken_s"] <= 5.0
+    assert t["fillers_note"] is None  # no filler caveat measured for the scripted engine
     assert tones == []  # red never showed
     assert code == (0 if result["verdict"] == "pass" else 1)
     from rehearse.storage import Store

@@ -111,3 +111,4 @@ def test_an_answer_that_finishes_early_reports_green(virtual_mic, cli_env, tmp_p
     assert t["wpm"] and t["pace"] in ("slow", "in band", "fast")
     assert "GREEN light" in err  # (the live clock runs on through the silence that ends the answer)
     assert result["transcript"].strip()
+    assert "PocketSphinx" in t["fillers_note"]  # the filler count is qualified for this engine

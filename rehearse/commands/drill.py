@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
 
 from rehearse.commands._common import add_engine_flag, add_json_flag, emit_json, say
 
@@ -113,7 +114,7 @@ def run(args) -> int:
             say(f"rehearse: {err}")
             break
         done.append(finished)
-        _report_round(finished, args.json, fillers_engine=transcriber)
+        _report_round(finished, args.json)
     if len(done) > 1:
         summary = format_summary(done, drill.compare(done[0], done[-1]))
         if args.json:
@@ -150,14 +151,14 @@ def _tone(device):
     return ring
 
 
-def _report_round(finished, as_json: bool, fillers_engine) -> None:
+def _report_round(finished, as_json: bool) -> None:
     from rehearse import report
 
     if as_json:
         emit_json(finished.to_json())
         return
     print(report.format_score(finished.score.to_json(), session_id=finished.result.session_id))
-    print(format_timing(finished.timing, engine=getattr(fillers_engine, "name", None)))
+    print(format_timing(finished.timing, engine=finished.score.engine))
     print()
     sys.stdout.flush()
 
@@ -176,14 +177,8 @@ def list_presets(presets, as_json: bool) -> int:
 
 # --- text --------------------------------------------------------------------------------------------
 
-FILLER_NOTES = {
-    "pocketsphinx": ("PocketSphinx hears few of the um/uh sounds actually spoken, so treat this count as "
-                     "a lower bound."),
-}
-"""How far the filler count can be trusted, per speech engine (measured: scripts/bench_fillers.py)."""
-
-
 def format_timing(t, engine=None) -> str:
+    from rehearse.drill import FILLER_NOTES
     from rehearse.live import clock
 
     lines = [f"Timing (limit {_s(t.lights.limit_s)}: green {_s(t.lights.green_at_s)}, "
@@ -208,7 +203,7 @@ def format_timing(t, engine=None) -> str:
     lines.append(f"  Filler words:       {t.fillers}{per_min}" + (f" ({heard})" if heard else ""))
     note = FILLER_NOTES.get(engine or "")
     if note:
-        lines.append(f"                      {note}")
+        lines.extend(textwrap.wrap(note, width=96, initial_indent=" " * 22, subsequent_indent=" " * 22))
     pause = ("none" if t.longest_pause_at_s is None
              else f"{t.longest_pause_s:.1f} s (at {clock(t.longest_pause_at_s)})")
     lines.append(f"  Longest pause:      {pause}")
