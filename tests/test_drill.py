@@ -135,7 +135,7 @@ def test_compare_counts_an_accomplishment_lost_as_worse_and_small_changes_as_sam
     assert changes["overtime_s"].direction == "same"
 
 
-def test_prompts_rotate_per_round_unless_repeated(run_cli):
+def test_prompts_rotate_per_round_unless_repeated():
     from rehearse import archetypes
 
     arch = archetypes.get("storyteller")
