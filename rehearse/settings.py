@@ -7,10 +7,16 @@ Example::
     whisper_model = "/path/to/ct2-model"
 
     [drill]
-    green_fraction = 0.5
+    green_fraction = 0.5        # lights as fractions of the limit
     yellow_fraction = 0.75
-    grace_fraction = 0.1
-    tone = true
+    red_fraction = 1.0
+    grace_fraction = 0.1        # recording stops at red plus this
+    tone = true                 # beep when red shows
+    countdown_s = 3
+    fillers = ["um", "uh"]      # replaces the packaged filler list
+    wpm_low = 120
+    wpm_high = 160
+    display = "auto"            # auto, rich, plain or off
 """
 
 from __future__ import annotations
