@@ -15,6 +15,7 @@ rapidfuzz ratio, alone or as two or three adjacent recognised words joined ("on 
 from __future__ import annotations
 
 import math
+import re
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
@@ -118,6 +119,8 @@ class _Target:
     """Normalised content words (a phrase target)."""
     value: Optional[float] = None
     """The number (a number target)."""
+    unit: Optional[str] = None
+    """The word after the number in the bank entry ("weeks", "percent"); the answer must say it too."""
 
 
 @dataclass(frozen=True)
@@ -138,12 +141,21 @@ def _content(doc: Doc, rules: PersonalRules) -> tuple[str, ...]:
     return tuple(t for t in doc.tokens if t != NUM and t not in rules.stopwords)
 
 
-def _numbers(doc: Doc) -> list[tuple[float, str]]:
-    """(value, the original words) of every real quantity in a Doc (not "one"/"a")."""
+def _numbers(doc: Doc, rules: Optional["PersonalRules"] = None) -> list[tuple[float, str, Optional[str]]]:
+    """(value, the original words, its unit) of every real quantity in a Doc (not "one"/"a").
+
+    The unit is the content word right after the number ("10 weeks" -> "weeks"), if any.
+    """
     out = []
+    stop = rules.stopwords if rules else frozenset()
     for i, t in enumerate(doc.tokens):
         if t == NUM and not doc.weak[i] and doc.values[i] is not None:
-            out.append((float(doc.values[i]), " ".join(doc.words[doc.first[i]:doc.last[i] + 1])))
+            nxt = doc.tokens[i + 1] if i + 1 < len(doc.tokens) else None
+            unit = nxt if nxt and nxt != NUM and nxt not in stop else None
+            words = doc.words[doc.first[i]:doc.last[i] + 1]
+            if unit and i + 1 < len(doc.tokens) and doc.first[i + 1] > doc.last[i]:
+                words = doc.words[doc.first[i]:doc.last[i + 1] + 1]
+            out.append((float(doc.values[i]), " ".join(words).strip(" ,.;:()"), unit))
     return out
 
 
@@ -158,14 +170,19 @@ def accomplishment_targets(acc: Accomplishment, rules: PersonalRules) -> list[_T
         if words and words not in seen_words:
             seen_words.add(words)
             out.append(_Target(label=label, words=words))
-        for value, original in _numbers(doc):
+        for value, original, unit in _numbers(doc, rules):
             if value not in values:
                 values.append(value)
-                out.append(_Target(label=original, value=value))
-    for value, original in _numbers(_norm(acc.result)):
-        if value not in values:
-            values.append(value)
-            out.append(_Target(label=original, value=value))
+                out.append(_Target(label=original, value=value, unit=unit))
+    # clause by clause: the normaliser would read "to 6, 40% faster" as one number (46)
+    for clause in re.split(r"[,;:()\[\]]\s*|\.\s+|\s+-+\s+", acc.result):
+        previous_unit = None
+        for value, original, unit in _numbers(_norm(clause), rules):
+            unit = unit or previous_unit  # "from 10 weeks to 6": 6 weeks
+            previous_unit = unit
+            if value not in values:
+                values.append(value)
+                out.append(_Target(label=original, value=value, unit=unit))
     return out
 
 
@@ -220,13 +237,19 @@ def _phrase_hits(words: tuple[str, ...], doc: Doc, share: float, rules: Personal
     return found
 
 
-def _number_hits(value: float, doc: Doc, rules: PersonalRules) -> list[tuple[int, int]]:
+def _number_hits(value: float, doc: Doc, rules: PersonalRules, unit: Optional[str] = None) -> list[tuple[int, int]]:
+    """Where the answer says the number (with the same unit, when the entry gives one)."""
     out = []
+    n = len(doc.tokens)
     for i, t in enumerate(doc.tokens):
         v = doc.values[i]
         if t == NUM and v is not None and not doc.weak[i]:
-            if abs(float(v) - value) <= rules.number_tolerance * max(abs(value), 1.0):
+            if abs(float(v) - value) > rules.number_tolerance * max(abs(value), 1.0):
+                continue
+            if unit is None:
                 out.append((i, i + 1))
+            elif i + 1 < n and _word_at(unit, doc.tokens, i + 1, rules)[0]:
+                out.append((i, i + 1 + _word_at(unit, doc.tokens, i + 1, rules)[0]))
     return out
 
 
@@ -250,7 +273,7 @@ def check_accomplishment(doc: Doc, transcript: Transcript, acc: Accomplishment,
     hits: list[_Hit] = []
     for t_index, target in enumerate(targets):
         if target.value is not None:
-            hits.extend(_Hit(t_index, a, b) for a, b in _number_hits(target.value, doc, rules))
+            hits.extend(_Hit(t_index, a, b) for a, b in _number_hits(target.value, doc, rules, target.unit))
         else:
             hits.extend(_Hit(t_index, a, b) for a, b, _ in _phrase_hits(target.words, doc, rules.phrase_share, rules))
     hits.sort(key=lambda h: (h.start, h.end))
@@ -312,10 +335,10 @@ def _distinct(window: list[_Hit]) -> list[_Hit]:
 def check_topic(doc: Doc, transcript: Transcript, topic: str, rules: PersonalRules) -> PersonalCheck:
     """Whether the answer mentions ``topic`` (its content words, fuzzily, close together)."""
     words = _content(_norm(topic), rules)
-    numbers = _numbers(_norm(topic))
+    numbers = _numbers(_norm(topic), rules)
     hits = _phrase_hits(words, doc, rules.topic_share, rules) if words else []
     if not hits and numbers:
-        spans = _number_hits(numbers[0][0], doc, rules)
+        spans = _number_hits(numbers[0][0], doc, rules, numbers[0][2])
         hits = [(a, b, 1) for a, b in spans]
     if not hits:
         advice = rules.advice["topic_missing"].format(topic=topic)
