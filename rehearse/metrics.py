@@ -23,24 +23,43 @@ def tokens(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def default_fillers() -> tuple[str, ...]:
+def _filler_data() -> dict:
     text = resources.files("rehearse").joinpath("data/fillers.toml").read_text(encoding="utf-8")
-    return tuple(tomllib.loads(text)["fillers"])
+    return tomllib.loads(text)
 
 
-def count_fillers(words: list[str], fillers: Optional[Iterable[str]] = None) -> int:
-    """Count filler words and phrases in lowercase tokens, longest phrase first, no overlaps."""
-    phrases = sorted({tuple(f.split()) for f in (fillers or default_fillers())}, key=len, reverse=True)
-    count, i = 0, 0
+def default_fillers() -> tuple[str, ...]:
+    return tuple(_filler_data()["fillers"])
+
+
+def filler_counts(words: list[str], fillers: Optional[Iterable[str]] = None) -> dict[str, int]:
+    """How often each filler word or phrase occurs in lowercase tokens: longest phrase first, no overlaps.
+
+    A filler right after a word listed under ``not_after`` in fillers.toml carries meaning
+    ("I'd like to", "what kind of") and is not counted.
+    """
+    phrases = sorted({tuple(f.lower().split()) for f in (fillers or default_fillers()) if f.strip()},
+                     key=len, reverse=True)
+    not_after = {tuple(k.split()): set(v) for k, v in _filler_data().get("not_after", {}).items()}
+    found: dict[str, int] = {}
+    i = 0
     while i < len(words):
         for phrase in phrases:
             if tuple(words[i:i + len(phrase)]) == phrase:
-                count += 1
+                previous = words[i - 1] if i > 0 else None
+                if previous not in not_after.get(phrase, ()):
+                    key = " ".join(phrase)
+                    found[key] = found.get(key, 0) + 1
                 i += len(phrase)
                 break
         else:
             i += 1
-    return count
+    return found
+
+
+def count_fillers(words: list[str], fillers: Optional[Iterable[str]] = None) -> int:
+    """The number of fillers in lowercase tokens (see :func:`filler_counts`)."""
+    return sum(filler_counts(words, fillers).values())
 
 
 def speaking_time(transcript: Transcript) -> Optional[float]:

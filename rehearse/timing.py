@@ -286,24 +286,10 @@ def measure(
 
 
 def filler_counts(tokens: Iterable[str], fillers: Iterable[str]) -> dict[str, int]:
-    """How often each filler (word or phrase) occurs in lowercase tokens: longest phrase first, no overlaps.
+    """How often each filler occurs; the same rule as :func:`rehearse.metrics.count_fillers`."""
+    from rehearse.metrics import filler_counts as count
 
-    Matches :func:`rehearse.metrics.count_fillers` (the sum of the counts equals its count).
-    """
-    words = list(tokens)
-    phrases = sorted({tuple(f.lower().split()) for f in fillers if f.strip()}, key=len, reverse=True)
-    found: dict[str, int] = {}
-    i = 0
-    while i < len(words):
-        for phrase in phrases:
-            if tuple(words[i:i + len(phrase)]) == phrase:
-                key = " ".join(phrase)
-                found[key] = found.get(key, 0) + 1
-                i += len(phrase)
-                break
-        else:
-            i += 1
-    return found
+    return count(list(tokens), list(fillers))
 
 
 def _r(value: Optional[float], digits: int = 2) -> Optional[float]:

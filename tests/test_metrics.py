@@ -18,3 +18,8 @@ def test_pace_uses_speaking_time_between_first_and_last_word():
 def test_text_without_timings_has_no_pace():
     m = metrics.compute(Transcript("I led the project"))
     assert m.wpm is None and m.fillers_per_min is None and m.words == 4
+
+
+def test_fillers_that_carry_meaning_are_not_counted():
+    words = metrics.tokens("I'd like to ask what kind of team it is, and it looks like fun, like, really")
+    assert metrics.count_fillers(words) == 1  # only the bare "like" before "really"

@@ -158,7 +158,7 @@ def test_filler_counts_take_phrases_first_and_agree_with_metrics():
     text = "um so i mean i was kind of like you know the lead uh basically i like it um"
     fillers = metrics.default_fillers()
     found = timing.filler_counts(metrics.tokens(text), fillers)
-    assert found == {"um": 2, "i mean": 1, "kind of": 1, "like": 2, "you know": 1, "uh": 1, "basically": 1}
+    assert found == {"um": 2, "i mean": 1, "kind of": 1, "like": 1, "you know": 1, "uh": 1, "basically": 1}
     assert sum(found.values()) == metrics.count_fillers(metrics.tokens(text), fillers)
     assert timing.filler_counts(["er", "um"], ["er"]) == {"er": 1}
 
