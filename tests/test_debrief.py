@@ -204,3 +204,16 @@ def test_spoken_review_speaks_each_question_and_transcribes_each_answer(tmp_path
     answers = result["answers"]
     assert all(a["source"] == "spoken" and a["audio"].endswith(f"{a['key']}.wav") for a in answers)
     assert "Recording" in err and "heard: \"no\"" in err
+
+
+def test_spoken_review_without_a_microphone_points_to_text_mode(monkeypatch, run_cli):
+    import rehearse.devices as devices
+    from rehearse.errors import RehearseError
+
+    def no_device(spec=None):
+        raise RehearseError("No microphone was found.")
+
+    monkeypatch.setattr(devices, "resolve_input", no_device)
+    code, out, err = run_cli("debrief")
+    assert code == 2 and out == ""
+    assert "No microphone was found" in err and "rehearse debrief --text" in err

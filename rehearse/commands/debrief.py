@@ -46,7 +46,12 @@ def run(args) -> int:
             if not args.json:
                 say("Debrief of your first interview: answer each question on one line; an empty line skips it.\n")
         else:
-            ask = _spoken_asker(args)
+            try:
+                ask = _spoken_asker(args)
+            except RehearseError as err:
+                if isinstance(err, debrief.Interrupted):
+                    raise
+                raise RehearseError(f"{str(err).rstrip('.')}; or answer by typing: `rehearse debrief --text`.") from None
             mode = "spoken"
             if not args.json:
                 say("Debrief of your first interview: answer each question out loud after it is asked; "
