@@ -173,6 +173,8 @@ class DrillRound:
     result: Any
     """The :class:`rehearse.rehearsal.RoundResult`."""
     timing: RoundTiming
+    personal: Optional[list] = None
+    """Personalised checks (your best accomplishment, the debrief's topics) as JSON objects, if any."""
 
     @property
     def score(self) -> Score:
@@ -180,8 +182,11 @@ class DrillRound:
 
     def to_json(self) -> dict[str, Any]:
         timed = timing_json(self.timing, self.score.engine)
-        return {**self.score.to_json(), "session_id": self.result.session_id, "round": self.number,
+        data = {**self.score.to_json(), "session_id": self.result.session_id, "round": self.number,
                 "rounds": self.rounds, "prompt_id": self.result.prompt.id, "timing": timed}
+        if self.personal is not None:
+            data["personal"] = self.personal
+        return data
 
 
 def timing_json(measured: RoundTiming, engine: Optional[str]) -> dict[str, Any]:
@@ -217,6 +222,7 @@ def run_round(
     wpm_band: tuple[float, float] = timing.WPM_BAND,
     on_recording_start: Optional[Callable[[], None]] = None,
     drill_name: Optional[str] = None,
+    personal_targets=None,
 ) -> DrillRound:
     """Speak the prompt, record with the clock running, transcribe, score, time and save one round."""
     from rehearse import rehearsal
@@ -233,7 +239,14 @@ def run_round(
     def extra(recording, transcript, score) -> dict:
         measured["timing"] = measure_round(lights, recording, transcript, score, fillers=fillers,
                                            wpm_band=wpm_band)
-        return {"drill": drill_name, "round": number, "rounds": rounds, "timing": timing_json(measured["timing"], score.engine)}
+        data = {"drill": drill_name, "round": number, "rounds": rounds,
+                "timing": timing_json(measured["timing"], score.engine)}
+        if personal_targets is not None and not personal_targets.empty:
+            from rehearse import personal
+
+            measured["personal"] = personal.results_json(personal.check(transcript, personal_targets))
+            data["personal"] = measured["personal"]
+        return data
 
     try:
         result = rehearsal.run_round(
@@ -245,7 +258,8 @@ def run_round(
         clock.finish()
     if clock.tone_thread is not None:
         clock.tone_thread.join(timeout=2.0)
-    return DrillRound(number=number, rounds=rounds, result=result, timing=measured["timing"])
+    return DrillRound(number=number, rounds=rounds, result=result, timing=measured["timing"],
+                      personal=measured.get("personal"))
 
 
 # --- several rounds ----------------------------------------------------------------------------------

@@ -361,3 +361,20 @@ def test_countdown_runs_unless_skipped(tmp_path, monkeypatch, run_cli, tones):
     _, _, err = run_cli("drill", "-a", "storyteller", "--seconds", "10", "--no-countdown", "--engine",
                         "scripted", "--json")
     assert "Starting in" not in err and slept == [1.0, 1.0]
+
+
+def test_a_drill_checks_the_best_accomplishment_from_the_bank(tmp_path, monkeypatch, run_cli, tones):
+    code, _, err = run_cli("accomplishments", "add", "--title", "Onboarding redesign", "--action",
+                           "I rebuilt the first two weeks for new hires", "--result", "cut ramp-up by 40%",
+                           "--terms", "onboarding, ramp-up", "--best")
+    assert code == 0, err
+    install_fake_devices(monkeypatch, tone_wav(tmp_path / "answer.wav", seconds=6))
+    script_engine("thank you for asking me back i redesigned our on boarding and cut ramp up by forty percent",
+                  "thank you for asking me back i led the billing migration and saved two hundred thousand dollars")
+    code, out, err = run_cli("drill", "-a", "storyteller", "--seconds", "30", "--rounds", "2", "--engine",
+                             "scripted", "--json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    mine = [[c for c in r["personal"] if "Onboarding redesign" in json.dumps(c)] for r in rows]
+    assert mine[0] and mine[0][0]["passed"] is True
+    assert mine[1] and mine[1][0]["passed"] is False
+    assert "Onboarding redesign" in mine[1][0]["advice"] or "onboarding redesign" in mine[1][0]["advice"].lower()

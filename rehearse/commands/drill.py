@@ -44,7 +44,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from rehearse import archetypes, devices, drill, engines, live, rehearsal, settings
+    from rehearse import archetypes, debrief, devices, drill, engines, live, rehearsal, settings
     from rehearse.errors import NoSpeechError, RehearseError
     from rehearse.recorder import MicrophoneRecorder
     from rehearse.speaker import PromptSpeaker, TextOnlySpeaker
@@ -89,6 +89,7 @@ def run(args) -> int:
     recorder = MicrophoneRecorder(device=input_device, silence_s=args.silence)
     display = live.make_display(sys.stderr, display_mode)
     store = Store()
+    targets = debrief.load_targets()  # your best accomplishment and the debrief's topics, if any
 
     if not args.json:
         title = f"{preset.title} ({preset.name}), " if preset else ""
@@ -105,6 +106,7 @@ def run(args) -> int:
                 number=number, rounds=args.rounds, archetype=archetype, prompt=prompt, lights=lights,
                 speaker=speaker, recorder=recorder, transcriber=transcriber, store=store, display=display,
                 tone=tone, fillers=fillers, wpm_band=wpm_band, drill_name=preset.name if preset else None,
+                personal_targets=targets,
                 on_recording_start=lambda: say(
                     f"Recording... you have {_s(lights.limit_s)} (Enter or silence ends it)."),
             )
@@ -158,6 +160,8 @@ def _report_round(finished, as_json: bool) -> None:
         emit_json(finished.to_json())
         return
     print(report.format_score(finished.score.to_json(), session_id=finished.result.session_id))
+    if finished.personal:
+        print(report.format_personal(finished.personal))
     print(format_timing(finished.timing, engine=finished.score.engine))
     print()
     sys.stdout.flush()
