@@ -284,7 +284,8 @@ def _numbers(toks: list[tuple[str, int, int]], rules: NormRules):
         while i < n:
             t = toks[i][0]
             if _DIGITS.match(t):
-                if words_used and words_used[-1] not in scales and not _DIGITS.match(words_used[-1]) and current:
+                # Two digit groups in a row ("6, 40%") are two numbers; "2 million" is one.
+                if words_used and words_used[-1] not in scales:
                     break
                 try:
                     current += float(t.replace(",", ""))

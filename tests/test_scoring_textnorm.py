@@ -44,3 +44,8 @@ def test_misheard_key_words_are_repaired():
 def test_sentence_marks_only_from_typed_punctuation():
     d = doc("What would I do? I built it.")
     assert d.sentence[0] == 0 and d.sentence[-1] == 1 and d.asked == {0}
+
+
+def test_two_digit_groups_in_a_row_stay_two_numbers():
+    d = doc("from 10 weeks to 6, 40% faster")
+    assert [v for t, v in zip(d.tokens, d.values) if t == NUM] == [10, 6, 40]
