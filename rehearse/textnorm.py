@@ -44,6 +44,8 @@ class NormRules:
     fractions: dict[str, float]
     weak: frozenset[str]
     quantity_words: frozenset[str]
+    quantity_idioms: frozenset[tuple[str, str]]
+    """Word pairs where a quantity word is a figure of speech ("double check", "think twice")."""
     split_cache: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
     """Original word -> its pieces (words repeat across answers; splitting is the slow part)."""
 
@@ -88,6 +90,7 @@ class NormRules:
             fractions={k: float(v) for k, v in num["fractions"].items()},
             weak=frozenset(num["weak"]),
             quantity_words=frozenset(num["quantity_words"]),
+            quantity_idioms=frozenset(tuple(p.split()) for p in num.get("quantity_idioms", ())),
         )
 
 
@@ -339,6 +342,14 @@ def _numbers(toks: list[tuple[str, int, int]], rules: NormRules):
     return rows
 
 
+def _idiom(rows, j: int, idioms: frozenset[tuple[str, str]]) -> bool:
+    """Whether the quantity word at ``rows[j]`` is part of a figure of speech with a neighbour."""
+    tok = rows[j][0]
+    before = rows[j - 1][0] if j else ""
+    after = rows[j + 1][0] if j + 1 < len(rows) else ""
+    return (tok, after) in idioms or (before, tok) in idioms
+
+
 def normalize(raw_words: Sequence[str], rules: NormRules) -> Doc:
     """Build the ``Doc`` for a sequence of original words."""
     words = tuple(raw_words)
@@ -395,7 +406,7 @@ def normalize(raw_words: Sequence[str], rules: NormRules) -> Doc:
         tok = row[0]
         if tok in rules.number_hedges and j + 1 < len(rows) and rows[j + 1][0] == NUM:
             continue
-        if tok in rules.quantity_words:
+        if tok in rules.quantity_words and not _idiom(rows, j, rules.quantity_idioms):
             row = (NUM, 2.0 if tok in ("doubled", "twice", "double") else 0.0, False, row[3], row[4])
         final.append(row)
 

@@ -270,3 +270,98 @@ def test_every_check_is_computed_and_metrics_come_from_metrics_module():
     assert list(result.checks) == list(CHECK_NAMES)
     assert result.metrics == metrics.compute(t)
     assert result.engine == "test" and result.archetype == "salesperson"
+
+
+# ---------- classes found by the third holdout set ----------
+
+@pytest.mark.parametrize("text", [
+    "thanks for asking me back i have managed a portfolio of forty million dollars and i oversee six regional offices",
+    "I've run three warehouses with over two hundred pickers, and I supervise nine shift leads.",
+    "honestly i have overseen budgets of up to five million and i directed two departments",
+])
+def test_budget_and_scope_in_charge_are_neither_accomplishment_nor_result(text):
+    assert not passed(text, "leads_with_accomplishment")
+    assert not passed(text, "quantified_result")
+
+
+def test_managing_to_do_something_is_still_an_accomplishment():
+    text = "I managed to cut our shipping costs by 18 percent in one quarter."
+    assert passed(text, "leads_with_accomplishment") and passed(text, "quantified_result")
+
+
+@pytest.mark.parametrize("text", [
+    "Good question. I tripled our volunteer sign-ups in one summer by redesigning the form.",
+    "i halved the time it takes to close the books by automating the reconciliations",
+    "Honestly? I personally doubled our repeat customers in a year.",
+])
+def test_doubling_or_halving_something_is_an_accomplishment_with_a_result(text):
+    assert passed(text, "leads_with_accomplishment")
+    assert passed(text, "quantified_result")
+
+
+@pytest.mark.parametrize("text", [
+    "my manager doubled our team's output last year",
+    "i would double your sales in a year",
+    "i double checked every invoice before it went out and the auditors were happy",
+])
+def test_doubling_by_someone_else_a_promise_or_an_idiom_is_not_the_speakers_result(text):
+    assert not passed(text, "quantified_result")
+
+
+@pytest.mark.parametrize("text", [
+    "okay so i got our first call resolution from fifty five percent to eighty percent by rewriting the scripts",
+    "I pushed our on-time delivery rate from 82% up to 97% in six months.",
+])
+def test_moving_a_figure_from_one_value_to_another_is_an_accomplishment(text):
+    assert passed(text, "leads_with_accomplishment")
+    assert passed(text, "quantified_result")
+
+
+def test_the_company_moving_a_figure_is_not_the_speakers_accomplishment():
+    text = "we took the company from two offices to five while i was there"
+    assert not passed(text, "leads_with_accomplishment")
+    assert not passed(text, "quantified_result")
+
+
+@pytest.mark.parametrize("text", [
+    "I set up our after-hours line, and it handled 3,500 calls in its first month.",
+    "i launched the parts kiosk and it processed two thousand orders in its first quarter",
+])
+def test_year_like_counts_of_work_handled_are_results(text):
+    assert passed(text, "quantified_result")
+
+
+def test_a_year_is_not_a_result():
+    assert not passed("in 2019 i redesigned the lobby of our store", "quantified_result")
+
+
+@pytest.mark.parametrize("text", [
+    "That's understandable. I rebuilt our intake process so every referral gets a call the same day.",
+    "totally fair um i redesigned the dispatch board and the drivers stopped missing pickups",
+    "Point taken. I wrote the training manual our new hires still use today.",
+])
+def test_accomplishment_right_after_a_short_acknowledgement_leads(text):
+    assert passed(text, "leads_with_accomplishment")
+
+
+@pytest.mark.parametrize("text", [
+    "i recently completed my project management certification and i am eager to grow",
+    "i'm thirty one i earned my nursing degree in two years and i am looking for a new challenge",
+    "Thanks for having me back. I just finished getting my forklift license.",
+])
+def test_earning_a_credential_is_biography_not_an_accomplishment(text):
+    assert not passed(text, "leads_with_accomplishment")
+    assert not passed(text, "quantified_result")
+
+
+def test_completing_a_piece_of_work_is_still_an_accomplishment():
+    text = "i completed the warehouse migration two weeks ahead of schedule"
+    assert passed(text, "leads_with_accomplishment") and passed(text, "quantified_result")
+
+
+@pytest.mark.parametrize("text", [
+    "i rewrote the cleaning rota and we went from complaints every week to none at all",
+    "i fixed the router config and outages went from twice a day to once a month",
+])
+def test_a_frequency_moved_in_words_is_a_measurable_result(text):
+    assert passed(text, "quantified_result")

@@ -49,3 +49,18 @@ def test_sentence_marks_only_from_typed_punctuation():
 def test_two_digit_groups_in_a_row_stay_two_numbers():
     d = doc("from 10 weeks to 6, 40% faster")
     assert [v for t, v in zip(d.tokens, d.values) if t == NUM] == [10, 6, 40]
+
+
+@pytest.mark.parametrize("text", ["we double checked it", "i had to think twice", "they doubled down on it"])
+def test_quantity_words_in_figures_of_speech_stay_words(text):
+    assert NUM not in doc(text).tokens
+
+
+@pytest.mark.parametrize("text", ["sales doubled", "it cut the queue in half", "twice as fast"])
+def test_quantity_words_as_results_become_numbers(text):
+    assert NUM in doc(text).tokens
+
+
+def test_misheard_callback_and_year_are_repaired():
+    assert "callback" in doc("thanks for the cold back").tokens
+    assert doc("in the first ear").tokens[-2:] == ("first", "year")

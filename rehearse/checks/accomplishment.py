@@ -39,19 +39,37 @@ def _particle_blocked(m: Matcher, j: int) -> bool:
     return any(p[0] == t[j] and tuple(t[j:j + len(p)]) == p for p in m.rules.particles)
 
 
+def _as_word(m: Matcher, j: int) -> str:
+    """Token ``j``, or for a number said as a verb ("doubled", "halved") the word itself."""
+    t = m.doc.tokens[j]
+    if t != NUM:
+        return t
+    doc = m.doc
+    if doc.first[j] != doc.last[j]:
+        return t
+    return doc.words[doc.first[j]].lower().strip(",.;:!?\"')(")
+
+
+def _moves_a_figure(m: Matcher, j: int) -> bool:
+    """Whether the verb at ``j`` moves something from one figure to another in its clause."""
+    reach = m.param("change_reach")
+    return any(j < a <= j + reach and m.same_sentence(j, a) for a, _ in m.hits("change_range"))
+
+
 def _i_clauses(m: Matcher) -> list[Clause]:
     r, toks, n = m.rules, m.doc.tokens, m.n
     max_gap = m.param("max_gap")
     out: list[Clause] = []
     scope_obj = m.covered("scope_objects")
+    credential = {a for a, _ in m.hits("credential")}
     asked = m.doc.asked
     for i, t in enumerate(toks):
         if t != "i" or (i and toks[i - 1] in r.before_subject) or m.doc.sentence[i] in asked:
             continue
         j, gap = i + 1, 0
         while j < n and gap <= max_gap:
-            w = toks[j]
-            nxt = toks[j + 1] if j + 1 < n else ""
+            w = _as_word(m, j)
+            nxt = _as_word(m, j + 1) if j + 1 < n else ""
             if w in r.blockers:
                 break
             if w in r.gap and (nxt in r.achievement or nxt in r.gap or nxt == "to"):
@@ -59,8 +77,11 @@ def _i_clauses(m: Matcher) -> list[Clause]:
                 continue
             if w in r.achievement and toks[j - 1] in r.passive:
                 break  # "i was promoted", "i got hired": done to the speaker, not by them
+            if w in r.transition and _moves_a_figure(m, j):
+                out.append(Clause(i, j, "achievement"))  # "i took the pass rate from 40 to 71 percent"
+                break
             if w in r.achievement and not _particle_blocked(m, j):
-                if _starts_with(toks, j + 1, r.vague):
+                if _starts_with(toks, j + 1, r.vague) or j in credential:
                     break
                 kind = "scope" if (j + 1) in scope_obj else "achievement"
                 out.append(Clause(i, j, kind))
@@ -76,6 +97,25 @@ def _i_clauses(m: Matcher) -> list[Clause]:
     return out
 
 
+def _counted_noun(m: Matcher, word: str) -> bool:
+    """A plural-looking word ("calls", "visits") that says what a number counts."""
+    return (len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
+            and word not in m.rules.not_counted)
+
+
+def _is_year(m: Matcher, i: int) -> bool:
+    """Whether the number token ``i`` reads as a year: 1950..2100, not "2,000 calls"."""
+    doc = m.doc
+    v = doc.values[i] or 0.0
+    if not (1950 <= v <= 2100 and v == int(v)):
+        return False
+    if "," in doc.words[doc.first[i]].strip(",.;:!?\"')("):
+        return False  # "2,000": written as a count
+    prev = doc.tokens[i - 1] if i else ""
+    nxt = doc.tokens[i + 1] if i + 1 < m.n else ""
+    return prev in m.rules.year_words or not _counted_noun(m, nxt)
+
+
 def result_quantities(m: Matcher) -> list[int]:
     """Tokens ``#`` that read as a result: not tenure, age, team size, a date or an idiom."""
     cached = m._hits.get("_result_quantities")
@@ -83,18 +123,19 @@ def result_quantities(m: Matcher) -> list[int]:
         return cached  # type: ignore[return-value]
     doc = m.doc
     if not m.has_number():
-        m._hits["_result_quantities"] = []  # type: ignore[assignment]
-        return []
+        out = [a for a, _ in m.hits("result_phrases")]
+        m._hits["_result_quantities"] = out  # type: ignore[assignment]
+        return out
     excluded = m.covered("not_a_result")
     units = m.covered("result_units")
-    out = []
+    out = [a for a, _ in m.hits("result_phrases")]
     for i, t in enumerate(doc.tokens):
         if t != NUM or i in excluded:
             continue
-        v = doc.values[i] or 0.0
-        if (doc.weak[i] or (1950 <= v <= 2100 and v == int(v))) and i not in units:
+        if (doc.weak[i] or _is_year(m, i)) and i not in units:
             continue
         out.append(i)
+    out = sorted(set(out))
     m._hits["_result_quantities"] = out  # type: ignore[assignment]
     return out
 
@@ -193,9 +234,11 @@ def leads_with_accomplishment(m: Matcher) -> Finding:
 
 def _quantity_span(m: Matcher, q: int) -> Span:
     """The quantity with its unit and comparison ("by forty percent", "from nine days to four")."""
-    covering = [(a, b) for a, b in m.hits("result_units") if a <= q < b]
+    covering = [(a, b) for a, b in m.hits("result_units") + m.hits("result_phrases") if a <= q < b]
     if covering:
         return min(a for a, _ in covering), max(b for _, b in covering)
+    if _as_word(m, q) != NUM:
+        return q, min(m.n, q + 3)  # "doubled our subscribers"
     return max(0, q - 2), min(m.n, q + 3)
 
 

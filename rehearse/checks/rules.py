@@ -26,6 +26,8 @@ class Rules:
     """Concept name -> one compiled pattern (the alternatives joined)."""
     achievement: frozenset[str]
     scope: frozenset[str]
+    transition: frozenset[str]
+    """Verbs that count as achievement when they move a figure ("took X from 40 to 71 percent")."""
     result_verbs: frozenset[str]
     gap: frozenset[str]
     blockers: frozenset[str]
@@ -34,6 +36,10 @@ class Rules:
     result_needs: dict[str, frozenset[str]]
     particles: frozenset[tuple[str, ...]]
     vague: tuple[tuple[str, ...], ...]
+    year_words: frozenset[str]
+    """Words before a year-like number that make it a date."""
+    not_counted: frozenset[str]
+    """Words ending in "s" that are not counted nouns."""
     params: dict[str, int]
     advice: dict[str, str]
     advice_by_archetype: dict[str, dict[str, str]]
@@ -56,6 +62,7 @@ def rules_from_data(data: dict) -> Rules:
         concepts={name: _compile(name, pats) for name, pats in data["concepts"].items()},
         achievement=frozenset(words["achievement_verbs"]),
         scope=frozenset(words["scope_verbs"]),
+        transition=frozenset(words["transition_verbs"]),
         result_verbs=frozenset(words["result_verbs"]),
         gap=frozenset(words["gap_words"]),
         blockers=frozenset(words["blocker_words"]),
@@ -64,6 +71,8 @@ def rules_from_data(data: dict) -> Rules:
         result_needs={k: frozenset(w.replace("#", NUM) for w in v) for k, v in words["result_verb_needs"].items()},
         particles=frozenset(tuple(p.replace("#", NUM).split()) for p in words["verb_particles_blocked"]),
         vague=tuple(tuple(v.split()) for v in words["vague_objects"]),
+        year_words=frozenset(data["numbers"]["year_words"]),
+        not_counted=frozenset(data["numbers"]["not_counted_nouns"]),
         params={k: int(v) for k, v in data["rules"].items()},
         advice={k: v for k, v in data["advice"].items() if isinstance(v, str)},
         advice_by_archetype={k: dict(v) for k, v in data["advice"].get("by_archetype", {}).items()},
