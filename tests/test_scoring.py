@@ -365,3 +365,21 @@ def test_completing_a_piece_of_work_is_still_an_accomplishment():
 ])
 def test_a_frequency_moved_in_words_is_a_measurable_result(text):
     assert passed(text, "quantified_result")
+
+
+@pytest.mark.parametrize("text", [
+    "thank you for the cold back i really wanted to talk more about the role",
+    "I really appreciate you wanting to speak with me again.",
+    "Thanks so much for having me for a second time.",
+    "thanks for choosing to see me one more time",
+])
+def test_callback_thanks_in_other_words_and_misheard(text):
+    assert passed(text, "thanks_for_callback")
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks for your time. I have applied here before.",
+    "thanks for the coffee it is the second one today",
+])
+def test_thanks_for_other_things_stay_generic(text):
+    assert not passed(text, "thanks_for_callback")
