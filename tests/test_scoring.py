@@ -383,3 +383,41 @@ def test_callback_thanks_in_other_words_and_misheard(text):
 ])
 def test_thanks_for_other_things_stay_generic(text):
     assert not passed(text, "thanks_for_callback")
+
+
+@pytest.mark.parametrize("text", [
+    "Imagine it's a year from now and you're telling your team I was the best hire you made. What did I get done?",
+    "okay picture this it's twelve months from today and you're glad you hired me what did i accomplish",
+    "so fast forward one year and hiring me was the smartest move you made what would i have delivered",
+    "when my first anniversary comes around and you are thrilled with me what will i have achieved",
+    "thanks for having me back quick question if i do really well in my first ear what would i have accomplished",
+])
+def test_first_year_question_framed_as_a_scenario(text):
+    assert passed(text, "asks_first_year_question")
+
+
+@pytest.mark.parametrize("text", [
+    "fast forward a year and i will have delivered the new system, that is my promise",
+    "What would the best decision for the first year budget be?",
+])
+def test_a_scenario_without_asking_for_the_speakers_output_is_not_the_first_year_question(text):
+    assert not passed(text, "asks_first_year_question")
+
+
+@pytest.mark.parametrize("text", [
+    "Say it's a quarter from now and the team leans on me. What would you see in how I lead and collaborate?",
+    "once i have settled in what would show you that i am a strong teammate and a leader on the team",
+    "A few months in, what signs would tell you I'm stepping up as a leader and a good teammate?",
+    "when i have found my footing what would tell you i am pulling my weight on the team",
+])
+def test_contributor_question_framed_as_settling_in(text):
+    assert passed(text, "asks_contributor_question")
+
+
+@pytest.mark.parametrize("text", [
+    "Once I've settled in, who would I be working with on the team?",
+    "a few months in how would you know if the project succeeded",
+    "What does the team do in the first few months?",
+])
+def test_settling_in_questions_about_the_team_or_a_project_are_not_the_contributor_question(text):
+    assert not passed(text, "asks_contributor_question")

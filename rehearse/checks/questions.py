@@ -35,7 +35,8 @@ def _asked(m: Matcher, target: Span) -> Optional[Span]:
     """The question cue that asks about ``target``, if it is asked at all."""
     reach = m.param("question_reach")
     for cue in _question_cues(m):
-        if cue[0] <= target[0] <= cue[1] + reach and m.sentence_gap(cue[0], target[0]) <= 1:
+        # the cue comes before the target or inside it ("... hired me. what did i deliver")
+        if cue[0] < target[1] and target[0] <= cue[1] + reach and min(m.sentence_gap(cue[0], target[0]), m.sentence_gap(cue[0], target[1] - 1)) <= 1:
             return cue
     if m.doc.sentence[target[0]] in m.doc.asked:
         return target
