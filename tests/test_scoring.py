@@ -333,6 +333,17 @@ def test_year_like_counts_of_work_handled_are_results(text):
 
 def test_a_year_is_not_a_result():
     assert not passed("in 2019 i redesigned the lobby of our store", "quantified_result")
+    assert not passed("i rebuilt our 2019 sales plan for the region", "quantified_result")
+
+
+def test_a_count_said_in_words_before_a_compound_noun_is_not_a_year():
+    text = "i handled two thousand support tickets a month by myself"
+    assert passed(text, "leads_with_accomplishment") and passed(text, "quantified_result")
+
+
+def test_a_schedule_lead_is_not_scope():
+    text = "i managed the data center move and we were running 3 days ahead of schedule"
+    assert passed(text, "quantified_result")
 
 
 @pytest.mark.parametrize("text", [
@@ -354,8 +365,12 @@ def test_earning_a_credential_is_biography_not_an_accomplishment(text):
     assert not passed(text, "quantified_result")
 
 
-def test_completing_a_piece_of_work_is_still_an_accomplishment():
-    text = "i completed the warehouse migration two weeks ahead of schedule"
+@pytest.mark.parametrize("text", [
+    "i completed the warehouse migration two weeks ahead of schedule",
+    "I completed the course redesign for 40 teachers and pass rates rose 12 percent.",
+    "i finished the school gym renovation three weeks early",
+])
+def test_completing_a_piece_of_work_is_still_an_accomplishment(text):
     assert passed(text, "leads_with_accomplishment") and passed(text, "quantified_result")
 
 

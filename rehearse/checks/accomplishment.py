@@ -97,6 +97,10 @@ def _i_clauses(m: Matcher) -> list[Clause]:
     return out
 
 
+_NOT_MODIFIERS = frozenset("i we you they he she it and or but so to was were is are had have has".split())
+"""Words after a year ("2019 we grew", "2019 was ...") that never modify a counted noun."""
+
+
 def _counted_noun(m: Matcher, word: str) -> bool:
     """A plural-looking word ("calls", "visits") that says what a number counts."""
     return (len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
@@ -112,8 +116,13 @@ def _is_year(m: Matcher, i: int) -> bool:
     if "," in doc.words[doc.first[i]].strip(",.;:!?\"')("):
         return False  # "2,000": written as a count
     prev = doc.tokens[i - 1] if i else ""
-    nxt = doc.tokens[i + 1] if i + 1 < m.n else ""
-    return prev in m.rules.year_words or not _counted_noun(m, nxt)
+    if prev in m.rules.year_words:
+        return True
+    ahead = doc.tokens[i + 1:i + 3]  # "2000 calls", "two thousand support tickets"
+    if ahead and _counted_noun(m, ahead[0]):
+        return False
+    modifier = len(ahead) == 2 and ahead[0] not in _NOT_MODIFIERS and ahead[0] not in m.rules.year_words
+    return not (modifier and ahead[0] != NUM and _counted_noun(m, ahead[1]))
 
 
 def result_quantities(m: Matcher) -> list[int]:
