@@ -387,6 +387,7 @@ def test_a_frequency_moved_in_words_is_a_measurable_result(text):
     "I really appreciate you wanting to speak with me again.",
     "Thanks so much for having me for a second time.",
     "thanks for choosing to see me one more time",
+    "thank you for giving me another shot at this",
 ])
 def test_callback_thanks_in_other_words_and_misheard(text):
     assert passed(text, "thanks_for_callback")
@@ -424,6 +425,8 @@ def test_a_scenario_without_asking_for_the_speakers_output_is_not_the_first_year
     "once i have settled in what would show you that i am a strong teammate and a leader on the team",
     "A few months in, what signs would tell you I'm stepping up as a leader and a good teammate?",
     "when i have found my footing what would tell you i am pulling my weight on the team",
+    "after three months here, what would my teammates say I do well as a leader and collaborator?",
+    "If a quarter in you were telling people I'm a great teammate, what would they have seen me do?",
 ])
 def test_contributor_question_framed_as_settling_in(text):
     assert passed(text, "asks_contributor_question")
