@@ -33,7 +33,8 @@ def test_dev_corpus_is_well_formed():
         assert i["text"] == i["text"].lower() and not any(c in i["text"] for c in ".,?!")
 
 
-@pytest.mark.parametrize("corpus", ["openings.jsonl", "openings_holdout.jsonl", "openings_holdout2.jsonl"])
+@pytest.mark.parametrize("corpus", ["openings.jsonl", "openings_holdout.jsonl", "openings_holdout2.jsonl",
+                                    "openings_holdout3.jsonl"])
 def test_f1_meets_targets(corpus):
     counts = {n: [0, 0, 0] for n in CHECK_NAMES}  # tp, fp, fn
     for item in _items(corpus):
