@@ -439,3 +439,22 @@ def test_contributor_question_framed_as_settling_in(text):
 ])
 def test_settling_in_questions_about_the_team_or_a_project_are_not_the_contributor_question(text):
     assert not passed(text, "asks_contributor_question")
+
+
+def test_the_speaker_as_the_one_who_did_it_leads_whatever_the_verb():
+    text = "i was the one who rewrote our scheduling tool and overtime fell 25 percent"
+    assert passed(text, "leads_with_accomplishment") and passed(text, "quantified_result")
+
+
+def test_a_budget_however_large_is_scope():
+    text = "I've handled budgets as large as $3M and teams of 25."
+    assert not passed(text, "leads_with_accomplishment")
+    assert not passed(text, "quantified_result")
+
+
+@pytest.mark.parametrize("text", [
+    "a couple of months in, what would the strongest teammates here be doing that I should be doing too?",
+    "what would it look like for me to be a real leader on this team after my first few months",
+])
+def test_contributor_question_about_what_the_best_teammates_do(text):
+    assert passed(text, "asks_contributor_question")
