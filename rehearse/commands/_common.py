@@ -29,3 +29,33 @@ def add_engine_flag(parser) -> None:
 def add_archetype_flag(parser, required: bool = True) -> None:
     parser.add_argument("--archetype", "-a", required=required, metavar="ARCH",
                         help="storyteller, salesperson or challenger (or one from your prompt files)")
+
+
+def add_device_flags(parser) -> None:
+    parser.add_argument("--input-device", metavar="D", help="microphone name or index (see `rehearse devices`)")
+    parser.add_argument("--output-device", metavar="D", help="speaker name or index (see `rehearse devices`)")
+    parser.add_argument("--text-prompt", action="store_true",
+                        help="show the interviewer's words as text instead of speaking them")
+
+
+class LivePorts:
+    """The real speaker, microphone and speech engine a spoken command needs, opened in one place.
+
+    Devices are resolved first (a missing device is a plain error before anything is said), then the
+    engine's model is loaded, so nothing waits on it once the user starts speaking.
+    """
+
+    def __init__(self, args, *, silence_s: float):
+        from rehearse import devices, engines
+        from rehearse.recorder import MicrophoneRecorder
+        from rehearse.speaker import PromptSpeaker, TextOnlySpeaker
+
+        input_device = devices.resolve_input(args.input_device)
+        self.output_device = None
+        if args.text_prompt:
+            self.speaker = TextOnlySpeaker()
+        else:
+            self.output_device = devices.resolve_output(args.output_device)
+            self.speaker = PromptSpeaker(device=self.output_device)
+        self.transcriber = engines.get(args.engine)
+        self.recorder = MicrophoneRecorder(device=input_device, silence_s=silence_s)

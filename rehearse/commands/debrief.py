@@ -64,21 +64,15 @@ def run(args) -> int:
 
 
 def _spoken_asker(args):
-    from rehearse import debrief, devices, engines
+    from rehearse import debrief
+    from rehearse.commands._common import LivePorts
     from rehearse.home import recordings_dir
-    from rehearse.recorder import MicrophoneRecorder
-    from rehearse.speaker import PromptSpeaker, TextOnlySpeaker
     from rehearse.storage import new_session_id
 
-    input_device = devices.resolve_input(args.input_device)
-    if args.text_prompt:
-        speaker = TextOnlySpeaker()
-    else:
-        speaker = PromptSpeaker(device=devices.resolve_output(args.output_device))
-    transcriber = engines.get(args.engine)  # load the model before the first answer
-    recorder = MicrophoneRecorder(device=input_device, silence_s=args.silence)
+    ports = LivePorts(args, silence_s=args.silence)
     folder = recordings_dir() / f"debrief-{new_session_id()}"
-    return debrief.SpokenAsker(speaker=speaker, recorder=recorder, transcriber=transcriber, folder=folder,
+    return debrief.SpokenAsker(speaker=ports.speaker, recorder=ports.recorder, transcriber=ports.transcriber,
+                               folder=folder,
                                max_seconds=args.max_seconds,
                                on_recording_start=lambda: say("    Recording... (silence or Enter ends it)"))
 

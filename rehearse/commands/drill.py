@@ -6,7 +6,7 @@ import os
 import sys
 import textwrap
 
-from rehearse.commands._common import add_engine_flag, add_json_flag, emit_json, say
+from rehearse.commands._common import add_device_flags, add_engine_flag, add_json_flag, emit_json, say
 
 HELP = "Timed opening drills: a countdown, a live clock with green/yellow/red lights, pace and fillers."
 
@@ -35,19 +35,15 @@ def add_arguments(parser) -> None:
                         help="live clock: rich on a terminal, plain lines otherwise (default auto)")
     parser.add_argument("--silence", type=float, default=2.0, metavar="S",
                         help="seconds of silence after speech that end the answer (default 2)")
-    parser.add_argument("--input-device", metavar="D", help="microphone name or index (see `rehearse devices`)")
-    parser.add_argument("--output-device", metavar="D", help="speaker name or index (see `rehearse devices`)")
-    parser.add_argument("--text-prompt", action="store_true",
-                        help="show the interviewer's prompt as text instead of speaking it")
+    add_device_flags(parser)
     add_engine_flag(parser)
     add_json_flag(parser)
 
 
 def run(args) -> int:
-    from rehearse import archetypes, debrief, devices, drill, engines, live, rehearsal, settings
+    from rehearse import archetypes, debrief, drill, live, rehearsal, settings
+    from rehearse.commands._common import LivePorts
     from rehearse.errors import NoSpeechError, RehearseError
-    from rehearse.recorder import MicrophoneRecorder
-    from rehearse.speaker import PromptSpeaker, TextOnlySpeaker
     from rehearse.storage import Store
 
     if args.list:
@@ -75,18 +71,11 @@ def run(args) -> int:
     archetype = archetypes.get(archetype_name)
     first = rehearsal.choose_prompt(archetype, args.prompt)
     prompts = drill.prompts_for(archetype, args.rounds, repeat=args.repeat, first=first)
-    input_device = devices.resolve_input(args.input_device)
-    output_device = None
-    if args.text_prompt:
-        speaker = TextOnlySpeaker()
-    else:
-        output_device = devices.resolve_output(args.output_device)
-        speaker = PromptSpeaker(device=output_device)
+    ports = LivePorts(args, silence_s=args.silence)
+    speaker, transcriber, recorder = ports.speaker, ports.transcriber, ports.recorder
     tone = None
     if not args.no_tone and bool(config.get("tone", True)):
-        tone = _tone(output_device if output_device is not None else args.output_device)
-    transcriber = engines.get(args.engine)  # load the model before the user speaks
-    recorder = MicrophoneRecorder(device=input_device, silence_s=args.silence)
+        tone = _tone(ports.output_device if ports.output_device is not None else args.output_device)
     display = live.make_display(sys.stderr, display_mode)
     store = Store()
     targets = debrief.load_targets()  # your best accomplishment and the debrief's topics, if any

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from rehearse.commands._common import add_archetype_flag, add_engine_flag, add_json_flag, emit_json, say
+from rehearse.commands._common import add_device_flags, add_archetype_flag, add_engine_flag, add_json_flag, emit_json, say
 
 HELP = "Hear an interviewer's prompt, speak your opening, get the verdict."
 
@@ -14,34 +14,24 @@ def add_arguments(parser) -> None:
     parser.add_argument("--prompt", metavar="ID", help="a prompt id from `rehearse prompts` (default: random)")
     parser.add_argument("--max-seconds", type=float, default=120.0, metavar="N",
                         help="stop recording after N seconds (default 120)")
-    parser.add_argument("--input-device", metavar="D", help="microphone name or index (see `rehearse devices`)")
-    parser.add_argument("--output-device", metavar="D", help="speaker name or index (see `rehearse devices`)")
+    add_device_flags(parser)
     parser.add_argument("--silence", type=float, default=2.0, metavar="S",
                         help="seconds of silence after speech that end the answer (default 2)")
-    parser.add_argument("--text-prompt", action="store_true",
-                        help="show the interviewer's prompt as text instead of speaking it")
     add_engine_flag(parser)
     add_json_flag(parser)
 
 
 def run(args) -> int:
-    from rehearse import archetypes, debrief, devices, engines, personal, rehearsal
+    from rehearse import archetypes, debrief, personal, rehearsal
+    from rehearse.commands._common import LivePorts
     from rehearse.errors import RehearseError
-    from rehearse.recorder import MicrophoneRecorder
-    from rehearse.speaker import PromptSpeaker, TextOnlySpeaker
     from rehearse.storage import Store
 
     if args.max_seconds <= 0:
         raise RehearseError("--max-seconds must be more than 0.")
     archetype = archetypes.get(args.archetype)
     prompt = rehearsal.choose_prompt(archetype, args.prompt)
-    input_device = devices.resolve_input(args.input_device)
-    if args.text_prompt:
-        speaker = TextOnlySpeaker()
-    else:
-        speaker = PromptSpeaker(device=devices.resolve_output(args.output_device))
-    transcriber = engines.get(args.engine)  # load the model before the user speaks
-    recorder = MicrophoneRecorder(device=input_device, silence_s=args.silence)
+    ports = LivePorts(args, silence_s=args.silence)
     if not args.json:
         say(f"{archetype.title}: {archetype.description}\nCoach: {archetype.advice}\n")
     targets = debrief.load_targets()  # the best accomplishment and the debrief's topics
@@ -52,8 +42,8 @@ def run(args) -> int:
         return None if targets.empty else {"personal": mine}
 
     result = rehearsal.run_round(
-        archetype=archetype, prompt=prompt, speaker=speaker, recorder=recorder, transcriber=transcriber,
-        store=Store(), mode="practice", max_seconds=args.max_seconds,
+        archetype=archetype, prompt=prompt, speaker=ports.speaker, recorder=ports.recorder,
+        transcriber=ports.transcriber, store=Store(), mode="practice", max_seconds=args.max_seconds,
         on_recording_start=lambda: say("Recording... speak your opening now (Enter or silence ends it)."),
         extra=extra,
     )
