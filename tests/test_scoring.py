@@ -458,3 +458,81 @@ def test_a_budget_however_large_is_scope():
 ])
 def test_contributor_question_about_what_the_best_teammates_do(text):
     assert passed(text, "asks_contributor_question")
+
+
+# ---------- round 2: classes from the fourth blind set (own sentences) ----------
+
+def test_a_result_after_a_list_of_the_speakers_actions_belongs_to_them():
+    text = ("Thanks for having me back. I was the site engineer, and the old plan shut the bridge for three months. "
+            "I reworked the detour so buses could keep running through the night, talked the council into the "
+            "change, and lined up the steel supplier so deliveries landed in the order the crews needed them. "
+            "We wrapped up in nine weeks instead of fourteen.")
+    assert passed(text, "leads_with_accomplishment")
+    assert passed(text, "quantified_result")
+
+
+@pytest.mark.parametrize("text", [
+    "thanks for asking me back so last fall i ran the regional food drive by myself after the coordinator left "
+    "and it went great",
+    "Thanks for having me back. I handled the whole warehouse audit on my own when my supervisor was out.",
+])
+def test_a_scope_verb_done_alone_is_the_speakers_accomplishment(text):
+    assert passed(text, "leads_with_accomplishment")
+    assert not passed(text, "quantified_result")
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks for bringing me back. I was the lead on the clinic records migration and we went live three weeks "
+    "ahead of schedule.",
+    "thank you for asking me back i was project manager for the library expansion and we came in forty grand "
+    "under budget",
+])
+def test_the_speakers_role_with_a_team_result_leads_with_the_result(text):
+    assert passed(text, "leads_with_accomplishment")
+    assert passed(text, "quantified_result")
+
+
+@pytest.mark.parametrize("text", [
+    "so last spring i weatherproofed the loading docks and cut the heating bill by like nine grand",
+    "Thanks for having me back. I crowdsourced the pothole reports for my piece, and after it ran the city "
+    "fixed them in half the time.",
+])
+def test_an_action_verb_outside_the_bank_counts_when_its_result_follows(text):
+    assert passed(text, "leads_with_accomplishment")
+    assert passed(text, "quantified_result")
+
+
+def test_doing_all_of_a_piece_of_work_is_the_speakers_accomplishment():
+    text = ("thanks for having me back so i did all the tile work on a three unit rehab last spring and the "
+            "owner sent me a glowing reference")
+    assert passed(text, "leads_with_accomplishment")
+    assert not passed(text, "quantified_result")
+
+
+@pytest.mark.parametrize("text", [
+    "thank you for asking me back so i run the dental office on main street i supervise um like six hygienists "
+    "and two assistants and we see about sixty patients a day",
+    "Thanks for having me back. I ran the county call center, and we handled roughly 4,000 calls a week.",
+])
+def test_staff_in_charge_and_team_volume_are_scope_not_results(text):
+    assert not passed(text, "leads_with_accomplishment")
+    assert not passed(text, "quantified_result")
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks for having me back. I found a foster family three counties away and moved the twins in before "
+    "the hearing.",
+    "I wrote the grant, borrowed artifacts from four private collections, and designed the gallery, and visits "
+    "were way up that fall.",
+    "i rewired a 60,000-square-foot warehouse for the county last spring and the tenants loved it",
+])
+def test_inputs_distances_and_sizes_are_not_results(text):
+    assert passed(text, "leads_with_accomplishment")
+    assert not passed(text, "quantified_result")
+
+
+def test_restating_the_interviewers_doubt_is_a_brief_acknowledgement():
+    text = ("Thanks for the second interview. You asked whether I have really handled electrical jobs of this size "
+            "and complexity before. At Hollis Electric the county brought us in to rewire the courthouse while "
+            "court stayed in session, which nobody there thought could be done. I built the outage schedule floor by floor and we finished a month early.")
+    assert passed(text, "leads_with_accomplishment")

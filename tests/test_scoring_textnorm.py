@@ -64,3 +64,15 @@ def test_quantity_words_as_results_become_numbers(text):
 def test_misheard_callback_and_year_are_repaired():
     assert "callback" in doc("thanks for the cold back").tokens
     assert doc("in the first ear").tokens[-2:] == ("first", "year")
+
+
+@pytest.mark.parametrize("text,value", [("$3.8 million", 3800000), ("$2.5M", 2500000), ("$40k", 40000)])
+def test_money_with_a_scale_is_one_amount_in_dollars(text, value):
+    d = doc(text)
+    assert [v for t, v in zip(d.tokens, d.values) if t == NUM] == [pytest.approx(value)]
+    assert d.tokens[-1] == "dollars"
+
+
+def test_grand_is_thousands_of_dollars():
+    d = doc("cut their bill by like twelve grand")
+    assert d.values[d.tokens.index(NUM)] == pytest.approx(12000) and d.tokens[-1] == "dollars"
