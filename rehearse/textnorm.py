@@ -23,6 +23,7 @@ _WORD = re.compile(r"[a-z0-9]+(?:['.,][a-z0-9]+)*")
 _ENGINE_MARK = re.compile(r"^[<\[].*[>\]]$")
 _ALT = re.compile(r"\(\d+\)$")
 _DIGITS = re.compile(r"^\d+(?:[.,]\d+)*$")
+_INFLECTIONS = frozenset(("ed", "ing", "er", "ers"))
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,8 @@ def _fuzzy_word(word: str, lexicon: tuple[str, ...], cutoff: float, min_len: int
     """The lexicon word ``word`` is a misspelling or mis-hearing of, if any."""
     if len(word) < min_len or word in lexicon:
         return None
+    if any(word.startswith(lex) and word[len(lex):] in _INFLECTIONS for lex in lexicon):
+        return None  # "interviewed", "contributing": a form of the word, not a mishearing of it
     best, best_score = None, cutoff
     for lex in lexicon:
         if lex[0] != word[0] or abs(len(lex) - len(word)) > 3:
@@ -339,6 +342,8 @@ def _numbers(toks: list[tuple[str, int, int]], rules: NormRules):
         # "two thousand twenty two" said as a year reads as 2022 already; "nineteen ninety" too
         weak = len(words_used) == 1 and (toks[start][0] in rules.weak)
         rows.append((NUM, value, weak, toks[start][1], toks[i - 1][2]))
+        if words_used[-1] == "grand":  # "twelve grand" is twelve thousand dollars
+            rows.append(("dollars", None, False, toks[i - 1][1], toks[i - 1][2]))
     return rows
 
 
@@ -399,6 +404,10 @@ def normalize(raw_words: Sequence[str], rules: NormRules) -> Doc:
         i += 1
 
     kept = _repair(kept, rules)
+    # "$3.8 million": the currency sign of one word comes after the scale said in the next
+    for k in range(1, len(kept) - 1):
+        if kept[k][0] == "dollars" and kept[k + 1][0] in rules.scales and _DIGITS.match(kept[k - 1][0]):
+            kept[k], kept[k + 1] = kept[k + 1], kept[k]
     rows = _numbers(kept, rules)
     # number hedges ("like twenty percent") and bare quantity words
     final = []
