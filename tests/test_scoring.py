@@ -520,8 +520,8 @@ def test_staff_in_charge_and_team_volume_are_scope_not_results(text):
 
 
 @pytest.mark.parametrize("text", [
-    "Thanks for having me back. I found a foster family three counties away and moved the twins in before "
-    "the hearing.",
+    "Thanks for having me back. I tracked down a foster family three counties away and got the twins "
+    "placed together before the hearing.",
     "I wrote the grant, borrowed artifacts from four private collections, and designed the gallery, and visits "
     "were way up that fall.",
     "i rewired a 60,000-square-foot warehouse for the county last spring and the tenants loved it",
@@ -535,4 +535,35 @@ def test_restating_the_interviewers_doubt_is_a_brief_acknowledgement():
     text = ("Thanks for the second interview. You asked whether I have really handled electrical jobs of this size "
             "and complexity before. At Hollis Electric the county brought us in to rewire the courthouse while "
             "court stayed in session, which nobody there thought could be done. I built the outage schedule floor by floor and we finished a month early.")
+    assert passed(text, "leads_with_accomplishment")
+
+
+@pytest.mark.parametrize("text", [
+    "i run the pharmacy on fifth street and we fill about four hundred prescriptions a day",
+    "Thanks for having me back. I run the shelter kitchen and we serve around 300 meals a night.",
+])
+def test_a_rate_said_in_the_present_tense_is_volume_not_a_result(text):
+    assert not passed(text, "quantified_result")
+
+
+def test_a_rate_reached_after_the_speakers_change_is_a_result():
+    text = "i redid the pick paths in our warehouse and we now ship about four hundred orders a day"
+    assert passed(text, "leads_with_accomplishment") and passed(text, "quantified_result")
+
+
+def test_the_speakers_role_told_after_the_team_result_still_counts():
+    text = "Thanks for having me back. We delivered the plant upgrade a month early, and I was the lead engineer on it."
+    assert passed(text, "leads_with_accomplishment") and passed(text, "quantified_result")
+
+
+@pytest.mark.parametrize("text", [
+    "thanks for having me back so last spring i repainted the whole station and the crew loved it",
+    "Thanks for having me back. I co-founded a tutoring program for the night-shift kids at our hospital.",
+])
+def test_a_prefixed_form_of_an_achievement_verb_is_one_too(text):
+    assert passed(text, "leads_with_accomplishment")
+
+
+def test_an_inflected_key_word_is_not_read_as_a_mishearing():
+    text = "i interviewed sixty tenants and rewrote the building's move in guide"
     assert passed(text, "leads_with_accomplishment")

@@ -2,9 +2,13 @@
 
 An accomplishment clause is the speaker as the one who acts ("i" + at most a few auxiliaries or
 adverbs + a past-tense verb of achievement), or the speaker naming their own part of a team effort,
-or a task they were handed ("i was charged with ...") followed by its result. Scope verbs ("i ran a
-team of twelve") and scope objects ("i led a team of twelve") count only when a result follows.
-"We", "the company" or "my manager" as the one who acts never start a clause.
+or a task they were handed ("i was charged with ...") or their role on it ("i was lead on ...")
+followed by its result. Scope verbs ("i ran a team of twelve"), scope objects ("i led a team of
+twelve") and past-tense verbs outside the banks ("i weatherproofed the docks") count only when a
+result follows, or when the speaker did it alone ("by myself") or went on to an achievement verb
+with the same subject ("i ran the kitchen and cut waste"). Verbs coordinated with the clause's verb
+("i redesigned X, negotiated Y and coordinated Z") extend it: its result is looked for after the
+last of them. "We", "the company" or "my manager" as the one who acts never start a clause.
 """
 
 from __future__ import annotations
@@ -28,6 +32,12 @@ class Clause:
     """Token of the verb (or of the clause start when there is none)."""
     kind: str
     """"achievement", "scope", "assignment" or "own_part"."""
+    last: int = -1
+    """Token of the last verb coordinated with ``verb`` (results are looked for after it)."""
+
+    @property
+    def end_verb(self) -> int:
+        return self.last if self.last >= 0 else self.verb
 
 
 def _starts_with(tokens: tuple[str, ...], at: int, phrases) -> bool:
@@ -56,6 +66,61 @@ def _moves_a_figure(m: Matcher, j: int) -> bool:
     return any(j < a <= j + reach and m.same_sentence(j, a) for a, _ in m.hits("change_range"))
 
 
+def _plain_past(m: Matcher, w: str) -> bool:
+    """A past-tense verb outside the banks that may be an action ("weatherproofed", "scraped")."""
+    r = m.rules
+    return (len(w) >= 5 and w.endswith("ed") and w not in r.not_achievement_past and w not in r.gap
+            and w not in r.blockers and w not in r.transition and w not in r.scope and w not in r.achievement)
+
+
+def _joined(m: Matcher, j: int, verb: int) -> bool:
+    """Whether the token ``j`` follows a coordinator or a comma: a verb sharing the clause's subject."""
+    r, toks, doc = m.rules, m.doc.tokens, m.doc
+    k = j - 1
+    while k > verb and toks[k] in r.gap and toks[k] not in r.passive and toks[k] not in r.coordinators:
+        k -= 1
+    if k <= verb:
+        return False
+    if toks[k] in r.coordinators:
+        return True
+    w = doc.first[k + 1] - 1
+    return w >= 0 and doc.words[w].endswith((",", ";")) and doc.last[k] == w
+
+
+def _coordinated(m: Matcher, verb: int) -> tuple[int, bool]:
+    """The last verb coordinated with ``verb`` (same subject), and whether any is an achievement verb."""
+    r, toks = m.rules, m.doc.tokens
+    reach = m.param("coordination_reach")
+    last, achieved = verb, False
+    j = verb + 1
+    while j < m.n and j - last <= reach and m.same_sentence(verb, j):
+        w = _as_word(m, j)
+        if w in r.subject_words and toks[j - 1] not in r.subordinators:
+            break  # "... and we cut costs": someone else's verb from here on
+        past = w in r.achievement or w in r.scope or w in r.irregular_past or (len(w) >= 5 and w.endswith("ed"))
+        if past and _joined(m, j, verb):
+            last = j
+            if w in r.achievement and not _particle_blocked(m, j) and not _starts_with(toks, j + 1, r.vague):
+                achieved = True
+        j += 1
+    return last, achieved
+
+
+def _solo(m: Matcher, verb: int) -> bool:
+    """Whether the speaker says they did it alone ("by myself", "on my own") right after the verb."""
+    reach = m.param("solo_reach")
+    return any(verb < a <= verb + reach and m.same_sentence(verb, a) for a, _ in m.hits("solo"))
+
+
+def _clause(m: Matcher, start: int, verb: int, kind: str) -> Clause:
+    """A clause with its coordinated verbs; a scope clause done alone or going on to an achievement
+    verb is an achievement."""
+    last, achieved = _coordinated(m, verb)
+    if kind == "scope" and (achieved or _solo(m, verb)):
+        kind = "achievement"
+    return Clause(start, verb, kind, last)
+
+
 def _i_clauses(m: Matcher) -> list[Clause]:
     r, toks, n = m.rules, m.doc.tokens, m.n
     max_gap = m.param("max_gap")
@@ -78,21 +143,23 @@ def _i_clauses(m: Matcher) -> list[Clause]:
             if w in r.achievement and toks[j - 1] in r.passive:
                 break  # "i was promoted", "i got hired": done to the speaker, not by them
             if w in r.transition and _moves_a_figure(m, j):
-                out.append(Clause(i, j, "achievement"))  # "i took the pass rate from 40 to 71 percent"
+                out.append(_clause(m, i, j, "achievement"))  # "i took the pass rate from 40 to 71 percent"
                 break
             if w in r.achievement and not _particle_blocked(m, j):
                 if _starts_with(toks, j + 1, r.vague) or j in credential:
                     break
                 kind = "scope" if (j + 1) in scope_obj else "achievement"
-                out.append(Clause(i, j, kind))
+                out.append(_clause(m, i, j, kind))
                 break
             if w in r.scope and not _particle_blocked(m, j):
                 if w != "took" or nxt in ("over", "on", "charge"):
-                    out.append(Clause(i, j, "scope"))
+                    out.append(_clause(m, i, j, "scope"))
                 break
             if w in r.gap:
                 j, gap = j + 1, gap + 1
                 continue
+            if _plain_past(m, w) and not any(t in r.passive for t in toks[i + 1:j]):
+                out.append(_clause(m, i, j, "scope"))  # "i weatherproofed the docks": needs its result
             break
     return out
 
@@ -125,6 +192,22 @@ def _is_year(m: Matcher, i: int) -> bool:
     return not (modifier and ahead[0] != NUM and _counted_noun(m, ahead[1]))
 
 
+def _routine_volume(m: Matcher) -> set[int]:
+    """Numbers of a rate said in the present tense ("we fill about 400 prescriptions a day"): volume."""
+    r, toks = m.rules, m.doc.tokens
+    out: set[int] = set()
+    for a, b in m.hits("routine_rate"):
+        q = next((k for k in range(a, b) if toks[k] == NUM), None)
+        if q is None or q < 1:
+            continue
+        verb = toks[q - 1]
+        past = (verb.endswith("ed") or verb in r.irregular_past or verb in r.achievement
+                or verb in r.transition or verb in r.result_verbs)
+        if not past and "now" not in toks[a:q]:
+            out.add(q)
+    return out
+
+
 def result_quantities(m: Matcher) -> list[int]:
     """Tokens ``#`` that read as a result: not tenure, age, team size, a date or an idiom."""
     cached = m._hits.get("_result_quantities")
@@ -135,12 +218,15 @@ def result_quantities(m: Matcher) -> list[int]:
         out = [a for a, _ in m.hits("result_phrases")]
         m._hits["_result_quantities"] = out  # type: ignore[assignment]
         return out
-    excluded = m.covered("not_a_result")
+    excluded = m.covered("not_a_result") | _routine_volume(m)
+    dates = m.covered("date_number")
     units = m.covered("result_units")
     out = [a for a, _ in m.hits("result_phrases")]
     for i, t in enumerate(doc.tokens):
         if t != NUM or i in excluded:
             continue
+        if i in dates and (doc.values[i] or 0.0) >= 1 and doc.values[i] == int(doc.values[i] or 0):
+            continue  # "in 2019 we", not "in half the time"
         if (doc.weak[i] or _is_year(m, i)) and i not in units:
             continue
         out.append(i)
@@ -164,24 +250,41 @@ def _has_result(m: Matcher, after: int) -> bool:
     return any(after < q < hi and m.sentence_gap(after, q) <= 1 for q in result_quantities(m))
 
 
+def _has_result_before(m: Matcher, before: int) -> bool:
+    """Whether a result (result verb or result quantity) comes just before, in this sentence or the last."""
+    lo = max(0, before - m.param("result_reach"))
+    toks = m.doc.tokens
+    if any(toks[j] in m.rules.result_verbs and m.sentence_gap(j, before) <= 1 for j in range(lo, before)):
+        return True
+    return any(lo <= q < before and m.sentence_gap(q, before) <= 1 for q in result_quantities(m))
+
+
 def clauses(m: Matcher) -> list[Clause]:
     """Every accomplishment clause of the speaker, in order (scope and tasks only with a result)."""
     cached = m._hits.get("_clauses")
     if cached is not None:
         return cached  # type: ignore[return-value]
     found: list[Clause] = []
+    asked = m.doc.asked
     for c in _i_clauses(m):
-        if c.kind == "achievement" or _has_result(m, c.verb):
+        if c.kind == "achievement" or _has_result(m, c.end_verb):
             found.append(c)
+    for a, b in m.hits("own_work"):
+        if m.doc.sentence[a] not in asked:
+            found.append(_clause(m, a, b - 1, "achievement"))  # "i did all the trim work"
     for a, b in m.hits("assignment"):
-        if _has_result(m, b - 1):
-            found.append(Clause(a, b - 1, "assignment"))
+        c = _clause(m, a, b - 1, "assignment")
+        if _has_result(m, c.end_verb):
+            found.append(c)
+    for a, b in m.hits("role_back"):
+        if _has_result_before(m, a):
+            found.append(Clause(a, b - 1, "assignment", b - 1))  # "... a month early; i was the lead on it"
     toks = m.doc.tokens
     for a, b in m.hits("own_part"):
         ahead = toks[b:b + 12]
         if (any(w in m.rules.achievement for w in ahead) or any(w.endswith("ing") for w in toks[b:b + 3])
                 or _has_result(m, b - 1)):
-            found.append(Clause(a, b - 1, "own_part"))
+            found.append(_clause(m, a, b - 1, "own_part"))
     found.sort(key=lambda c: c.start)
     m._hits["_clauses"] = found  # type: ignore[assignment]
     return found
@@ -205,13 +308,14 @@ def _preamble_words(m: Matcher, before: int) -> int:
 def _quantity_for(m: Matcher, c: Clause) -> Optional[int]:
     """The first result quantity that belongs to this clause, if any."""
     lo = c.start - m.param("quantity_reach_before")
-    hi = c.verb + m.param("quantity_reach_after")
+    last = c.end_verb
+    hi = last + m.param("quantity_reach_after")
     for q in result_quantities(m):
         if q < lo or q > hi:
             continue
         if q < c.start and not m.same_sentence(q, c.start):
             continue
-        if q > c.verb and m.sentence_gap(c.verb, q) > 1:
+        if q > c.verb and m.sentence_gap(last, q) > 1:
             continue
         return q
     return None

@@ -40,6 +40,16 @@ class Rules:
     """Words before a year-like number that make it a date."""
     not_counted: frozenset[str]
     """Words ending in "s" that are not counted nouns."""
+    not_achievement_past: frozenset[str]
+    """Past-tense "-ed" words that are biography or talk: never a clause outside the banks."""
+    subject_words: frozenset[str]
+    """Words that start another subject between two verbs ("i ran the store and we cut costs")."""
+    subordinators: frozenset[str]
+    """Words that make such a subject's clause subordinate ("so we could ...")."""
+    irregular_past: frozenset[str]
+    """Irregular past tenses that may continue a list of the speaker's actions."""
+    coordinators: frozenset[str]
+    """Words that join a later verb to the clause's verb ("... and cut the bill")."""
     params: dict[str, int]
     advice: dict[str, str]
     advice_by_archetype: dict[str, dict[str, str]]
@@ -55,12 +65,20 @@ def _compile(name: str, patterns: list[str]) -> "re.Pattern[str]":
         raise RehearseError(f"The check rules for {name!r} in checks.toml do not compile ({exc}); fix the pattern.")
 
 
+def _with_prefixes(verbs: list[str], prefixes: list[str], never: frozenset[str]) -> frozenset[str]:
+    """The verbs and their prefixed forms ("painted" -> "repainted"), minus words that are never verbs."""
+    out = set(verbs)
+    out.update(p + v for p in prefixes for v in verbs if p + v not in never)
+    return frozenset(out)
+
+
 def rules_from_data(data: dict) -> Rules:
     words = data["words"]
+    never = frozenset(words["not_achievement_past"])
     return Rules(
         norm=NormRules.from_data(data),
         concepts={name: _compile(name, pats) for name, pats in data["concepts"].items()},
-        achievement=frozenset(words["achievement_verbs"]),
+        achievement=_with_prefixes(words["achievement_verbs"], words.get("achievement_prefixes", []), never),
         scope=frozenset(words["scope_verbs"]),
         transition=frozenset(words["transition_verbs"]),
         result_verbs=frozenset(words["result_verbs"]),
@@ -73,6 +91,11 @@ def rules_from_data(data: dict) -> Rules:
         vague=tuple(tuple(v.split()) for v in words["vague_objects"]),
         year_words=frozenset(data["numbers"]["year_words"]),
         not_counted=frozenset(data["numbers"]["not_counted_nouns"]),
+        not_achievement_past=never,
+        subject_words=frozenset(words["subject_words"]),
+        subordinators=frozenset(words["subordinators"]),
+        irregular_past=frozenset(words["irregular_past"]),
+        coordinators=frozenset(words["coordinators"]),
         params={k: int(v) for k, v in data["rules"].items()},
         advice={k: v for k, v in data["advice"].items() if isinstance(v, str)},
         advice_by_archetype={k: dict(v) for k, v in data["advice"].get("by_archetype", {}).items()},
