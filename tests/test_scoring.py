@@ -567,3 +567,17 @@ def test_a_prefixed_form_of_an_achievement_verb_is_one_too(text):
 def test_an_inflected_key_word_is_not_read_as_a_mishearing():
     text = "i interviewed sixty tenants and rewrote the building's move in guide"
     assert passed(text, "leads_with_accomplishment")
+
+
+@pytest.mark.parametrize("text", [
+    "i'm curious like after a few weeks if the kitchen thought i was one of the strong ones what would i be doing "
+    "in terms of like pitching in and helping everyone",
+    "Suppose by next fall the office sees me as a real asset. What would I be doing, in how I lead and how I work "
+    "with others, to earn that?",
+])
+def test_contributor_question_with_the_group_by_another_name_and_seen_as_an_asset(text):
+    assert passed(text, "asks_contributor_question")
+
+
+def test_being_one_of_the_best_without_asking_about_it_is_not_the_contributor_question():
+    assert not passed("i was one of the best people on the crew and i always helped everyone", "asks_contributor_question")
