@@ -4,7 +4,7 @@
 
 Prints, per check, precision, recall and F1 with the confusion counts (tp fp fn tn) against the
 coach's labels, then the throughput: openings scored per second over a batch made by repeating the
-corpus. Defaults to tests/data/openings.jsonl and the two holdout sets when present.
+corpus. Defaults to tests/data/openings.jsonl and every tests/data/openings_holdout*.jsonl.
 Targets: F1 >= 0.90 on every check, >= 0.95 on thanks_for_callback; >= 1,000 openings per second.
 """
 
@@ -88,8 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch", type=int, default=5000, help="openings in the throughput batch")
     args = ap.parse_args(argv)
     corpora = args.corpora or [p for p in (ROOT / "tests/data/openings.jsonl",
-                                           ROOT / "tests/data/openings_holdout.jsonl",
-                                           ROOT / "tests/data/openings_holdout2.jsonl") if p.exists()]
+                                           *sorted((ROOT / "tests/data").glob("openings_holdout*.jsonl")))
+                   if p.exists()]
     ok = True
     all_items: list[dict] = []
     for path in corpora:

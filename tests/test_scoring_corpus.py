@@ -34,7 +34,8 @@ def test_dev_corpus_is_well_formed():
 
 
 @pytest.mark.parametrize("corpus", ["openings.jsonl", "openings_holdout.jsonl", "openings_holdout2.jsonl",
-                                    "openings_holdout3.jsonl", "openings_holdout4.jsonl"])
+                                    "openings_holdout3.jsonl", "openings_holdout4.jsonl",
+                                    "openings_holdout5.jsonl"])
 def test_f1_meets_targets(corpus):
     counts = {n: [0, 0, 0] for n in CHECK_NAMES}  # tp, fp, fn
     for item in _items(corpus):
