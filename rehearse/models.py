@@ -216,12 +216,15 @@ def _explicit_path(value: str) -> Optional[Path]:
 
 
 def resolve(model: Optional[str] = None) -> ModelInfo:
-    """The model to load: ``model`` (a folder or a name), else ``REHEARSE_WHISPER_MODEL``, else the
-    first of :data:`PREFERENCE` found on disk.
+    """The model to load: ``model`` (a folder or a name), else ``REHEARSE_WHISPER_MODEL`` (set by the
+    ``--model`` flag), else ``whisper_model`` in the ``[engine]`` settings, else the first of
+    :data:`PREFERENCE` found on disk.
 
     Raises :class:`RehearseError` when the chosen model is not here.
     """
-    for value in (model, os.environ.get(ENV_MODEL)):
+    from rehearse import settings
+
+    for value in (model, os.environ.get(ENV_MODEL), settings.get("engine", "whisper_model")):
         if not value:
             continue
         path = _explicit_path(value)

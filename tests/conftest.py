@@ -19,7 +19,10 @@ def rehearse_home(tmp_path, monkeypatch):
     """Point REHEARSE_HOME at a fresh temp folder so no test touches the user's sessions."""
     home = tmp_path / "rehearse-home"
     monkeypatch.setenv("REHEARSE_HOME", str(home))
-    monkeypatch.delenv("REHEARSE_ENGINE", raising=False)
+    for name in ("REHEARSE_ENGINE", "REHEARSE_WHISPER_MODEL"):
+        # setenv first, so whatever a test's command sets is undone afterwards
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     from rehearse import archetypes
 
     archetypes.clear_cache()

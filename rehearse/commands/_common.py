@@ -24,6 +24,8 @@ def add_json_flag(parser) -> None:
 
 def add_engine_flag(parser) -> None:
     parser.add_argument("--engine", metavar="NAME", help="speech engine (see `rehearse engines`)")
+    parser.add_argument("--model", metavar="NAME|PATH",
+                        help="Whisper model: a name from `rehearse models` or a CTranslate2 model folder")
 
 
 def add_archetype_flag(parser, required: bool = True) -> None:

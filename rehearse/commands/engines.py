@@ -21,6 +21,10 @@ def run(args) -> int:
         reason = engines.availability(name)
         rows.append({"name": name, "available": reason is None, "default": name == engines.default_name(),
                      "description": info.description, "reason": reason})
+    whisper_models = _whisper_models() if "whisper" in engines.REGISTRY else []
+    for row in rows:
+        if row["name"] == "whisper":
+            row["models"] = whisper_models
     if args.json:
         for row in rows:
             emit_json(row)
@@ -31,4 +35,20 @@ def run(args) -> int:
         print(f"{row['name']}{default}: {mark}. {row['description']}")
         if row["reason"]:
             print(f"    {row['reason']}")
+        for model in row.get("models", []):
+            if model["available"]:
+                print(f"    model {model['name']}: {model['source']} ({model['path']})")
+    if any(row.get("models") for row in rows):
+        print("More models: `rehearse models`. Pin an engine with REHEARSE_ENGINE=NAME or --engine NAME.")
     return 0
+
+
+def _whisper_models() -> list[dict]:
+    from rehearse import models
+    from rehearse.commands.models import _info_json
+    from rehearse.errors import RehearseError
+
+    try:
+        return [_info_json(info) for info in models.available_models()]
+    except RehearseError:
+        return []

@@ -68,10 +68,13 @@ def availability(name: str) -> Optional[str]:
 
 
 def default_name() -> str:
-    """The pinned engine (``REHEARSE_ENGINE``), else the most accurate available one."""
+    """The pinned engine (``REHEARSE_ENGINE``, or ``default`` in the ``[engine]`` settings), else the
+    most accurate available one."""
     import os
 
-    pinned = os.environ.get(PIN_ENV)
+    from rehearse import settings
+
+    pinned = os.environ.get(PIN_ENV) or settings.get("engine", "default")
     if pinned:
         return pinned.lower()
     for name in PREFERENCE:
