@@ -52,14 +52,15 @@ def run_round(
     on_recording_start: Optional[Callable[[], None]] = None,
     on_block: Optional[BlockCallback] = None,
     stop_when: Optional[Callable[[float], bool]] = None,
-    transcribe: Optional[Callable[[Recording], Transcript]] = None,
+    incremental: bool = True,
     extra: Optional[Callable[[Recording, Transcript, Score], dict]] = None,
 ) -> RoundResult:
     """Run one round and save it as a session.
 
-    ``transcribe`` overrides how the recording becomes a transcript (e.g. the incremental
-    transcriber that already heard most of it); by default the whole file is transcribed.
-    ``extra`` adds mode-specific data (a drill's timing) to the saved session.
+    With ``incremental`` (the default) the answer is transcribed while it is spoken: segments cut at
+    pauses go to a background worker, so when the speaker stops only the last one remains. Without
+    it the whole file is transcribed after recording. ``extra`` adds mode-specific data (a drill's
+    timing) to the saved session.
 
     Raises :class:`Interrupted` after Ctrl-C (the audio so far and the session are kept) and
     :class:`NoSpeechError` when nothing was heard (kept, not scored).
@@ -71,9 +72,21 @@ def run_round(
                               prompt_text=prompt.text, source=source)
     wav_path = recordings_dir() / f"{session_id}.wav"
     store.update(session_id, audio_path=wav_path)
+    live = None
+    blocks = on_block
+    if incremental:
+        from rehearse.incremental import IncrementalTranscriber
+
+        live = IncrementalTranscriber(transcriber, sample_rate=audio_mod.SPEECH_RATE)
+
+        def blocks(block, elapsed_s):
+            live.feed(block, elapsed_s)
+            if on_block is not None:
+                on_block(block, elapsed_s)
+
     try:
         recording = recorder.record(wav_path, max_seconds=max_seconds, on_start=on_recording_start,
-                                    on_block=on_block, stop_when=stop_when)
+                                    on_block=blocks, stop_when=stop_when)
     except BaseException:
         store.update(session_id, status="interrupted", stopped_by="error")
         raise
@@ -84,8 +97,8 @@ def run_round(
             f"Stopped by Ctrl-C; the {recording.duration_s:.1f} s recorded so far are saved as session "
             f"{session_id} (`rehearse replay {session_id}`)."
         )
-    if transcribe is not None:
-        transcript = transcribe(recording)
+    if live is not None:
+        transcript = live.finish()
     else:
         transcript = transcriber.transcribe(audio_mod.load(recording.path))
     if transcript.is_empty:

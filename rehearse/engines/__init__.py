@@ -8,6 +8,7 @@ loaded once per process (see :func:`get`).
 from __future__ import annotations
 
 import importlib
+import os
 from dataclasses import dataclass
 from typing import Callable, Optional, Protocol
 
@@ -38,6 +39,8 @@ class EngineInfo:
     """``module:callable`` returning None when available, else the reason it is not."""
     hidden: bool = False
     """Test engines are usable by name but not listed by ``rehearse engines``."""
+    model_env: Optional[str] = None
+    """Environment variable naming the model to load; a loaded engine is kept per model."""
 
 
 REGISTRY: dict[str, EngineInfo] = {}
@@ -46,7 +49,7 @@ PREFERENCE = ("whisper", "pocketsphinx")
 FALLBACK_ENGINE = "pocketsphinx"
 PIN_ENV = "REHEARSE_ENGINE"
 """Environment variable that pins the default engine by name."""
-_loaded: dict[str, Engine] = {}
+_loaded: dict[tuple[str, Optional[str]], Engine] = {}
 
 
 def register(info: EngineInfo) -> None:
@@ -86,8 +89,10 @@ def default_name() -> str:
 def get(name: Optional[str] = None) -> Engine:
     """The engine called ``name`` (default: :func:`default_name`), loaded once per process."""
     name = (name or default_name()).lower()
-    if name in _loaded:
-        return _loaded[name]
+    info = REGISTRY.get(name)
+    key = (name, os.environ.get(info.model_env) if info and info.model_env else None)
+    if key in _loaded:
+        return _loaded[key]
     if name not in REGISTRY:
         known = ", ".join(n for n, i in REGISTRY.items() if not i.hidden)
         raise RehearseError(f"Unknown speech engine {name!r}; choose one of: {known} (see `rehearse engines`).")
@@ -95,7 +100,7 @@ def get(name: Optional[str] = None) -> Engine:
     if reason:
         raise RehearseError(f"The {name} engine is not available: {reason}")
     engine = _resolve(REGISTRY[name].factory)()
-    _loaded[name] = engine
+    _loaded[key] = engine
     return engine
 
 
@@ -117,4 +122,5 @@ register(EngineInfo(
     description="Whisper through faster-whisper (CTranslate2), offline; most accurate; pip install 'rehearse[whisper]'.",
     factory="rehearse.engines.whisper:WhisperEngine",
     probe="rehearse.engines.whisper:probe",
+    model_env="REHEARSE_WHISPER_MODEL",
 ))
