@@ -52,9 +52,28 @@ class Transcript:
     processing_s: Optional[float] = None
     """Seconds the engine spent transcribing."""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "words", in_time_order(self.words))
+
     @property
     def is_empty(self) -> bool:
         return not self.text.strip()
+
+
+def in_time_order(words) -> tuple[Word, ...]:
+    """Words whose starts never go backwards and whose ends never precede their starts.
+
+    Engines now and then time a word a few milliseconds before the one it follows (Whisper at a
+    window edge); everything downstream (pauses, replay, evidence seconds) relies on the order.
+    """
+    ordered: list[Word] = []
+    floor = 0.0
+    for w in words:
+        start = max(w.start, floor)
+        end = max(w.end, start)
+        ordered.append(w if (start, end) == (w.start, w.end) else Word(w.word, start, end))
+        floor = start
+    return tuple(ordered)
 
 
 @dataclass(frozen=True)

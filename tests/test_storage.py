@@ -95,3 +95,4 @@ def test_a_live_recording_in_this_process_is_left_alone(tmp_path):
     path = tmp_path / "l.db"
     sid = Store(path).create(mode="practice", archetype="storyteller")
     assert Store(path).get(sid).status == "recording"
+
