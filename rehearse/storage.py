@@ -143,15 +143,20 @@ class SessionRecord:
     """When the current result was computed (ISO 8601, UTC), or None if never scored."""
 
     def history_json(self) -> dict[str, Any]:
-        return {
-            "session_id": self.id,
-            "started_at": self.started_at,
-            "mode": self.mode,
-            "archetype": self.archetype,
-            "verdict": self.verdict,
-            "duration_s": None if self.duration_s is None else round(self.duration_s, 2),
-            "status": self.status,
-        }
+        return _history_json(self)
+
+
+def _history_json(session) -> dict[str, Any]:
+    """The contract's history fields of a session (``SessionRecord`` or ``HistoryRow``)."""
+    return {
+        "session_id": session.id,
+        "started_at": session.started_at,
+        "mode": session.mode,
+        "archetype": session.archetype,
+        "verdict": session.verdict,
+        "duration_s": None if session.duration_s is None else round(session.duration_s, 2),
+        "status": session.status,
+    }
 
 
 @dataclass(frozen=True)
@@ -174,13 +179,7 @@ class HistoryRow:
 
     def history_json(self) -> dict[str, Any]:
         return {
-            "session_id": self.id,
-            "started_at": self.started_at,
-            "mode": self.mode,
-            "archetype": self.archetype,
-            "verdict": self.verdict,
-            "duration_s": None if self.duration_s is None else round(self.duration_s, 2),
-            "status": self.status,
+            **_history_json(self),
             "wpm": self.wpm,
             "fillers_per_min": self.fillers_per_min,
             "first_accomplishment_s": self.first_accomplishment_s,
