@@ -78,15 +78,9 @@ def to_markdown(report: dict[str, Any]) -> str:
     lines += ["## Transcript", ""]
     if report["words"]:
         lines += ["| time (s) | words |", "|---:|---|"]
-        row, start = [], None
-        for w in report["words"]:
-            start = w["start"] if start is None else start
-            row.append(w["word"])
-            if w["end"] - start >= 5.0:
-                lines.append(f"| {start:.1f} | {_md_escape(' '.join(row))} |")
-                row, start = [], None
-        if row:
-            lines.append(f"| {start:.1f} | {_md_escape(' '.join(row))} |")
+        from rehearse.report import word_lines
+
+        lines += [f"| {start:.1f} | {_md_escape(text)} |" for start, text in word_lines(report["words"])]
     else:
         lines.append(f"> {_md_escape(report.get('transcript') or '(nothing)')}")
     lines.append("")

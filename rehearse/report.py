@@ -26,15 +26,8 @@ def format_score(score: dict[str, Any], *, session_id: Optional[str] = None) -> 
         check = checks.get(name)
         if not check:
             continue
-        mark = "PASS" if check["passed"] else "miss"
         tag = "required" if check["required"] else "optional"
-        line = f"  [{mark}] {LABELS.get(name, name)} ({tag}, {check['score']})"
-        if check.get("evidence"):
-            where = f" at {check['seconds']:.1f} s" if check.get("seconds") is not None else ""
-            line += f"\n         heard{where}: \"{check['evidence']}\""
-        lines.append(line)
-        if check.get("advice"):
-            lines.append(f"         -> {check['advice']}")
+        lines += _result_lines(f"{LABELS.get(name, name)} ({tag}, {check['score']})", check)
     lines.append("")
     m = score.get("metrics", {})
     pace = f", {m['wpm']:.0f} words/min" if m.get("wpm") else ""
@@ -49,30 +42,39 @@ def format_personal(results: list[dict[str, Any]]) -> str:
     """Personalised checks (rehearse.personal, JSON shape): your accomplishment and your topics."""
     lines = ["Your own targets (from your bank and debrief; not part of the verdict):"]
     for r in results:
-        mark = "PASS" if r["passed"] else "miss"
         what = "Presents" if r["name"] == "presents_accomplishment" else "Mentions"
-        line = f"  [{mark}] {what} \"{r['target']}\" ({r['score']})"
-        if r.get("evidence"):
-            where = f" at {r['seconds']:.1f} s" if r.get("seconds") is not None else ""
-            line += f"\n         heard{where}: \"{r['evidence']}\""
-        lines.append(line)
-        if r.get("advice"):
-            lines.append(f"         -> {r['advice']}")
+        lines += _result_lines(f"{what} \"{r['target']}\" ({r['score']})", r)
     return "\n".join(lines)
+
+
+def _result_lines(title: str, result: dict[str, Any]) -> list[str]:
+    """A check's verdict line, the words that satisfied it and its advice."""
+    mark = "PASS" if result["passed"] else "miss"
+    lines = [f"  [{mark}] {title}"]
+    if result.get("evidence"):
+        where = f" at {result['seconds']:.1f} s" if result.get("seconds") is not None else ""
+        lines[0] += f"\n         heard{where}: \"{result['evidence']}\""
+    if result.get("advice"):
+        lines.append(f"         -> {result['advice']}")
+    return lines
+
+
+def word_lines(words: list[dict[str, Any]], seconds: float = 5.0):
+    """Timed words grouped into lines of about ``seconds``: yields (start_s, text)."""
+    current, line_start = [], None
+    for w in words:
+        if line_start is None:
+            line_start = w["start"]
+        current.append(w["word"])
+        if w["end"] - line_start >= seconds:
+            yield line_start, " ".join(current)
+            current, line_start = [], None
+    if current:
+        yield line_start, " ".join(current)
 
 
 def format_words(words: list[dict[str, Any]]) -> str:
     """Timed words, a line every ~5 seconds."""
     if not words:
         return "(no timed words)"
-    lines, current, line_start = [], [], None
-    for w in words:
-        if line_start is None:
-            line_start = w["start"]
-        current.append(w["word"])
-        if w["end"] - line_start >= 5.0:
-            lines.append(f"  {line_start:6.1f} s  {' '.join(current)}")
-            current, line_start = [], None
-    if current:
-        lines.append(f"  {line_start:6.1f} s  {' '.join(current)}")
-    return "\n".join(lines)
+    return "\n".join(f"  {start:6.1f} s  {text}" for start, text in word_lines(words))
