@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
 import shutil
 import subprocess
@@ -60,20 +59,7 @@ FILLERS = ("um", "uh")
 
 # --- scoring ----------------------------------------------------------------------------------------
 
-def normalise(text: str) -> list[str]:
-    """Lowercase, "mr." as "mister", hyphens to spaces, punctuation removed."""
-    text = text.lower()
-    text = re.sub(r"\bmr\.", "mister", text)
-    text = re.sub(r"\bmr\b", "mister", text)
-    text = text.replace("-", " ")
-    text = re.sub(r"[^a-z0-9' ]+", " ", text).replace("'", "")
-    return text.split()
-
-
-def edit_distance(ref: list[str], hyp: list[str]) -> int:
-    from rapidfuzz.distance import Levenshtein
-
-    return Levenshtein.distance(ref, hyp)
+from rehearse.wer import edit_distance, normalise  # noqa: E402  (one WER for every benchmark)
 
 
 def wer(pairs: list[tuple[str, str]]) -> float:

@@ -13,6 +13,7 @@ from rehearse import audio as audio_mod
 from rehearse.audio import Audio
 from rehearse.incremental import IncrementalTranscriber, transcribe_in_segments
 from rehearse.model import Transcript, Word
+from rehearse.wer import wer
 
 RATE = 16000
 SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "speech-samples"
@@ -183,11 +184,6 @@ def test_scripted_engine_works_through_it():
 
 # --- real speech --------------------------------------------------------------------------------------
 
-def _norm(text: str) -> list[str]:
-    text = re.sub(r"\bmr\.", "mister", text.lower())
-    return re.sub(r"[^a-z0-9' ]+", " ", text.replace("-", " ")).split()
-
-
 NAMES = ["jfk.wav", "librivox-sense-and-sensibility-0870.wav", "ljspeech-lj001-0009.wav",
          "librispeech-4507-16021-0012.wav"]
 
@@ -210,13 +206,7 @@ def _real_answer():
 
 
 def _wer(ref: str, hyp: str) -> float:
-    return _edit(_norm(ref), _norm(hyp)) / max(len(_norm(ref)), 1)
-
-
-def _edit(a: list[str], b: list[str]) -> int:
-    from rapidfuzz.distance import Levenshtein
-
-    return Levenshtein.distance(a, b)
+    return wer(ref, hyp)
 
 
 def _check_against_single_pass(engine, tolerance: float):
