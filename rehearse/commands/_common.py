@@ -33,11 +33,11 @@ def add_archetype_flag(parser, required: bool = True) -> None:
                         help="storyteller, salesperson or challenger (or one from your prompt files)")
 
 
-def add_device_flags(parser) -> None:
+def add_device_flags(parser, text_prompt_help: str = "show the interviewer's words as text instead of "
+                                                      "speaking them") -> None:
     parser.add_argument("--input-device", metavar="D", help="microphone name or index (see `rehearse devices`)")
     parser.add_argument("--output-device", metavar="D", help="speaker name or index (see `rehearse devices`)")
-    parser.add_argument("--text-prompt", action="store_true",
-                        help="show the interviewer's words as text instead of speaking them")
+    parser.add_argument("--text-prompt", action="store_true", help=text_prompt_help)
 
 
 class LivePorts:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from rehearse.commands._common import add_engine_flag, add_json_flag, emit_json, say
+from rehearse.commands._common import add_device_flags, add_engine_flag, add_json_flag, emit_json, say
 
 HELP = "Review your first interview: what went wrong, what to drill, the accomplishment to open with."
 
@@ -14,14 +14,11 @@ def add_arguments(parser) -> None:
                         help="typed only: questions on screen, answers typed (one line each; empty skips)")
     parser.add_argument("--show", nargs="?", const="last", metavar="ID",
                         help="show a saved debrief (the latest by default) instead of starting one")
-    parser.add_argument("--text-prompt", action="store_true",
-                        help="spoken answers, but show the questions as text instead of speaking them")
     parser.add_argument("--max-seconds", type=float, default=45.0, metavar="N",
                         help="longest spoken answer in seconds (default 45)")
     parser.add_argument("--silence", type=float, default=2.0, metavar="S",
                         help="seconds of silence after speech that end a spoken answer (default 2)")
-    parser.add_argument("--input-device", metavar="D", help="microphone name or index (see `rehearse devices`)")
-    parser.add_argument("--output-device", metavar="D", help="speaker name or index (see `rehearse devices`)")
+    add_device_flags(parser, "spoken answers, but show the questions as text instead of speaking them")
     add_engine_flag(parser)
     add_json_flag(parser)
 
