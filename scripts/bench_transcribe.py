@@ -53,6 +53,14 @@ FILLER_TEXTS = (
     "Um, what would you want, uh, a new person to have done by the end of their first year?",
     "We shipped the new checkout, um, two weeks early, and, uh, conversions went up.",
     "Uh, I am, um, curious who the strongest contributors on the team are, and uh, why.",
+    "Um, thanks for having me back. Uh, I wanted to start with something I did last spring.",
+    "My manager asked me to, uh, fix the onboarding flow, and um, we halved the drop-off.",
+    "Uh, if I did really well here, um, what would I have finished by, uh, next summer?",
+    "I, um, negotiated the supplier contract myself and, uh, saved about forty thousand dollars.",
+    "So, um, the question I keep coming back to is, uh, how the team measures good work.",
+    "Um, honestly, uh, I was nervous last time, so, um, let me tell you about one project.",
+    "Uh, we had, um, three weeks to launch, and I, uh, organised the whole test plan.",
+    "I would, um, like to know what, uh, the best people in this role do differently.",
 )
 FILLERS = ("um", "uh")
 
@@ -113,6 +121,10 @@ def variant_options(variant: str):
                                    temperature=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0)),
         "prompt-t0": replace(base, initial_prompt=_default_prompt(), temperature=(0.0,)),
         "no-prompt-t0": replace(base, initial_prompt=None, temperature=(0.0,)),
+        "short-prompt": replace(base, initial_prompt="Um, uh, hmm."),
+        "tail-0.4": replace(base, tail_gap_s=0.4),
+        "short-prompt-tail-0.4": replace(base, initial_prompt="Um, uh, hmm.", tail_gap_s=0.4),
+        "no-gate": replace(base, speech_gate=False),
     }
     return variants[variant]
 
@@ -254,11 +266,12 @@ def filler_scores(engine, folder: Path) -> dict:
 
 
 def render_fillers(folder: Path) -> bool:
-    """Render FILLER_TEXTS with espeak-ng (two voices, alternating); False when it is missing."""
+    """Render FILLER_TEXTS with espeak-ng (four voices in turn); False when it is missing."""
     if not shutil.which("espeak-ng"):
         return False
+    voices = ("en-us", "en-us+f3", "en-gb", "en-us+m3")
     for i, text in enumerate(FILLER_TEXTS):
-        voice = "en-us" if i % 2 == 0 else "en-us+f3"
+        voice = voices[i % len(voices)]
         subprocess.run(["espeak-ng", "-w", str(folder / f"filler-{i}.wav"), "-v", voice, "-s", "160", text],
                        check=True, capture_output=True)
     return True

@@ -52,7 +52,8 @@ def test_probe_explains_a_missing_model(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     for var in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", models.ENV_MODEL):
         monkeypatch.delenv(var, raising=False)
-    monkeypatch.setitem(models.SPECS, "tiny.en", replace(models.SPECS["tiny.en"], package="no_such_pkg_here"))
+    for name, spec in list(models.SPECS.items()):
+        monkeypatch.setitem(models.SPECS, name, replace(spec, package="no_such_pkg_here", package_pieces=()))
     reason = whisper.probe()
     assert reason and "pip install 'rehearse[whisper]'" in reason
 
@@ -95,8 +96,9 @@ def test_silence_and_faint_noise_give_no_words():
     engine = _need_whisper()
     silent = engine.transcribe(Audio(np.zeros(16000 * 3, np.int16), 16000))
     assert silent.is_empty and silent.words == ()
-    hiss = np.random.default_rng(0).normal(0, 40, 16000 * 3).astype(np.int16)
-    assert engine.transcribe(Audio(hiss, 16000)).words == ()
+    for level in (40, 300, 2000):  # faint to loud room noise: Whisper would invent "Yeah. Yeah."
+        hiss = np.random.default_rng(level).normal(0, level, 16000 * 3).astype(np.int16)
+        assert engine.transcribe(Audio(hiss, 16000)).words == ()
 
 
 def test_long_recording_keeps_speech_after_pauses():
@@ -112,7 +114,7 @@ def test_long_recording_keeps_speech_after_pauses():
         parts += [audio_mod.load(SAMPLES / name).samples, gap]
     t = engine.transcribe(Audio(np.concatenate(parts), 16000))
     text = " ".join(_words(t.text))
-    for phrase in ("your country", "dashwood", "movable types", "halt on the way"):
+    for phrase in ("your country", "dashwood", "means of movable", "halt on the way"):
         assert phrase in text
     dashwood = next(w for w in t.words if "dashwood" in w.word.lower())
     assert 11.7 < dashwood.start < 15.0  # second clip starts at 11.7 s

