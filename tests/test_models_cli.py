@@ -15,6 +15,25 @@ def test_models_list_json_names_every_known_model(run_cli):
         assert r["available"] or r["reason"]
 
 
+def test_models_list_marks_the_model_in_use(rehearse_home, run_cli):
+    code, out, _ = run_cli("models", "--json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    available = [r["name"] for r in rows if r["available"]]
+    if len(available) < 2:
+        import pytest
+
+        pytest.skip("needs two installed Whisper models")
+    assert sum(r["default"] for r in rows) == 1
+    first_default = next(r["name"] for r in rows if r["default"])
+    other = next(name for name in available if name != first_default)
+    rehearse_home.mkdir(parents=True, exist_ok=True)
+    (rehearse_home / "settings.toml").write_text(f'[engine]\nwhisper_model = "{other}"\n')
+    code, out, _ = run_cli("models")
+    assert code == 0
+    line = next(line for line in out.splitlines() if line.split()[1:2] == [other])
+    assert "(used by default)" in line and out.count("(used by default)") == 1
+
+
 def test_download_needs_a_name_and_a_known_model(run_cli):
     code, _, err = run_cli("models", "download")
     assert code == 2 and "Name the model" in err

@@ -37,7 +37,8 @@ def run(args) -> int:
             print(f"    {row['reason']}")
         for model in row.get("models", []):
             if model["available"]:
-                print(f"    model {model['name']}: {model['source']} ({model['path']})")
+                used = " (used by default)" if model["default"] else ""
+                print(f"    model {model['name']}{used}: {model['source']} ({model['path']})")
     if any(row.get("models") for row in rows):
         print("More models: `rehearse models`. Pin an engine with REHEARSE_ENGINE=NAME or --engine NAME.")
     return 0
@@ -45,10 +46,11 @@ def run(args) -> int:
 
 def _whisper_models() -> list[dict]:
     from rehearse import models
-    from rehearse.commands.models import _info_json
+    from rehearse.commands.models import _info_json, chosen_path
     from rehearse.errors import RehearseError
 
     try:
-        return [_info_json(info) for info in models.available_models()]
+        chosen = chosen_path()
+        return [_info_json(info, chosen) for info in models.available_models()]
     except RehearseError:
         return []

@@ -23,24 +23,41 @@ def run(args) -> int:
             raise RehearseError(f"Name the model to download, one of: {', '.join(models.SPECS)}.")
         return _download(args.name, args.json)
     infos = models.available_models()
+    chosen = chosen_path()
     if args.json:
         for info in infos:
-            emit_json(_info_json(info))
+            emit_json(_info_json(info, chosen))
         return 0
     for info in infos:
         where = f"{info.source}: {info.path}" if info.available else info.reason
         size = f", about {info.size_mb} MB" if info.size_mb else ""
         mark = "*" if info.available else " "
+        used = " (used by default)" if _is_chosen(info, chosen) else ""
         description = info.description.rstrip(".")
-        print(f"{mark} {info.name:9} {description}{size}\n      {where}")
+        print(f"{mark} {info.name:9} {description}{size}{used}\n      {where}")
     print("\n* available offline. Download another with `rehearse models download NAME` (uses the network).")
     return 0
 
 
-def _info_json(info) -> dict:
+def chosen_path():
+    """The folder of the model the whisper engine would load, or None when there is none."""
+    from rehearse import models
+    from rehearse.errors import RehearseError
+
+    try:
+        return models.resolve().path
+    except RehearseError:
+        return None
+
+
+def _is_chosen(info, chosen) -> bool:
+    return chosen is not None and info.path == chosen
+
+
+def _info_json(info, chosen=None) -> dict:
     return {"name": info.name, "available": info.available, "source": info.source,
             "path": None if info.path is None else str(info.path), "size_mb": info.size_mb,
-            "description": info.description, "reason": info.reason}
+            "description": info.description, "reason": info.reason, "default": _is_chosen(info, chosen)}
 
 
 def _download(name: str, as_json: bool) -> int:
