@@ -102,7 +102,8 @@ def make_engine(spec: str, variant: str = "default"):
         from rehearse.engines.whisper import WhisperEngine
 
         _, _, model = spec.partition(":")
-        engine = WhisperEngine(model or None, options=variant_options(variant))
+        options = None if variant == "default" else variant_options(variant)  # None: the model's own
+        engine = WhisperEngine(model or None, options=options)
     return engine, time.perf_counter() - started
 
 

@@ -29,6 +29,11 @@ drops. Written for this purpose (not from any test material); of four such promp
 fillers without raising the word error rate (``scripts/bench_transcribe.py --fillers``). A longer
 one kept every filler but tripled tiny.en's word error rate: prompts are fragile, so measure a change."""
 
+MODEL_PROMPTS = {"tiny.en": "Um, uh, hmm.", "tiny": "Um, uh, hmm."}
+"""Models that decode better with another prompt: with :data:`FILLER_PROMPT`, tiny.en falls back to
+sampling more often, which made it slower and its live transcripts less accurate (8% WER, against
+3% with this shorter prompt); it keeps fewer fillers (83% against 92%)."""
+
 
 PIECE_S = 25.0
 """Longest stretch decoded as one piece; longer recordings are cut at pauses."""
@@ -106,7 +111,7 @@ class WhisperEngine:
         """Seconds spent loading the model."""
         self.model = info
         """Which model was loaded and from where."""
-        self.options = options or DecodeOptions()
+        self.options = options or DecodeOptions(initial_prompt=MODEL_PROMPTS.get(info.name, FILLER_PROMPT))
         self._lock = threading.Lock()
         if self.options.speech_gate:
             _has_speech(np.zeros(SPEECH_RATE // 10, np.int16))  # load the VAD now, not mid-answer
