@@ -50,7 +50,12 @@ class IncrementalTranscriber:
     """Cuts a live recording at pauses and transcribes the pieces in a background thread."""
 
     def __init__(self, engine, sample_rate: int = 16000, min_segment_s: float = 4.0,
-                 max_segment_s: float = 22.0, pause_s: float = 0.35, frame_s: float = FRAME_S):
+                 max_segment_s: float = 22.0, pause_s: float = 0.35, frame_s: float = FRAME_S,
+                 long_pause_s: Optional[float] = 0.8, min_before_long_pause_s: float = 1.5):
+        """Segments are cut in a pause of ``pause_s`` once they are ``min_segment_s`` long, and in a
+        pause of ``long_pause_s`` (None: never) once they hold ``min_before_long_pause_s`` of audio
+        before it: a long pause is often the end of the answer, and cutting there lets the last
+        sentence be transcribed while the silence that ends the recording is still being waited for."""
         if not 0 < min_segment_s < max_segment_s:
             raise ValueError("need 0 < min_segment_s < max_segment_s")
         self.engine = engine
@@ -58,6 +63,8 @@ class IncrementalTranscriber:
         self.min_segment_s = min_segment_s
         self.max_segment_s = max_segment_s
         self.pause_s = pause_s
+        self.long_pause_s = long_pause_s
+        self.min_before_long_pause_s = min_before_long_pause_s
         self.frame_samples = max(1, int(round(frame_s * self.sample_rate)))
         self.frame_s = self.frame_samples / self.sample_rate
 
@@ -137,7 +144,10 @@ class IncrementalTranscriber:
         self._quiet_run = self._quiet_run + 1 if rms < threshold else 0
         open_s = len(self._frame_rms) * self.frame_s
         pause_frames = max(1, int(round(self.pause_s / self.frame_s)))
-        if self._quiet_run >= pause_frames and open_s >= self.min_segment_s:
+        before_pause_s = open_s - self._quiet_run * self.frame_s
+        long_pause = (self.long_pause_s is not None and before_pause_s >= self.min_before_long_pause_s
+                      and self._quiet_run == max(1, int(round(self.long_pause_s / self.frame_s))))
+        if (self._quiet_run >= pause_frames and open_s >= self.min_segment_s) or long_pause:
             # cut in the middle of the pause, so both sides keep a little silence
             cut_frame = len(self._frame_rms) - self._quiet_run // 2
             self._cut(cut_frame * self.frame_samples)

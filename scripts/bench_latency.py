@@ -10,7 +10,11 @@ subprocess, plays the answer into the virtual microphone once it says Recording,
 - processing: from the end of recording to the JSON result on stdout (the last segment's
   transcription, scoring and saving; the rest was transcribed while the answer was spoken).
 
-    .venv/bin/python scripts/bench_latency.py [--engine whisper] [--seconds 90] [--silence 1.5]
+With ``--enter`` the answer is ended as a person in a hurry would: Enter is pressed (on a
+pseudo-terminal standing in for the keyboard) the moment the speech ends, so there is no silence
+window to wait for.
+
+    .venv/bin/python scripts/bench_latency.py [--engine whisper] [--seconds 90] [--silence 1.5] [--enter]
 """
 
 from __future__ import annotations
@@ -59,12 +63,18 @@ def _trim(samples: np.ndarray, frame: int = 480, floor: float = 300.0) -> np.nda
     return samples[max(0, loud[0] - 5) * frame: min(n, loud[-1] + 6) * frame]
 
 
-def run_once(mic, home: Path, answer: Path, engine: str, silence: float) -> dict:
+def run_once(mic, home: Path, answer: Path, engine: str, silence: float, enter: bool = False) -> dict:
     env = {**mic.env, "REHEARSE_HOME": str(home), "PYTHONPATH": str(ROOT)}
+    keyboard = terminal = None
+    if enter:
+        import os
+        import pty
+
+        keyboard, terminal = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "rehearse", "practice", "--archetype", "salesperson",
                              "--text-prompt", "--engine", engine, "--silence", str(silence),
                              "--max-seconds", "300", "--json"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+                            stderr=subprocess.PIPE, stdin=terminal if enter else subprocess.DEVNULL, text=True)
     while True:
         line = proc.stderr.readline()
         if not line:
@@ -75,15 +85,25 @@ def run_once(mic, home: Path, answer: Path, engine: str, silence: float) -> dict
     player = mic.play(answer)
     player.wait()
     speech_end = time.monotonic()
+    if enter:
+        os.write(keyboard, b"\n")
     out = proc.stdout.readline()
     result_at = time.monotonic()
     proc.communicate(timeout=60)
+    if enter:
+        os.close(keyboard)
+        os.close(terminal)
     result = json.loads(out)
     history = subprocess.run([sys.executable, "-m", "rehearse", "history", "--json"], env=env,
                              capture_output=True, text=True, check=True)
     duration = json.loads(history.stdout.splitlines()[0])["duration_s"]
     recording_end = recording_at + duration
+    import sqlite3
+
+    with sqlite3.connect(home / "rehearse.db") as db:
+        stopped_by = db.execute("SELECT stopped_by FROM sessions WHERE id = ?", (result["session_id"],)).fetchone()[0]
     return {"engine": result["engine"], "words": result["metrics"]["words"], "recorded_s": duration,
+            "stopped_by": stopped_by,
             "endpoint_wait_s": recording_end - speech_end, "processing_s": result_at - recording_end,
             "total_after_speech_s": result_at - speech_end}
 
@@ -96,6 +116,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=90.0)
     parser.add_argument("--silence", type=float, default=1.5)
     parser.add_argument("--samples", type=Path, default=ROOT.parent / "shared" / "speech-samples")
+    parser.add_argument("--enter", action="store_true", help="press Enter as the speech ends")
     args = parser.parse_args()
     engines = args.engine or ["whisper", "pocketsphinx"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -104,9 +125,10 @@ def main() -> None:
         mic = start_daemon(tmp / "pulse")
         try:
             for engine in engines:
-                r = run_once(mic, tmp / f"home-{engine}", tmp / "answer.wav", engine, args.silence)
-                print(f"{r['engine']:12} answer {length:5.1f} s, {r['words']} words: endpoint wait "
-                      f"{r['endpoint_wait_s']:.2f} s (silence window {args.silence} s), processing after "
+                r = run_once(mic, tmp / f"home-{engine}", tmp / "answer.wav", engine, args.silence, args.enter)
+                ended = "Enter" if args.enter else f"silence window {args.silence} s"
+                print(f"{r['engine']:12} answer {length:5.1f} s, {r['words']} words, ended by {r['stopped_by']}: "
+                      f"endpoint wait {r['endpoint_wait_s']:.2f} s ({ended}), processing after "
                       f"recording {r['processing_s']:.2f} s, total after speech {r['total_after_speech_s']:.2f} s")
         finally:
             stop_daemon(mic)

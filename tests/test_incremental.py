@@ -114,6 +114,29 @@ def test_work_happens_in_the_background_while_feeding():
     assert engine.thread_names == {"incremental-transcriber"}
 
 
+def test_a_short_last_sentence_is_sent_during_the_closing_silence():
+    """A long pause after even a short stretch is cut at once, so the last sentence is transcribed
+    while the recorder still waits for the silence that ends the answer; short pauses are not."""
+    words = [(0.2 + 0.4 * i, 0.5 + 0.4 * i) for i in range(12)]          # 0.2-4.9 s, 0.1 s gaps
+    last = [(5.6 + 0.4 * i, 5.9 + 0.4 * i) for i in range(4)]            # after a 0.7 s pause: 1.5 s of words
+    samples, _ = bursts(words + last)
+    silence = np.random.default_rng(9).normal(0, 30, int(1.5 * RATE)).astype(np.int16)  # the closing silence
+    inc = IncrementalTranscriber(BurstEngine(), RATE, min_segment_s=4.0, pause_s=0.35, long_pause_s=0.8)
+    for i in range(0, len(samples), 480):
+        inc.feed(samples[i:i + 480])
+    for i in range(0, len(silence), 480):
+        inc.feed(silence[i:i + 480])
+    sent = inc.segments_sent
+    transcript = inc.finish()
+    ends = [(r.segment.start_sample + len(r.segment.samples)) / RATE for r in inc.segment_results]
+    assert sent >= 2 and ends[sent - 1] > last[-1][1]  # the last words went before finish()
+    assert len(transcript.words) == len(words) + len(last)
+    short = IncrementalTranscriber(BurstEngine(), RATE, min_segment_s=4.0, pause_s=0.35, long_pause_s=None)
+    for i in range(0, len(samples), 480):
+        short.feed(samples[i:i + 480])
+    assert short.segments_sent == 1  # without it, only the 4 s cut; the last sentence waits
+
+
 def test_speech_without_pauses_is_cut_at_the_maximum_length_at_a_quiet_moment():
     # continuous 'speech': bursts with only 60 ms gaps, never a pause
     layout, pos = [], 0.2
