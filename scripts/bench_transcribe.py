@@ -126,6 +126,10 @@ def variant_options(variant: str):
         "tail-0.4": replace(base, tail_gap_s=0.4),
         "short-prompt-tail-0.4": replace(base, initial_prompt="Um, uh, hmm.", tail_gap_s=0.4),
         "no-gate": replace(base, speech_gate=False),
+        "t0": replace(base, temperature=(0.0,)),
+        "t-short": replace(base, temperature=(0.0, 0.4, 0.8)),
+        "beam2": replace(base, beam_size=2),
+        "beam1": replace(base, beam_size=1),
     }
     return variants[variant]
 
