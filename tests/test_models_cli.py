@@ -65,3 +65,14 @@ def test_a_model_flag_naming_a_missing_folder_is_one_sentence(tmp_path, run_cli)
     code, out, err = run_cli("transcribe", str(wav), "--engine", "whisper", "--model", str(tmp_path / "nope"))
     assert code == 2
     assert "not a Whisper model folder" in err or "not available" in err
+
+
+def test_a_model_flag_without_an_engine_chooses_whisper_and_never_falls_back(tmp_path, run_cli):
+    """--model alone means the Whisper engine: a bad model is reported, not replaced by PocketSphinx."""
+    from fakes import tone_wav
+
+    wav = tone_wav(tmp_path / "a.wav")
+    code, out, err = run_cli("transcribe", str(wav), "--model", str(tmp_path))
+    assert code == 2 and out == ""
+    assert "not a Whisper model folder" in err or "not available" in err
+    assert len(err.strip().splitlines()) == 1

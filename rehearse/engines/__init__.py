@@ -72,7 +72,7 @@ def availability(name: str) -> Optional[str]:
 
 def default_name() -> str:
     """The pinned engine (``REHEARSE_ENGINE``, or ``default`` in the ``[engine]`` settings), else the
-    most accurate available one."""
+    engine whose model was chosen, else the most accurate available one."""
     import os
 
     from rehearse import settings
@@ -80,6 +80,11 @@ def default_name() -> str:
     pinned = os.environ.get(PIN_ENV) or settings.get("engine", "default")
     if pinned:
         return pinned.lower()
+    for name, info in REGISTRY.items():
+        # choosing an engine's model (--model, its environment variable or setting) chooses the
+        # engine: a model that cannot be used must say so, not quietly fall back to another engine
+        if info.model_env and (os.environ.get(info.model_env) or settings.get("engine", f"{name}_model")):
+            return name
     for name in PREFERENCE:
         if name in REGISTRY and availability(name) is None:
             return name
