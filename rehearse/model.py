@@ -1,7 +1,7 @@
 """Plain data passed between the parts: words, transcripts, checks, scores.
 
 Nothing here touches a device, an engine or the disk. ``to_json`` methods give the shapes of the
-interface contract (``design.md``): what outside scripts read.
+interface contract (``docs/contract.md``): what outside scripts read.
 """
 
 from __future__ import annotations
