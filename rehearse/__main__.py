@@ -1,3 +1,3 @@
-from rehearse.cli import main
+from rehearse.cli.main import main
 
 raise SystemExit(main())

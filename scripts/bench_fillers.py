@@ -23,7 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rehearse import audio, engines, metrics  # noqa: E402
+from rehearse.coaching import metrics  # noqa: E402
+
+from rehearse.audio import pcm as audio
+
+from rehearse.speech import engines
 
 # Written for this benchmark (not taken from any recording's transcript).
 WITH_FILLERS = [

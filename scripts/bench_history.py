@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rehearse.model import CHECK_NAMES, CheckResult, Metrics, Score, Word  # noqa: E402
-from rehearse.storage import Store, score_columns  # noqa: E402
+from rehearse.core.model import CHECK_NAMES, CheckResult, Metrics, Score, Word  # noqa: E402
+from rehearse.store.sessions import Store, score_columns  # noqa: E402
 
 ARCHETYPES = {
     "storyteller": ("leads_with_accomplishment", "thanks_for_callback"),

@@ -35,8 +35,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 
 def build_answer(samples: Path, seconds: float, out: Path) -> float:
-    from rehearse import audio
-    from rehearse.wer import read_manifest
+    from rehearse.audio import pcm as audio
+    from rehearse.speech.wer import read_manifest
 
     pieces, total, rng = [], 0.0, np.random.default_rng(7)
     rows = read_manifest(samples)

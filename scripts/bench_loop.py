@@ -52,8 +52,9 @@ def _time_python(env) -> float:
 
 
 def bench_transcription(samples: Path) -> None:
-    from rehearse import audio, engines
-    from rehearse.wer import WerTally, read_manifest
+    from rehearse.audio import pcm as audio
+    from rehearse.speech import engines
+    from rehearse.speech.wer import WerTally, read_manifest
 
     start = time.perf_counter()
     engine = engines.get("pocketsphinx")
@@ -71,8 +72,9 @@ def bench_transcription(samples: Path) -> None:
 
 
 def bench_scoring(n: int) -> None:
-    from rehearse import archetypes, scoring
-    from rehearse.model import Transcript
+    from rehearse.core import archetypes
+    from rehearse.coaching import scoring
+    from rehearse.core.model import Transcript
 
     openings = [
         "thank you for asking me back i was thinking about an accomplishment from the last six months "

@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rehearse import archetypes  # noqa: E402
-from rehearse.model import CHECK_NAMES, Transcript  # noqa: E402
-from rehearse.scoring import score  # noqa: E402
+from rehearse.core import archetypes  # noqa: E402
+from rehearse.core.model import CHECK_NAMES, Transcript  # noqa: E402
+from rehearse.coaching.scoring import score  # noqa: E402
 
 TARGETS = {name: 0.90 for name in CHECK_NAMES} | {"thanks_for_callback": 0.95}
 

@@ -6,7 +6,7 @@ For each engine (pocketsphinx, whisper with each model found on this computer) i
   hyphens to spaces, "mr." as "mister");
 * real-time factor (processing seconds / audio seconds) and model load time;
 * peak memory (ru_maxrss of a fresh subprocess per engine, so C allocations count);
-* the post-speech latency of a 90-second answer through :class:`rehearse.incremental.IncrementalTranscriber`:
+* the post-speech latency of a 90-second answer through :class:`rehearse.speech.streaming.IncrementalTranscriber`:
   real clips joined with short pauses are fed in 30 ms blocks at real time (the worker only ever
   has the real elapsed time to keep up), and the time from the last block to ``finish()`` returning
   is measured; the merged transcript's WER and word-timing placement are reported too.
@@ -67,7 +67,7 @@ FILLERS = ("um", "uh")
 
 # --- scoring ----------------------------------------------------------------------------------------
 
-from rehearse.wer import edit_distance, normalise  # noqa: E402  (one WER for every benchmark)
+from rehearse.speech.wer import edit_distance, normalise  # noqa: E402  (one WER for every benchmark)
 
 
 def wer(pairs: list[tuple[str, str]]) -> float:
@@ -95,11 +95,11 @@ def make_engine(spec: str, variant: str = "default"):
     """``pocketsphinx`` or ``whisper:MODEL`` (with a decoding variant) -> (engine, load seconds)."""
     started = time.perf_counter()
     if spec == "pocketsphinx":
-        from rehearse.engines.sphinx import PocketSphinxEngine
+        from rehearse.speech.engines.sphinx import PocketSphinxEngine
 
         engine = PocketSphinxEngine()
     else:
-        from rehearse.engines.whisper import WhisperEngine
+        from rehearse.speech.engines.whisper import WhisperEngine
 
         _, _, model = spec.partition(":")
         options = None if variant == "default" else variant_options(variant)  # None: the model's own
@@ -110,7 +110,7 @@ def make_engine(spec: str, variant: str = "default"):
 def variant_options(variant: str):
     from dataclasses import replace
 
-    from rehearse.engines.whisper import DecodeOptions
+    from rehearse.speech.engines.whisper import DecodeOptions
 
     base = DecodeOptions()
     variants = {
@@ -135,7 +135,7 @@ def variant_options(variant: str):
 
 
 def _default_prompt() -> str:
-    from rehearse.engines.whisper import FILLER_PROMPT
+    from rehearse.speech.engines.whisper import FILLER_PROMPT
 
     return FILLER_PROMPT
 
@@ -145,7 +145,7 @@ def engines_here() -> list[str]:
     try:
         import faster_whisper  # noqa: F401
 
-        from rehearse import models
+        from rehearse.speech import whisper_models as models
     except ImportError:
         return specs
     for info in models.available_models():
@@ -163,7 +163,7 @@ def build_answer(target_s: float = 90.0, seed: int = 7):
     """Real clips joined with 0.4-0.9 s pauses until ``target_s``; returns (Audio, text, spans)."""
     import numpy as np
 
-    from rehearse import audio as audio_mod
+    from rehearse.audio import pcm as audio_mod
 
     rng = np.random.default_rng(seed)
     parts, texts, spans, pos = [], [], [], 0
@@ -186,7 +186,7 @@ def build_answer(target_s: float = 90.0, seed: int = 7):
 
 def latency_run(engine, block_s: float = 0.03, **segmenting) -> dict:
     """Feed the 90 s answer at real time; time from the last block to finish()."""
-    from rehearse.incremental import IncrementalTranscriber
+    from rehearse.speech.streaming import IncrementalTranscriber
 
     answer, reference, spans = build_answer()
     inc = IncrementalTranscriber(engine, sample_rate=answer.sample_rate, **segmenting)
@@ -222,7 +222,7 @@ def latency_run(engine, block_s: float = 0.03, **segmenting) -> dict:
 def worker(spec: str, variant: str, latency: bool, fillers_dir: str | None, segmenting: dict,
            skip_wer: bool = False) -> dict:
     engine, load_s = make_engine(spec, variant)
-    from rehearse import audio as audio_mod
+    from rehearse.audio import pcm as audio_mod
 
     rows = manifest()
     engine.transcribe(audio_mod.load(rows[0][0]).slice(0, 1.0))  # warm-up, not counted
@@ -253,7 +253,7 @@ def worker(spec: str, variant: str, latency: bool, fillers_dir: str | None, segm
 
 
 def filler_scores(engine, folder: Path) -> dict:
-    from rehearse import audio as audio_mod
+    from rehearse.audio import pcm as audio_mod
 
     hits = expected = said = 0
     pairs = []

@@ -2,7 +2,7 @@
 """Synthesise the demo's sample answer and the spoken openings used by the integration tests.
 
 There is no human recording of these answers, so they are spoken by espeak-ng (through pyttsx3,
-rehearse/tts.py). Each text is rendered with a few voices and rates; every candidate is transcribed
+rehearse/audio/tts.py). Each text is rendered with a few voices and rates; every candidate is transcribed
 with the default pocketsphinx engine and the one with the lowest word error rate is kept, exactly as
 measured. Mild processing: resampled to 16 kHz and a faint Gaussian noise floor is added (espeak-ng's
 digital silence otherwise confuses pocketsphinx's noise estimate and roughly doubles its errors).
@@ -29,9 +29,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from rehearse import engines, tts  # noqa: E402
-from rehearse.audio import Audio, save  # noqa: E402
-from rehearse.wer import wer  # noqa: E402
+from rehearse.audio import tts  # noqa: E402
+
+from rehearse.speech import engines
+from rehearse.audio.pcm import Audio, save  # noqa: E402
+from rehearse.speech.wer import wer  # noqa: E402
 
 NOISE_SIGMA = 30.0
 """Standard deviation of the added noise in 16-bit units (about -61 dBFS)."""

@@ -5,7 +5,7 @@
     python scripts/render_prompts.py --check       # exit 1 listing stale or missing audio
     python scripts/render_prompts.py --only-stale  # render just the stale or missing ones
 
-Files are 16 kHz mono 16-bit WAV (espeak-ng through pyttsx3, see rehearse/tts.py). Prints the
+Files are 16 kHz mono 16-bit WAV (espeak-ng through pyttsx3, see rehearse/audio/tts.py). Prints the
 render time of each prompt and the folder's total size.
 """
 
@@ -20,9 +20,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from rehearse import prompt_audio, tts  # noqa: E402
-from rehearse.archetypes import packaged_prompts  # noqa: E402
-from rehearse.errors import RehearseError  # noqa: E402
+from rehearse.audio import tts  # noqa: E402
+
+from rehearse.audio import prompt_audio
+from rehearse.core.archetypes import packaged_prompts  # noqa: E402
+from rehearse.core.errors import RehearseError  # noqa: E402
 
 
 def stale_prompts(folder: Path) -> list[tuple[object, str]]:

@@ -23,7 +23,7 @@ def rehearse_home(tmp_path, monkeypatch):
         # setenv first, so whatever a test's command sets is undone afterwards
         monkeypatch.setenv(name, "")
         monkeypatch.delenv(name)
-    from rehearse import archetypes
+    from rehearse.core import archetypes
 
     archetypes.clear_cache()
     yield home
@@ -40,7 +40,7 @@ def samples_dir() -> Path:
 @pytest.fixture
 def run_cli(capsys):
     """Run the CLI in-process: returns (exit_code, stdout, stderr)."""
-    from rehearse import cli
+    from rehearse.cli import main as cli
 
     def run(*argv: str):
         code = cli.main(list(argv))

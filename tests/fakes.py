@@ -8,8 +8,8 @@ from typing import Optional
 
 import numpy as np
 
-from rehearse import audio
-from rehearse.file_recorder import FileRecorder
+from rehearse.audio import pcm as audio
+from rehearse.audio.file_recorder import FileRecorder
 
 
 class FakeSpeaker:
@@ -34,9 +34,9 @@ def silent_wav(path: Path, seconds: float = 2.0, rate: int = 16000) -> Path:
 def install_fake_devices(monkeypatch, answer_wav: Path, *, speaker: Optional[FakeSpeaker] = None,
                          interrupt_after_s: Optional[float] = None) -> FakeSpeaker:
     """Make `rehearse practice` use FakeSpeaker and a FileRecorder playing ``answer_wav``."""
-    import rehearse.devices as devices
-    import rehearse.recorder as recorder
-    import rehearse.speaker as speaker_mod
+    import rehearse.audio.devices as devices
+    import rehearse.audio.microphone as recorder
+    import rehearse.audio.speaker as speaker_mod
 
     speaker = speaker or FakeSpeaker()
     monkeypatch.setattr(devices, "resolve_input", lambda spec=None: None)
@@ -49,7 +49,7 @@ def install_fake_devices(monkeypatch, answer_wav: Path, *, speaker: Optional[Fak
 
 def script_engine(*texts: str):
     """Queue transcripts on the scripted engine and return it."""
-    from rehearse import engines
+    from rehearse.speech import engines
 
     engine = engines.get("scripted")
     engine.queue[:] = list(texts)

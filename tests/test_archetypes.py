@@ -1,8 +1,8 @@
 import pytest
 
-from rehearse import archetypes
-from rehearse.errors import RehearseError
-from rehearse.model import CHECK_NAMES
+from rehearse.core import archetypes
+from rehearse.core.errors import RehearseError
+from rehearse.core.model import CHECK_NAMES
 
 
 def test_three_archetypes_each_with_three_prompts_and_known_checks():

@@ -3,8 +3,8 @@ import wave
 import numpy as np
 import pytest
 
-from rehearse import audio
-from rehearse.errors import RehearseError
+from rehearse.audio import pcm as audio
+from rehearse.core.errors import RehearseError
 
 
 def test_audio_is_immutable_and_resamples(tmp_path):

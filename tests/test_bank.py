@@ -8,8 +8,8 @@ import textwrap
 
 import pytest
 
-from rehearse.bank import Accomplishment, Bank, describe, nudges, parse_toml, to_toml, validate
-from rehearse.errors import RehearseError
+from rehearse.coaching.bank import Accomplishment, Bank, describe, nudges, parse_toml, to_toml, validate
+from rehearse.core.errors import RehearseError
 
 
 def entries(run_cli):

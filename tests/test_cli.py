@@ -64,7 +64,7 @@ def test_ctrl_c_keeps_the_audio_and_an_interrupted_session(tmp_path, monkeypatch
     assert "saved as session" in err
     code, out, _ = run_cli("replay", "last", "--json")
     replay = json.loads(out)
-    from rehearse import audio
+    from rehearse.audio import pcm as audio
 
     assert audio.load(replay["audio"]).duration_s == pytest.approx(1.5, abs=0.05)
     code, out, _ = run_cli("history", "--json")
@@ -161,7 +161,7 @@ def test_bad_flag_is_one_line_exit_2():
 
 
 def test_help_and_history_do_not_import_heavy_modules(cli_env):
-    code = ("import sys; from rehearse import cli; cli.main(['history']); "
+    code = ("import sys; from rehearse.cli import main as cli; cli.main(['history']); "
             "heavy = [m for m in ('sounddevice', 'pocketsphinx', 'pyttsx3', 'speech_recognition', 'numpy', "
             "'rapidfuzz') if m in sys.modules]; print(heavy)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=cli_env)

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from fakes import FakeSpeaker, script_engine, tone_wav
-from rehearse import archetypes
-from rehearse.bank import Accomplishment, Bank
-from rehearse.debrief import Answer, build_plan, load_script, load_targets, read_fill, read_instead, read_yes_no
+from rehearse.core import archetypes
+from rehearse.coaching.bank import Accomplishment, Bank
+from rehearse.coaching.debrief import Answer, build_plan, load_script, load_targets, read_fill, read_instead, read_yes_no
 
 SCRIPT = load_script()
 
@@ -178,10 +178,10 @@ def test_all_questions_skipped_saves_nothing(run_cli, monkeypatch):
 
 def test_spoken_review_speaks_each_question_and_transcribes_each_answer(tmp_path, monkeypatch, run_cli):
     """Fakes at the device seam: a speaker that remembers, a recorder that plays a file, a scripted engine."""
-    import rehearse.devices as devices
-    import rehearse.recorder as recorder
-    import rehearse.speaker as speaker_mod
-    from rehearse.file_recorder import FileRecorder
+    import rehearse.audio.devices as devices
+    import rehearse.audio.microphone as recorder
+    import rehearse.audio.speaker as speaker_mod
+    from rehearse.audio.file_recorder import FileRecorder
 
     speaker = FakeSpeaker()
     answer = tone_wav(tmp_path / "answer.wav", seconds=1.0)
@@ -207,8 +207,8 @@ def test_spoken_review_speaks_each_question_and_transcribes_each_answer(tmp_path
 
 
 def test_spoken_review_without_a_microphone_points_to_text_mode(monkeypatch, run_cli):
-    import rehearse.devices as devices
-    from rehearse.errors import RehearseError
+    import rehearse.audio.devices as devices
+    from rehearse.core.errors import RehearseError
 
     def no_device(spec=None):
         raise RehearseError("No microphone was found.")

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rehearse import audio
+from rehearse.audio import pcm as audio
 
 pytestmark = pytest.mark.audio
 
@@ -34,8 +34,8 @@ ANSWERS = [
 
 
 def synthesise(text: str, path: Path) -> Path:
-    from rehearse import tts
-    from rehearse.errors import RehearseError
+    from rehearse.audio import tts
+    from rehearse.core.errors import RehearseError
 
     try:
         clip = tts.render(text, path, voice=VOICE, rate=RATE_WPM)
@@ -47,7 +47,7 @@ def synthesise(text: str, path: Path) -> Path:
 
 
 def test_a_spoken_debrief_is_heard_through_the_microphone(virtual_mic, cli_env, tmp_path):
-    from rehearse import engines
+    from rehearse.speech import engines
 
     if engines.availability("pocketsphinx"):
         pytest.skip(f"PocketSphinx is not available: {engines.availability('pocketsphinx')}")

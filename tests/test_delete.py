@@ -3,7 +3,7 @@
 import json
 
 from fakes import tone_wav
-from rehearse.storage import Store
+from rehearse.store.sessions import Store
 from test_history import make_session
 
 

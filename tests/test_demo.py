@@ -29,8 +29,8 @@ def test_demo_without_any_audio_device_shows_the_prompt_as_text(cli_env, tmp_pat
 
 
 def test_demo_plays_the_prompt_through_the_speaker(monkeypatch, run_cli):
-    import rehearse.devices as devices
-    import rehearse.speaker as speaker_mod
+    import rehearse.audio.devices as devices
+    import rehearse.audio.speaker as speaker_mod
 
     speaker = FakeSpeaker()
     monkeypatch.setattr(devices, "resolve_output", lambda spec=None: None)

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from fake_sounddevice import FakeSoundDevice, PortAudioError, device
-from rehearse import devices, playback
-from rehearse.audio import Audio
-from rehearse.errors import RehearseError
+from rehearse.audio import devices
+from rehearse.audio import playback
+from rehearse.audio.pcm import Audio
+from rehearse.core.errors import RehearseError
 
 MACHINE = [
     device("HDA Intel PCH: ALC3246 Analog (hw:0,0)", inputs=2, outputs=2, rate=48000.0),

@@ -8,9 +8,11 @@ import time
 import pytest
 
 from fakes import install_fake_devices, script_engine, silent_wav, tone_wav
-from rehearse import drill, live, timing
-from rehearse.model import CheckResult, Metrics, Score, Word
-from rehearse.timing import Lights
+from rehearse.session import drill
+from rehearse.cli.render import live
+from rehearse.coaching import timing
+from rehearse.core.model import CheckResult, Metrics, Score, Word
+from rehearse.coaching.timing import Lights
 
 STRONG = ("thank you for asking me back i was thinking about an accomplishment from the last six months "
           "i was charged with cutting our release time and i rebuilt the pipeline so releases went from "
@@ -28,7 +30,7 @@ def no_countdown(monkeypatch):
 @pytest.fixture
 def tones(monkeypatch):
     """Replace the real tone: record each call (and the thread it ran on)."""
-    import rehearse.playback as playback
+    import rehearse.audio.playback as playback
 
     calls = []
     monkeypatch.setattr(playback, "tone", lambda *a, **kw: calls.append(threading.current_thread().name))
@@ -136,7 +138,7 @@ def test_compare_counts_an_accomplishment_lost_as_worse_and_small_changes_as_sam
 
 
 def test_prompts_rotate_per_round_unless_repeated():
-    from rehearse import archetypes
+    from rehearse.core import archetypes
 
     arch = archetypes.get("storyteller")
     rounds = drill.prompts_for(arch, 4, first=arch.prompts[1])
@@ -199,7 +201,7 @@ def test_drill_json_adds_timing_and_saves_a_drill_session(tmp_path, monkeypatch,
     assert t["fillers_note"] is None  # no filler caveat measured for the scripted engine
     assert tones == []  # red never showed
     assert code == (0 if result["verdict"] == "pass" else 1)
-    from rehearse.storage import Store
+    from rehearse.store.sessions import Store
 
     session = Store().get(result["session_id"])
     assert session.mode == "drill"
@@ -282,7 +284,7 @@ def test_repeat_keeps_the_prompt_and_the_human_summary_goes_to_stdout(tmp_path, 
                              "--prompt", "storyteller-2", "--engine", "scripted")
     assert "Round by round:" in out and "From round 1 to round 2:" in out
     assert "checks passed" in out
-    from rehearse.storage import Store
+    from rehearse.store.sessions import Store
 
     sessions = Store().list()
     assert [s.mode for s in sessions] == ["drill", "drill"]
@@ -290,8 +292,8 @@ def test_repeat_keeps_the_prompt_and_the_human_summary_goes_to_stdout(tmp_path, 
 
 
 def test_a_silent_round_after_the_first_stops_the_drill_with_exit_2(tmp_path, monkeypatch, run_cli, tones):
-    import rehearse.recorder as recorder
-    from rehearse.file_recorder import FileRecorder
+    import rehearse.audio.microphone as recorder
+    from rehearse.audio.file_recorder import FileRecorder
 
     clips = iter([tone_wav(tmp_path / "a.wav", seconds=3), silent_wav(tmp_path / "b.wav")])
     install_fake_devices(monkeypatch, tmp_path / "a.wav")
@@ -346,7 +348,7 @@ def test_bad_drill_settings_are_one_sentence_exit_2(argv, message, run_cli):
 
 
 def test_countdown_runs_unless_skipped(tmp_path, monkeypatch, run_cli, tones):
-    import rehearse.live as live_mod
+    import rehearse.cli.render.live as live_mod
 
     slept = []
     monkeypatch.setattr(live_mod.time, "sleep", slept.append)

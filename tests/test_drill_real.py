@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from rehearse import audio
+from rehearse.audio import pcm as audio
 
 pytestmark = pytest.mark.audio
 
@@ -38,7 +38,7 @@ def synthesise(text: str, path):
 
 def drill(virtual_mic, cli_env, answer_wav, *extra):
     """Run one drill round, start the answer the moment recording starts; (exit code, JSON, stderr)."""
-    from rehearse import engines
+    from rehearse.speech import engines
 
     if engines.availability("pocketsphinx"):
         pytest.skip(f"PocketSphinx is not available: {engines.availability('pocketsphinx')}")
@@ -92,7 +92,7 @@ def test_an_answer_past_the_limit_is_cut_at_red_plus_grace_and_reported_as_overt
     assert 0 < t["overtime_s"] <= LIMIT_S * 0.1 + 0.05
     assert t["overtime_s"] == pytest.approx(t["ended_at_s"] - LIMIT_S, abs=0.01)
     assert "RED light" in err and "Recording" in err
-    from rehearse.storage import Store
+    from rehearse.store.sessions import Store
 
     session = Store().get(result["session_id"])
     assert session.mode == "drill" and session.extra["timing"]["cut"] is True

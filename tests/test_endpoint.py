@@ -2,7 +2,7 @@
 
 import pytest
 
-from rehearse.endpoint import Endpointer
+from rehearse.audio.endpoint import Endpointer
 
 FRAME = 0.03
 

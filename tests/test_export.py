@@ -2,7 +2,7 @@
 
 import json
 
-from rehearse.storage import Store
+from rehearse.store.sessions import Store
 from test_history import OPENING, make_score, make_session, timed_words
 
 EVIDENCE = {"thanks_for_callback": (0, 6), "leads_with_accomplishment": (7, 6)}

@@ -8,8 +8,8 @@ from typing import Optional
 
 import pytest
 
-from rehearse.model import CHECK_NAMES, CheckResult, Score, Transcript, Word
-from rehearse.storage import MIGRATIONS, Store
+from rehearse.core.model import CHECK_NAMES, CheckResult, Score, Transcript, Word
+from rehearse.store.sessions import MIGRATIONS, Store
 
 OPENING = ("thank you for asking me back um i was charged with cutting release time and i cut it by "
            "forty percent what would i have accomplished in the first year")
@@ -22,7 +22,7 @@ def timed_words(text: str, step: float = 0.4, start: float = 0.5) -> tuple[Word,
 def make_score(archetype: str, text: str, words, passed: dict, required=("leads_with_accomplishment",),
                evidence: Optional[dict] = None, duration_s: Optional[float] = None) -> Score:
     """A score object built by hand (the checks' wording is another module's business)."""
-    from rehearse import metrics
+    from rehearse.coaching import metrics
 
     evidence = evidence or {}
     checks = {}

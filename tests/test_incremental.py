@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rehearse import audio as audio_mod
-from rehearse.audio import Audio
-from rehearse.incremental import IncrementalTranscriber, transcribe_in_segments
-from rehearse.model import Transcript, Word
-from rehearse.wer import wer
+from rehearse.audio import pcm as audio_mod
+from rehearse.audio.pcm import Audio
+from rehearse.speech.streaming import IncrementalTranscriber, transcribe_in_segments
+from rehearse.core.model import Transcript, Word
+from rehearse.speech.wer import wer
 
 RATE = 16000
 SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "speech-samples"
@@ -194,7 +194,7 @@ def test_feed_after_finish_is_an_error():
 
 
 def test_scripted_engine_works_through_it():
-    from rehearse.engines.scripted import ScriptedEngine
+    from rehearse.speech.engines.scripted import ScriptedEngine
 
     engine = ScriptedEngine()
     engine.queue = ["first part", "second part"]
@@ -246,7 +246,7 @@ def _check_against_single_pass(engine, tolerance: float):
 
 
 def test_real_clips_pocketsphinx_matches_single_pass():
-    from rehearse import engines
+    from rehearse.speech import engines
 
     if engines.availability("pocketsphinx"):
         pytest.skip(engines.availability("pocketsphinx"))
@@ -254,7 +254,7 @@ def test_real_clips_pocketsphinx_matches_single_pass():
 
 
 def test_real_clips_whisper_matches_single_pass():
-    from rehearse import engines
+    from rehearse.speech import engines
 
     reason = engines.availability("whisper")
     if reason:

@@ -1,5 +1,5 @@
-from rehearse import metrics
-from rehearse.model import Transcript, Word
+from rehearse.coaching import metrics
+from rehearse.core.model import Transcript, Word
 
 
 def test_fillers_count_phrases_once_and_not_inside_words():

@@ -1,6 +1,6 @@
 """The plain data types."""
 
-from rehearse.model import Transcript, Word
+from rehearse.core.model import Transcript, Word
 
 
 def test_transcript_words_are_kept_in_time_order():

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from rehearse import models
-from rehearse.errors import RehearseError
+from rehearse.speech import whisper_models as models
+from rehearse.core.errors import RehearseError
 
 
 def make_model(folder: Path, payload: bytes = b"weights") -> Path:

@@ -4,7 +4,7 @@ import json
 
 
 def test_models_list_json_names_every_known_model(run_cli):
-    from rehearse import models
+    from rehearse.speech import whisper_models as models
 
     code, out, _ = run_cli("models", "--json")
     rows = [json.loads(line) for line in out.splitlines()]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from rehearse import audio as audio_mod
-from rehearse import models
-from rehearse.errors import RehearseError
+from rehearse.audio import pcm as audio_mod
+from rehearse.speech import whisper_models as models
+from rehearse.core.errors import RehearseError
 
 SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "speech-samples"
 
@@ -57,7 +57,7 @@ def test_model_resolution_is_offline(no_network):
 
 
 def test_whisper_loads_and_transcribes_offline(no_network):
-    from rehearse.engines import whisper
+    from rehearse.speech.engines import whisper
 
     reason = whisper.probe()
     if reason:
@@ -69,7 +69,7 @@ def test_whisper_loads_and_transcribes_offline(no_network):
 
 
 def test_pocketsphinx_transcribes_offline(no_network):
-    from rehearse.engines import sphinx
+    from rehearse.speech.engines import sphinx
 
     if sphinx.probe():
         pytest.skip(sphinx.probe())

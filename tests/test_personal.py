@@ -6,11 +6,11 @@ import json
 import pytest
 
 from fakes import install_fake_devices, script_engine, tone_wav
-from rehearse import scoring
-from rehearse.archetypes import get as get_archetype
-from rehearse.bank import Accomplishment, Bank
-from rehearse.model import Transcript, Word
-from rehearse.personal import MENTIONS, PRESENTS, Targets, check
+from rehearse.coaching import scoring
+from rehearse.core.archetypes import get as get_archetype
+from rehearse.coaching.bank import Accomplishment, Bank
+from rehearse.core.model import Transcript, Word
+from rehearse.coaching.personal import MENTIONS, PRESENTS, Targets, check
 
 ONBOARDING = Accomplishment(
     title="Onboarding redesign",
@@ -114,7 +114,7 @@ def test_practice_shows_and_saves_the_personal_checks_without_changing_the_contr
     assert {k: v["passed"] for k, v in result["checks"].items()} == \
         {k: v["passed"] for k, v in alone["checks"].items()}
     assert result["verdict"] == alone["verdict"]
-    from rehearse.storage import Store
+    from rehearse.store.sessions import Store
 
     saved = Store().get(result["session_id"])
     assert saved.extra["personal"] == result["personal"]

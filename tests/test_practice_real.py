@@ -84,7 +84,7 @@ def test_ctrl_c_during_a_real_recording_keeps_the_audio(virtual_mic, rehearse_ho
     replay = subprocess.run([sys.executable, "-m", "rehearse", "replay", "last", "--json"], env=env,
                             capture_output=True, text=True, check=True)
     saved = json.loads(replay.stdout)
-    from rehearse import audio
+    from rehearse.audio import pcm as audio
 
     clip = audio.load(saved["audio"])
     assert 2.5 < clip.duration_s < 6.0
@@ -108,7 +108,7 @@ def test_no_sound_server_at_all_is_one_sentence(rehearse_home, tmp_path):
     env.update(REHEARSE_HOME=str(rehearse_home), PULSE_SERVER=f"unix:{tmp_path}/nothing-here")
     proc = subprocess.run([sys.executable, "-m", "rehearse", "practice", "--archetype", "storyteller",
                            "--text-prompt"], env=env, capture_output=True, text=True, timeout=60)
-    probe = subprocess.run([sys.executable, "-c", "from rehearse import devices; "
+    probe = subprocess.run([sys.executable, "-c", "from rehearse.audio import devices; "
                             "print(len(devices.list_devices().inputs))"], env=env, capture_output=True, text=True)
     if proc.returncode != 2 and probe.stdout.strip() not in ("", "0"):
         pytest.skip("this machine has a sound card, so there is an input device without a sound server")

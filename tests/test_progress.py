@@ -7,7 +7,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from rehearse import charts, sparkline, trends
+from rehearse.cli.render import charts
+
+from rehearse.cli.render import sparkline
+
+from rehearse.coaching import trends
 from test_history import make_session
 
 
@@ -97,7 +101,7 @@ def test_long_histories_are_drawn_as_dots_under_a_trend_line(tmp_path):
 
 
 def test_an_unwritable_chart_path_is_one_sentence(tmp_path):
-    from rehearse.errors import RehearseError
+    from rehearse.core.errors import RehearseError
 
     blocker = tmp_path / "file"
     blocker.write_text("x")

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rehearse import prompt_audio
-from rehearse.archetypes import packaged_prompts
-from rehearse.audio import Audio, save
-from rehearse.model import Prompt
+from rehearse.audio import prompt_audio
+from rehearse.core.archetypes import packaged_prompts
+from rehearse.audio.pcm import Audio, save
+from rehearse.core.model import Prompt
 
 AUDIO_DIR = Path(__file__).resolve().parents[1] / "audio_prompts"
 FIX = "run `python scripts/render_prompts.py --only-stale` and commit audio_prompts/"

@@ -8,10 +8,12 @@ import numpy as np
 import pytest
 
 from fake_sounddevice import FakeSoundDevice, PortAudioError, device
-from rehearse import audio, devices, recorder
-from rehearse.errors import RehearseError
-from rehearse.ports import STOP_REASONS
-from rehearse.recorder import MicrophoneRecorder
+from rehearse.audio import pcm as audio
+from rehearse.audio import devices
+from rehearse.audio import microphone as recorder
+from rehearse.core.errors import RehearseError
+from rehearse.core.ports import STOP_REASONS
+from rehearse.audio.microphone import MicrophoneRecorder
 
 RATE = 16000
 BLOCK = 480  # 30 ms

@@ -16,8 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rehearse import audio, playback
-from rehearse.recorder import MicrophoneRecorder
+from rehearse.audio import pcm as audio
+
+from rehearse.audio import playback
+from rehearse.audio.microphone import MicrophoneRecorder
 
 pytestmark = pytest.mark.audio
 
@@ -135,7 +137,7 @@ RECORD_SCRIPT = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from rehearse.recorder import MicrophoneRecorder
+    from rehearse.audio.microphone import MicrophoneRecorder
 
     def started():
         print("STARTED", flush=True)
@@ -184,10 +186,10 @@ NO_SERVER_SCRIPT = textwrap.dedent(
     import sys
     from pathlib import Path
     import numpy as np
-    from rehearse.audio import Audio
-    from rehearse.errors import RehearseError
-    from rehearse.playback import play
-    from rehearse.recorder import MicrophoneRecorder
+    from rehearse.audio.pcm import Audio
+    from rehearse.core.errors import RehearseError
+    from rehearse.audio.playback import play
+    from rehearse.audio.microphone import MicrophoneRecorder
 
     for name, action in (
         ("record", lambda: MicrophoneRecorder().record(Path(sys.argv[1]), max_seconds=2.0)),

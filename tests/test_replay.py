@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from fakes import FakeSpeaker, tone_wav
-from rehearse import timed_replay
-from rehearse.errors import RehearseError
-from rehearse.model import Word
-from rehearse.storage import Store
+from rehearse.cli.render import replay as timed_replay
+from rehearse.core.errors import RehearseError
+from rehearse.core.model import Word
+from rehearse.store.sessions import Store
 from test_history import OPENING, make_session
 
 EVIDENCE = {"thanks_for_callback": (0, 6), "leads_with_accomplishment": (7, 6)}
@@ -54,10 +54,10 @@ def recorded_session(tmp_path, rehearse_home, seconds=None, **kw) -> str:
 @pytest.fixture
 def fake_devices(monkeypatch):
     """An output device that exists, a fake speaker for the prompt, a fake player and an instant clock."""
-    import rehearse.commands.replay as replay_cmd
-    import rehearse.devices as devices
-    import rehearse.playback as playback
-    import rehearse.speaker as speaker_mod
+    import rehearse.cli.commands.replay as replay_cmd
+    import rehearse.audio.devices as devices
+    import rehearse.audio.playback as playback
+    import rehearse.audio.speaker as speaker_mod
 
     speaker, player, clock = FakeSpeaker(), FakePlayer(), FakeClock()
     monkeypatch.setattr(devices, "resolve_output", lambda spec=None: 7)
@@ -181,7 +181,7 @@ def test_replay_plays_the_prompt_then_the_answer_with_words_in_sync(tmp_path, re
     assert [(p.archetype, p.text) for p in speaker.said] == [("storyteller", "Tell me why you came back.")]
     (clip, device), = player.played
     assert device == 7
-    from rehearse import audio
+    from rehearse.audio import pcm as audio
 
     assert clip.duration_s == pytest.approx(audio.load(Store().get(sid).audio_path).duration_s)
     words = Store().get(sid).words
@@ -203,8 +203,8 @@ def test_missing_audio_replays_the_transcript_and_says_so(tmp_path, rehearse_hom
 
 
 def test_no_output_device_replays_as_text_and_says_so(tmp_path, rehearse_home, run_cli, monkeypatch):
-    import rehearse.devices as devices
-    import rehearse.playback as playback
+    import rehearse.audio.devices as devices
+    import rehearse.audio.playback as playback
 
     def no_device(spec=None):
         raise RehearseError("No output device (speaker) was found; connect one, or run `rehearse devices`.")
@@ -221,7 +221,7 @@ def test_no_output_device_replays_as_text_and_says_so(tmp_path, rehearse_home, r
 
 def test_a_failing_player_is_reported_and_the_transcript_still_shown(tmp_path, rehearse_home, run_cli,
                                                                      fake_devices, monkeypatch):
-    import rehearse.playback as playback
+    import rehearse.audio.playback as playback
 
     monkeypatch.setattr(playback, "play", FakePlayer(fail=RehearseError("The output device is busy.")))
     sid = recorded_session(tmp_path, rehearse_home)
@@ -263,8 +263,9 @@ def test_replay_through_the_virtual_audio_device_is_heard(virtual_mic, tmp_path,
     """The answer played by `rehearse replay` reaches the default output: the virtual mic hears it."""
     import numpy as np
 
-    import rehearse.speaker as speaker_mod
-    from rehearse import audio, devices
+    import rehearse.audio.speaker as speaker_mod
+    from rehearse.audio import pcm as audio
+    from rehearse.audio import devices
 
     speaker = FakeSpeaker()
     monkeypatch.setattr(speaker_mod, "PromptSpeaker", lambda device=None, **kw: speaker)

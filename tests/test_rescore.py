@@ -3,9 +3,10 @@
 import json
 
 from fakes import script_engine, tone_wav
-from rehearse import archetypes, scoring
-from rehearse.model import Transcript
-from rehearse.storage import Store
+from rehearse.core import archetypes
+from rehearse.coaching import scoring
+from rehearse.core.model import Transcript
+from rehearse.store.sessions import Store
 from test_history import OPENING, make_session
 
 

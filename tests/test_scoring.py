@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rehearse import metrics
-from rehearse.model import CHECK_NAMES, Archetype, Transcript, Word
-from rehearse.scoring import score
+from rehearse.coaching import metrics
+from rehearse.core.model import CHECK_NAMES, Archetype, Transcript, Word
+from rehearse.coaching.scoring import score
 
 STORYTELLER = Archetype("storyteller", "The storyteller", "", "", ("leads_with_accomplishment", "thanks_for_callback"))
 SALESPERSON = Archetype("salesperson", "The salesperson", "", "", ("asks_first_year_question", "asks_contributor_question"))

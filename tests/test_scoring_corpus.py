@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rehearse.model import CHECK_NAMES, Archetype, Transcript
-from rehearse.scoring import score
+from rehearse.core.model import CHECK_NAMES, Archetype, Transcript
+from rehearse.coaching.scoring import score
 
 DATA = Path(__file__).resolve().parent / "data"
 TARGETS = {name: 0.90 for name in CHECK_NAMES} | {"thanks_for_callback": 0.95}

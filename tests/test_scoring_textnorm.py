@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rehearse.checks import load_rules
-from rehearse.textnorm import NUM, normalize
+from rehearse.coaching.checks import load_rules
+from rehearse.coaching.textnorm import NUM, normalize
 
 
 def doc(text: str):

@@ -7,13 +7,13 @@ import io
 import numpy as np
 import pytest
 
-from rehearse import audio as audio_mod
-from rehearse import prompt_audio
-from rehearse.archetypes import packaged_prompts
-from rehearse.audio import Audio, save
-from rehearse.errors import RehearseError
-from rehearse.model import Prompt
-from rehearse.speaker import PromptSpeaker, TextOnlySpeaker
+from rehearse.audio import pcm as audio_mod
+from rehearse.audio import prompt_audio
+from rehearse.core.archetypes import packaged_prompts
+from rehearse.audio.pcm import Audio, save
+from rehearse.core.errors import RehearseError
+from rehearse.core.model import Prompt
+from rehearse.audio.speaker import PromptSpeaker, TextOnlySpeaker
 
 
 class FakePlay:
@@ -48,7 +48,7 @@ def test_user_prompt_is_rendered_then_played(monkeypatch):
         save(tone, path)
         return tone
 
-    monkeypatch.setattr("rehearse.tts.render", fake_render)
+    monkeypatch.setattr("rehearse.audio.tts.render", fake_render)
     prompt = Prompt(id="challenger-user-1", archetype="challenger", text="Why this company?")
     play = FakePlay()
     speaker = PromptSpeaker(play=play)
@@ -61,7 +61,7 @@ def test_user_prompt_is_rendered_then_played(monkeypatch):
 
 def test_default_play_is_rehearse_playback_play(monkeypatch):
     play = FakePlay()
-    monkeypatch.setattr("rehearse.playback.play", play)
+    monkeypatch.setattr("rehearse.audio.playback.play", play)
     PromptSpeaker(device=3).speak(packaged_prompts()[0])
     assert [d for _, d in play.played] == [3]
 

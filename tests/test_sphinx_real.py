@@ -2,8 +2,10 @@
 
 import pytest
 
-from rehearse import audio, engines
-from rehearse.wer import WerTally, normalise, read_manifest, wer
+from rehearse.audio import pcm as audio
+
+from rehearse.speech import engines
+from rehearse.speech.wer import WerTally, normalise, read_manifest, wer
 
 
 def test_wer_normalisation_and_counting():

@@ -6,13 +6,13 @@ import sys
 
 import pytest
 
-from rehearse.errors import RehearseError
-from rehearse.model import Archetype, Transcript, Word
-from rehearse.storage import MIGRATIONS, Store
+from rehearse.core.errors import RehearseError
+from rehearse.core.model import Archetype, Transcript, Word
+from rehearse.store.sessions import MIGRATIONS, Store
 
 
 def _score(text="Thank you for asking me back. I led the migration that cut costs by 30 percent."):
-    from rehearse import scoring
+    from rehearse.coaching import scoring
 
     arch = Archetype("storyteller", "S", "", "", ("leads_with_accomplishment",))
     return scoring.score(Transcript(text=text, words=(Word("thank", 0.0, 0.3),), engine="x", duration_s=3.0), arch)
@@ -79,7 +79,7 @@ def test_resolve_accepts_unique_prefix_and_last_and_explains_ambiguity(tmp_path)
 def test_rows_left_recording_by_a_dead_process_become_interrupted(tmp_path):
     path = tmp_path / "k.db"
     code = (
-        "import sys; from rehearse.storage import Store; "
+        "import sys; from rehearse.store.sessions import Store; "
         f"s = Store(__import__('pathlib').Path({str(path)!r})); "
         "print(s.create(mode='practice', archetype='storyteller'))"
     )

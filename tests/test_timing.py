@@ -5,10 +5,12 @@ Times are stepped with a fake clock (a list of elapsed seconds) and words are sy
 
 import pytest
 
-from rehearse import metrics, timing
-from rehearse.errors import RehearseError
-from rehearse.model import CheckResult, Metrics, Score, Word
-from rehearse.timing import Lights, LightTracker
+from rehearse.coaching import metrics
+
+from rehearse.coaching import timing
+from rehearse.core.errors import RehearseError
+from rehearse.core.model import CheckResult, Metrics, Score, Word
+from rehearse.coaching.timing import Lights, LightTracker
 
 
 def words_at(*spans, text=None):

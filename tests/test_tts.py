@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from rehearse import tts
-from rehearse.archetypes import packaged_prompts
-from rehearse.errors import RehearseError
+from rehearse.audio import tts
+from rehearse.core.archetypes import packaged_prompts
+from rehearse.core.errors import RehearseError
 
 
 def _espeak_missing() -> str | None:

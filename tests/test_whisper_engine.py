@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rehearse import audio as audio_mod
-from rehearse import engines
-from rehearse.audio import Audio
+from rehearse.audio import pcm as audio_mod
+from rehearse.speech import engines
+from rehearse.audio.pcm import Audio
 
 SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "speech-samples"
 
@@ -30,7 +30,7 @@ def _words(text: str) -> list[str]:
 
 
 def test_probe_explains_a_missing_faster_whisper(monkeypatch):
-    from rehearse.engines import whisper
+    from rehearse.speech.engines import whisper
 
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",
@@ -43,8 +43,8 @@ def test_probe_explains_a_missing_faster_whisper(monkeypatch):
 def test_probe_explains_a_missing_model(tmp_path, monkeypatch):
     from dataclasses import replace
 
-    from rehearse import models
-    from rehearse.engines import whisper
+    from rehearse.speech import whisper_models as models
+    from rehearse.speech.engines import whisper
 
     if importlib.util.find_spec("faster_whisper") is None:
         pytest.skip("faster-whisper is not installed")

@@ -1,0 +1,216 @@
+"""Recording an answer from the microphone into a WAV file that is valid at every moment.
+
+:class:`MicrophoneRecorder` implements :class:`rehearse.core.ports.Recorder`. PortAudio's callback only
+copies each block onto a queue; the calling thread takes blocks off it, appends them to the WAV at
+once (header kept valid, so a killed process keeps everything recorded), classifies them for voice
+activity and stops on the first of: silence after speech, Enter, the time limit, ``stop_when``, or
+Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Optional
+
+import numpy as np
+
+from rehearse.audio.pcm import WavAppender
+from rehearse.audio import devices
+from rehearse.audio.devices import DeviceSpec, device_errors, resolve_input
+from rehearse.audio.endpoint import Endpointer
+from rehearse.core.errors import RehearseError
+from rehearse.core.ports import BlockCallback, Recording
+from rehearse.audio.vad import FrameClassifier
+
+STALL_S = 5.0
+"""Seconds without a single block from the device before we give up on it."""
+
+
+class MicrophoneRecorder:
+    """Records one answer from an input device (see :class:`rehearse.core.ports.Recorder`)."""
+
+    def __init__(
+        self,
+        device: DeviceSpec = None,
+        sample_rate: int = 16000,
+        block_s: float = 0.03,
+        silence_s: float = 1.5,
+        stop_on_enter: bool = True,
+        *,
+        min_speech_s: float = 0.3,
+        vad_mode: int = 2,
+        stdin=None,
+    ):
+        self.device = device
+        self.sample_rate = int(sample_rate)
+        self.block_s = float(block_s)
+        self.silence_s = float(silence_s)
+        self.stop_on_enter = stop_on_enter
+        self.min_speech_s = float(min_speech_s)
+        self.vad_mode = vad_mode
+        self._stdin = stdin
+        self.overflows = 0
+        """Input overflows (audio PortAudio had to drop) in the last recording."""
+        self.first_block_latency_s: Optional[float] = None
+        """Seconds from starting the stream to the first block reaching the consumer (last recording)."""
+        self.first_speech_s: Optional[float] = None
+        """When speech began in the last recording, in seconds of audio; None if none was heard."""
+
+    def record(
+        self,
+        path: Path,
+        *,
+        max_seconds: float,
+        on_start: Optional[Callable[[], None]] = None,
+        on_block: Optional[BlockCallback] = None,
+        stop_when: Optional[Callable[[float], bool]] = None,
+    ) -> Recording:
+        sd = devices.sounddevice_module()
+        index = resolve_input(self.device)
+        classifier = FrameClassifier(self.sample_rate, self.block_s, mode=self.vad_mode)
+        endpointer = Endpointer(
+            frame_s=classifier.frame_s, silence_s=self.silence_s, min_speech_s=self.min_speech_s
+        )
+        blocks: "queue.Queue[np.ndarray]" = queue.Queue()
+        self.overflows = 0
+        self.first_block_latency_s = None
+        self.first_speech_s = None
+        max_frames = max(0, int(round(max_seconds * self.sample_rate)))
+
+        def callback(indata, frames, time_info, status) -> None:
+            if status and getattr(status, "input_overflow", False):
+                self.overflows += 1
+            blocks.put(indata[:, 0].copy() if indata.ndim == 2 else indata.copy())
+
+        writer = WavAppender(path, self.sample_rate)
+        enter = _EnterWatcher(self._stdin if self._stdin is not None else sys.stdin) if self.stop_on_enter else None
+        stream = None
+        stopped_by = "max_seconds"
+        try:
+            try:
+                with device_errors("input"):
+                    stream = sd.InputStream(
+                        samplerate=self.sample_rate,
+                        blocksize=max(1, int(round(self.block_s * self.sample_rate))),
+                        device=index,
+                        channels=1,
+                        dtype="int16",
+                        callback=callback,
+                    )
+                    stream.start()
+                started = time.monotonic()
+                last_block = started
+                while True:
+                    if writer.frames >= max_frames:
+                        stopped_by = "max_seconds"
+                        break
+                    try:
+                        block = blocks.get(timeout=0.02)
+                    except queue.Empty:
+                        block = None
+                    now = time.monotonic()
+                    if block is not None:
+                        if self.first_block_latency_s is None:
+                            # Capture has really begun only now (PortAudio on PulseAudio can take
+                            # ~1.8 s to deliver the first block; audio before it is lost).
+                            self.first_block_latency_s = now - started
+                            if on_start is not None:
+                                on_start()
+                        last_block = now
+                        block = block[: max_frames - writer.frames]
+                        writer.write(block)
+                        done = endpointer.feed_all(classifier.feed(block))
+                        if on_block is not None:
+                            on_block(block, writer.duration_s)
+                        if done:
+                            stopped_by = "silence"
+                            break
+                    elif now - last_block > STALL_S:
+                        raise RehearseError(
+                            "The input device (microphone) stopped sending audio; check that it is "
+                            "connected, or run `rehearse devices` to pick another."
+                        )
+                    if writer.frames >= max_frames:
+                        stopped_by = "max_seconds"
+                        break
+                    if enter is not None and enter.pressed():
+                        stopped_by = "enter"
+                        break
+                    if stop_when is not None and stop_when(writer.duration_s):
+                        stopped_by = "stopped"
+                        break
+            except KeyboardInterrupt:
+                stopped_by = "interrupted"
+            if stream is not None:
+                _stop(stream)
+                stream = None
+            # After Ctrl-C, everything PortAudio already handed over is kept (up to the time limit);
+            # any other stop ends the recording at the block that decided it.
+            while stopped_by == "interrupted" and writer.frames < max_frames:
+                try:
+                    block = blocks.get_nowait()
+                except queue.Empty:
+                    break
+                block = block[: max_frames - writer.frames]
+                writer.write(block)
+                if on_block is not None:
+                    on_block(block, writer.duration_s)
+        finally:
+            if stream is not None:
+                _stop(stream, quiet=True)
+            writer.close()
+        self.first_speech_s = endpointer.first_speech_s
+        return Recording(
+            path=Path(path),
+            duration_s=writer.duration_s,
+            stopped_by=stopped_by,
+            heard_speech=endpointer.heard_speech,
+        )
+
+
+def _stop(stream, quiet: bool = False) -> None:
+    """Stop and close a stream; errors are reported unless ``quiet`` (already failing)."""
+    try:
+        with device_errors("input"):
+            try:
+                stream.stop()
+            finally:
+                stream.close()
+    except RehearseError:
+        if not quiet:
+            raise
+
+
+class _EnterWatcher:
+    """Notices a line typed on an interactive stdin, without a thread and without blocking."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        try:
+            self._active = bool(stream is not None and stream.isatty())
+        except (AttributeError, ValueError):
+            self._active = False
+
+    def pressed(self) -> bool:
+        if not self._active:
+            return False
+        try:
+            if sys.platform == "win32":
+                import msvcrt
+
+                while msvcrt.kbhit():
+                    if msvcrt.getwch() in ("\r", "\n"):
+                        return True
+                return False
+            import select
+
+            ready, _, _ = select.select([self._stream], [], [], 0)
+            if ready:
+                self._stream.readline()
+                return True
+        except (OSError, ValueError):
+            self._active = False
+        return False

@@ -1,0 +1,166 @@
+"""`rehearse debrief`: review the first interview, then see what to drill, re-answer and bring up."""
+
+from __future__ import annotations
+
+import textwrap
+
+from rehearse.cli.commands._common import add_device_flags, add_engine_flag, add_json_flag, emit_json, say
+
+HELP = "Review your first interview: what went wrong, what to drill, the accomplishment to open with."
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--text", action="store_true",
+                        help="typed only: questions on screen, answers typed (one line each; empty skips)")
+    parser.add_argument("--show", nargs="?", const="last", metavar="ID",
+                        help="show a saved debrief (the latest by default) instead of starting one")
+    parser.add_argument("--max-seconds", type=float, default=45.0, metavar="N",
+                        help="longest spoken answer in seconds (default 45)")
+    parser.add_argument("--silence", type=float, default=2.0, metavar="S",
+                        help="seconds of silence after speech that end a spoken answer (default 2)")
+    add_device_flags(parser, "spoken answers, but show the questions as text instead of speaking them")
+    add_engine_flag(parser)
+    add_json_flag(parser)
+
+
+def run(args) -> int:
+    from rehearse.coaching import bank as bank_mod
+    from rehearse.coaching import debrief
+    from rehearse.core.errors import RehearseError
+
+    bank = bank_mod.Bank.open()
+    try:
+        if args.show is not None:
+            found = debrief.DebriefStore(bank.conn).get(args.show)
+            acc = _entry(bank, found.plan.accomplishment_id)
+            _print(found, acc, args.json, bank=bank)
+            return 0
+        if args.max_seconds <= 0:
+            raise RehearseError("--max-seconds must be more than 0.")
+        if args.text:
+            ask = debrief.TypedAsker()
+            mode = "text"
+            if not args.json:
+                say("Debrief of your first interview: answer each question on one line; an empty line skips it.\n")
+        else:
+            try:
+                ask = _spoken_asker(args)
+            except RehearseError as err:
+                if isinstance(err, debrief.Interrupted):
+                    raise
+                raise RehearseError(f"{str(err).rstrip('.')}; or answer by typing: `rehearse debrief --text`.") from None
+            mode = "spoken"
+            if not args.json:
+                say("Debrief of your first interview: answer each question out loud after it is asked; "
+                    "stay silent or press Enter to skip one.\n")
+        outcome = debrief.review(ask, bank, mode=mode)
+        _print(outcome.debrief, outcome.accomplishment, args.json, bank=bank, outcome=outcome)
+        return 0
+    finally:
+        bank.close()
+
+
+def _spoken_asker(args):
+    from rehearse.coaching import debrief
+    from rehearse.cli.commands._common import LivePorts
+    from rehearse.core.home import recordings_dir
+    from rehearse.store.sessions import new_session_id
+
+    ports = LivePorts(args, silence_s=args.silence)
+    folder = recordings_dir() / f"debrief-{new_session_id()}"
+    return debrief.SpokenAsker(speaker=ports.speaker, recorder=ports.recorder, transcriber=ports.transcriber,
+                               folder=folder,
+                               max_seconds=args.max_seconds,
+                               on_recording_start=lambda: say("    Recording... (silence or Enter ends it)"))
+
+
+def _entry(bank, entry_id):
+    if entry_id is None:
+        return None
+    try:
+        return bank.get(entry_id)
+    except Exception:  # removed from the bank since
+        return None
+
+
+def _print(found, acc, as_json: bool, *, bank, outcome=None) -> None:
+    if as_json:
+        obj = found.to_json()
+        obj["accomplishment"] = acc.to_json() if acc else None
+        if outcome is not None:
+            obj["accomplishment_created"] = outcome.created
+        emit_json(obj)
+        return
+    print(format_debrief(found, acc, outcome=outcome, best=bank.best()))
+
+
+def _wrap(text: str, indent: str = "    ") -> str:
+    return textwrap.fill(text, width=92, initial_indent=indent, subsequent_indent=" " * len(indent) + "  ")
+
+
+def format_debrief(found, acc, *, outcome=None, best=None) -> str:
+    """A saved debrief as a short plan for a person."""
+    from rehearse.core import archetypes
+    from rehearse.coaching.debrief import load_script
+
+    script = load_script()
+    plan = found.plan
+    lines = [f"Debrief {found.id} ({found.created_at}, {found.mode})", ""]
+    if plan.flagged:
+        lines.append("What went wrong last time:")
+        for key in plan.flagged:
+            detail = plan.details.get(key)
+            lines.append(f"  - {script.labels.get(key, key)}" + (f": {detail}" if detail else ""))
+        lines.append("")
+    lines.append("Drill:" if not plan.default else "Drill (no interviewer type stood out):")
+    for d in plan.drills:
+        try:
+            title = archetypes.get(d.archetype).title
+        except Exception:
+            title = d.archetype
+        lines.append(f"  {d.archetype} ({title})")
+        for reason in d.reasons:
+            lines.append(_wrap(reason))
+        lines.append(f"    rehearse practice --archetype {d.archetype}")
+    if plan.advice:
+        lines.append("")
+        lines.append("Advice:")
+        lines.extend(_wrap(a, "  - ") for a in plan.advice)
+    if plan.reanswer:
+        lines.append("")
+        lines.append("Questions to re-answer:")
+        lines.extend(f"  - the question about {q}" for q in plan.reanswer)
+    if plan.topics:
+        lines.append("")
+        lines.append("Topics to bring up (practice checks you mention them):")
+        lines.extend(f"  - {t}" for t in plan.topics)
+    lines.append("")
+    if acc is not None:
+        from rehearse.coaching.bank import describe, nudges
+
+        tag = "your best, checked in every practice" if acc.best else f"bank entry {acc.id}"
+        lines.append(f"Open with: {describe(acc)} ({tag}).")
+        if plan.instead_of:
+            lines.append(f"  instead of: {plan.instead_of}")
+        if outcome is not None and outcome.created:
+            lines.append(f"  Added to your accomplishment bank as entry {acc.id}.")
+        if not acc.best and best is not None:
+            lines.append(f"  Your best is still \"{best.title}\"; `rehearse accomplishments best {acc.id}` "
+                         "makes this one the one practice checks.")
+        for n in nudges(acc):
+            lines.append(_wrap(n, "  note: "))
+    elif plan.accomplishment:
+        lines.append(f"Open with: {plan.accomplishment} (no longer in the bank).")
+    elif best is not None:
+        from rehearse.coaching.bank import describe
+
+        lines.append(f"Open with: {describe(best)} (your best accomplishment).")
+    else:
+        lines.append("No accomplishment chosen: add one with `rehearse accomplishments add` and mark it best.")
+    if plan.unclear:
+        labels = ", ".join(script.labels.get(k, k) for k in plan.unclear)
+        lines.append(_wrap(f"Not counted (neither yes nor no heard): {labels}.", "  note: "))
+    if plan.skipped:
+        labels = "; ".join(script.labels.get(k, k) for k in plan.skipped)
+        lines.append(_wrap(f"Skipped: {labels}.", "  note: "))
+    return "\n".join(lines)

@@ -1,0 +1,69 @@
+"""`rehearse practice`: the real loop through the speaker and the microphone."""
+
+from __future__ import annotations
+
+import sys
+
+from rehearse.cli.commands._common import add_device_flags, add_archetype_flag, add_engine_flag, add_json_flag, emit_json, say
+
+HELP = "Hear an interviewer's prompt, speak your opening, get the verdict."
+
+
+def add_arguments(parser) -> None:
+    add_archetype_flag(parser)
+    parser.add_argument("--prompt", metavar="ID", help="a prompt id from `rehearse prompts` (default: random)")
+    parser.add_argument("--max-seconds", type=float, default=120.0, metavar="N",
+                        help="stop recording after N seconds (default 120)")
+    add_device_flags(parser)
+    parser.add_argument("--silence", type=float, default=2.0, metavar="S",
+                        help="seconds of silence after speech that end the answer (default 2)")
+    add_engine_flag(parser)
+    add_json_flag(parser)
+
+
+def run(args) -> int:
+    from rehearse.core import archetypes
+    from rehearse.coaching import debrief
+    from rehearse.coaching import personal
+    from rehearse.session import round as rehearsal
+    from rehearse.cli.commands._common import LivePorts
+    from rehearse.core.errors import RehearseError
+    from rehearse.store.sessions import Store
+
+    if args.max_seconds <= 0:
+        raise RehearseError("--max-seconds must be more than 0.")
+    archetype = archetypes.get(args.archetype)
+    prompt = rehearsal.choose_prompt(archetype, args.prompt)
+    ports = LivePorts(args, silence_s=args.silence)
+    if not args.json:
+        say(f"{archetype.title}: {archetype.description}\nCoach: {archetype.advice}\n")
+    targets = debrief.load_targets()  # the best accomplishment and the debrief's topics
+    mine: list = []
+
+    def extra(recording, transcript, score):
+        mine[:] = personal.results_json(personal.check(transcript, targets))
+        return None if targets.empty else {"personal": mine}
+
+    result = rehearsal.run_round(
+        archetype=archetype, prompt=prompt, speaker=ports.speaker, recorder=ports.recorder,
+        transcriber=ports.transcriber, store=Store(), mode="practice", max_seconds=args.max_seconds,
+        on_recording_start=lambda: say("Recording... speak your opening now (Enter or silence ends it)."),
+        extra=extra,
+    )
+    return report_round(result, args.json, personal=None if targets.empty else mine)
+
+
+def report_round(result, as_json: bool, personal=None) -> int:
+    """Print the round; ``personal`` (personalised check objects) is shown and added as "personal"."""
+    from rehearse.cli.render import text as report
+
+    score = result.score.to_json()
+    if as_json:
+        extra = {} if personal is None else {"personal": personal}
+        emit_json({**score, "session_id": result.session_id, **extra})
+    else:
+        print(report.format_score(score, session_id=result.session_id))
+        if personal:
+            print(report.format_personal(personal))
+    sys.stdout.flush()
+    return 0 if result.score.verdict == "pass" else 1

@@ -1,0 +1,145 @@
+"""`rehearse score`: score an opening given as text, a text file, an audio file, or a JSONL batch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rehearse.cli.commands._common import add_engine_flag, add_json_flag, emit_json
+
+HELP = "Score an opening given as text, a text file, an audio file or a JSONL batch."
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--archetype", "-a", metavar="ARCH", help="storyteller, salesperson or challenger")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--text", metavar="TEXT", help="the opening as text")
+    source.add_argument("--text-file", metavar="PATH", help="a text file holding the opening")
+    source.add_argument("--audio", metavar="PATH", help="an audio file of the spoken opening")
+    source.add_argument("--batch", metavar="PATH.jsonl",
+                        help='JSON lines {"id", "archetype", "text" | "audio"}; one result per line')
+    parser.add_argument("--no-save", action="store_true", help="do not save the result as a session")
+    add_engine_flag(parser)
+    add_json_flag(parser)
+
+
+def run(args) -> int:
+    from rehearse.core.errors import RehearseError
+
+    if args.batch:
+        return _run_batch(Path(args.batch), args.engine)
+    if not args.archetype:
+        raise RehearseError("score needs --archetype (storyteller, salesperson or challenger).")
+    from rehearse.core import archetypes
+    from rehearse.cli.render import text as report
+
+    archetype = archetypes.get(args.archetype)
+    if args.audio:
+        transcript = _transcribe(Path(args.audio), args.engine)
+        audio_path = Path(args.audio).resolve()
+    else:
+        transcript = _text_transcript(args.text if args.text is not None else _read_text(Path(args.text_file)))
+        audio_path = None
+    if transcript.is_empty:
+        raise RehearseError("No speech was heard in that audio, so nothing was scored; check the recording."
+                            if args.audio else "The opening is empty; give the words you would say.")
+    from rehearse.coaching import scoring
+
+    result = scoring.score(transcript, archetype)
+    session_id = None
+    if not args.no_save:
+        session_id = _save(result, transcript, archetype.name, audio_path)
+    payload = result.to_json()
+    if args.json:
+        emit_json({**payload, "session_id": session_id} if session_id else payload)
+    else:
+        print(report.format_score(payload, session_id=session_id))
+    return 0 if result.verdict == "pass" else 1
+
+
+def _save(result, transcript, archetype: str, audio_path) -> str:
+    from rehearse.store.sessions import Store
+
+    store = Store()
+    source = "file" if audio_path else "text"
+    session_id = store.create(mode="score", archetype=archetype, source=source, audio_path=audio_path,
+                              status="complete")
+    store.save_scored(session_id, score=result, words=transcript.words, transcript=transcript.text,
+                      engine=transcript.engine, duration_s=transcript.duration_s)
+    return session_id
+
+
+def _read_text(path: Path) -> str:
+    from rehearse.core.errors import RehearseError
+
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RehearseError(f"The text file {path} does not exist; check the path.")
+    except IsADirectoryError:
+        raise RehearseError(f"{path} is a folder; give the path of a text file.")
+    except UnicodeDecodeError:
+        raise RehearseError(f"{path} is not a UTF-8 text file; save it as plain text.")
+    except OSError as exc:
+        raise RehearseError(f"The text file {path} cannot be read ({exc.strerror}).")
+
+
+def _text_transcript(text: str):
+    from rehearse.core.model import Transcript
+
+    return Transcript(text=" ".join(text.split()))
+
+
+def _transcribe(path: Path, engine_name):
+    from rehearse.audio import pcm as audio
+    from rehearse.speech import engines
+
+    clip = audio.load(path)
+    return engines.get(engine_name).transcribe(clip)
+
+
+def _run_batch(path: Path, engine_name) -> int:
+    """One result per input line, in order; a bad line yields {"id", "error"} and the rest run."""
+    from rehearse.core import archetypes
+    from rehearse.coaching import scoring
+    from rehearse.core.errors import RehearseError
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise RehearseError(f"The batch file {path} does not exist; check the path.")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RehearseError(f"The batch file {path} cannot be read ({exc}); it must be UTF-8 JSON lines.")
+    base = path.resolve().parent
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        item_id = None
+        try:
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise RehearseError(f"line {number} is not valid JSON ({exc.msg})")
+            if not isinstance(item, dict):
+                raise RehearseError(f"line {number} must be a JSON object")
+            item_id = item.get("id")
+            if "archetype" not in item:
+                raise RehearseError(f"line {number} has no archetype")
+            archetype = archetypes.get(str(item["archetype"]))
+            if "audio" in item and item["audio"] is not None:
+                audio_path = Path(str(item["audio"]))
+                if not audio_path.is_absolute():
+                    audio_path = base / audio_path
+                transcript = _transcribe(audio_path, engine_name)
+                if transcript.is_empty:
+                    raise RehearseError(f"no speech was heard in {audio_path}")
+            elif isinstance(item.get("text"), str):
+                transcript = _text_transcript(item["text"])
+                if transcript.is_empty:
+                    raise RehearseError(f"line {number} has an empty text")
+            else:
+                raise RehearseError(f"line {number} needs a \"text\" string or an \"audio\" path")
+            emit_json({"id": item_id, **scoring.score(transcript, archetype).to_json()})
+        except RehearseError as err:
+            emit_json({"id": item_id, "error": str(err)})
+    return 0

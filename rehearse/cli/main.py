@@ -1,0 +1,86 @@
+"""The command line: parses arguments and hands each command to its module in ``rehearse.cli.commands``.
+
+Kept thin and fast to import: each command is a module in ``rehearse.cli.commands`` with ``HELP``,
+``add_arguments(parser)`` and ``run(args)``; modules import their heavy parts only when they run.
+Every :class:`RehearseError` becomes one sentence on stderr and its exit code; nothing else ever
+shows a traceback (set ``REHEARSE_DEBUG=1`` to see one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from typing import Optional, Sequence
+
+from rehearse import __version__
+
+# The order commands are listed in `rehearse --help`; modules in rehearse/commands not named here
+# (and not starting with "_") are listed after these, so a new command needs only its module.
+ORDER = ("practice", "drill", "demo", "score", "transcribe", "history", "replay", "progress", "export",
+         "rescore", "delete", "prompts", "engines", "models", "devices", "debrief", "accomplishments")
+
+
+def command_names() -> list[str]:
+    import pkgutil
+
+    import rehearse.cli.commands as package
+
+    found = [m.name for m in pkgutil.iter_modules(package.__path__) if not m.name.startswith("_")]
+    known = [n for n in ORDER if n in found]
+    return known + sorted(n for n in found if n not in known)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one plain sentence, exit 2
+        self.exit(2, f"rehearse: {message} (see `{self.prog} --help`).\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="rehearse", description="Rehearse the opening of your second interview, out loud.")
+    parser.add_argument("--version", action="version", version=f"rehearse {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in command_names():
+        module = _module(name)
+        command_parser = sub.add_parser(name.replace("_", "-"), help=module.HELP, description=module.HELP)
+        module.add_arguments(command_parser)
+    return parser
+
+
+def _module(name: str):
+    return importlib.import_module(f"rehearse.cli.commands.{name}")
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    from rehearse.core.errors import RehearseError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return 2
+    if getattr(args, "model", None):
+        from rehearse.speech.whisper_models import ENV_MODEL
+
+        os.environ[ENV_MODEL] = args.model  # read where the Whisper model is resolved
+    try:
+        return int(_module(args.command.replace("-", "_")).run(args) or 0)
+    except RehearseError as err:
+        print(f"rehearse: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("rehearse: stopped by Ctrl-C; nothing was lost.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # last resort: still one sentence
+        if os.environ.get("REHEARSE_DEBUG"):
+            raise
+        print(f"rehearse: unexpected error ({type(exc).__name__}: {exc}); run again with REHEARSE_DEBUG=1 "
+              "and report the traceback.", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Pure coaching logic: text normalisation, the checks, scoring, metrics, timing, trends, the bank, the debrief."""

@@ -1,0 +1,484 @@
+"""The accomplishment bank: the user's accomplishments, one of them marked best for this job.
+
+An entry is a short title, the situation, what the user did, the result with its numbers, and key
+terms (what the practice check listens for). Entries live in the session database (table
+``accomplishments``, storage migration 3); :class:`Bank` reads and writes them with transactional
+writes. TOML import and export let users prepare the bank in an editor; an import is validated as a
+whole first, so a bad file (reported with its line and the reason) changes nothing.
+
+Pure parts (validation, TOML parsing and writing, nudges) take and return :class:`Accomplishment`
+values; only :class:`Bank` touches the database.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Optional
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from rehearse.core.errors import RehearseError
+
+FIELDS = ("title", "situation", "action", "result", "terms", "best")
+"""The keys of an entry in a TOML file (and the editable fields)."""
+TEXT_FIELDS = ("title", "situation", "action", "result")
+MAX_TITLE = 120
+MAX_TEXT = 2000
+MAX_TERMS = 20
+MAX_TERM = 60
+SOURCES = ("manual", "debrief", "import")
+TOML_TABLE = "accomplishment"
+"""Each entry of an import/export file is one ``[[accomplishment]]`` table."""
+
+
+@dataclass(frozen=True)
+class Accomplishment:
+    """One accomplishment the user can open with."""
+
+    title: str
+    """A short name ("Onboarding redesign")."""
+    situation: str = ""
+    """What the situation was."""
+    action: str = ""
+    """What the user did."""
+    result: str = ""
+    """What came of it, ideally with its numbers ("cut ramp-up from 10 weeks to 6")."""
+    terms: tuple[str, ...] = ()
+    """Key terms the opening should contain ("onboarding", "ramp-up")."""
+    best: bool = False
+    """Whether this is the one that best represents the user for this job."""
+    id: Optional[int] = None
+    """Database id (None until saved)."""
+    source: str = "manual"
+    """manual, debrief or import."""
+    created_at: Optional[str] = None
+    updated_at: Optional[str] = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "situation": self.situation, "action": self.action,
+                "result": self.result, "terms": list(self.terms), "best": self.best, "source": self.source,
+                "created_at": self.created_at, "updated_at": self.updated_at, "nudges": nudges(self)}
+
+    def phrase(self) -> str:
+        """How advice names it: "the onboarding redesign that cut ramp-up by 40%"."""
+        return describe(self)
+
+
+# -- pure helpers -------------------------------------------------------------------------------------
+
+def split_terms(value: Any) -> tuple[str, ...]:
+    """Terms from a list or a comma/semicolon separated string, stripped, without repeats."""
+    if value is None:
+        return ()
+    items = value if isinstance(value, (list, tuple)) else re.split(r"[,;\n]", str(value))
+    out: list[str] = []
+    seen: set[str] = set()
+    for item in items:
+        term = " ".join(str(item).split())
+        if term and term.lower() not in seen:
+            seen.add(term.lower())
+            out.append(term)
+    return tuple(out)
+
+
+def validate(acc: Accomplishment) -> Accomplishment:
+    """The entry cleaned (whitespace, terms), or RehearseError saying what is wrong with it."""
+    cleaned = {name: " ".join(str(getattr(acc, name) or "").split()) if name == "title"
+               else str(getattr(acc, name) or "").strip() for name in TEXT_FIELDS}
+    if not cleaned["title"]:
+        raise RehearseError("An accomplishment needs a short title (e.g. --title \"Onboarding redesign\").")
+    if len(cleaned["title"]) > MAX_TITLE:
+        raise RehearseError(f"The title is {len(cleaned['title'])} characters long; keep it under {MAX_TITLE} "
+                            "and put the story in --situation, --action and --result.")
+    for name in ("situation", "action", "result"):
+        if len(cleaned[name]) > MAX_TEXT:
+            raise RehearseError(f"The {name} is {len(cleaned[name])} characters long; keep it under {MAX_TEXT}.")
+    terms = split_terms(acc.terms)
+    if len(terms) > MAX_TERMS:
+        raise RehearseError(f"{len(terms)} key terms is too many; keep the {MAX_TERMS} that matter most.")
+    for term in terms:
+        if len(term) > MAX_TERM:
+            raise RehearseError(f"The key term {term[:30]!r}... is too long; a key term is a word or a short phrase.")
+    if acc.source not in SOURCES:
+        raise RehearseError(f"Unknown source {acc.source!r} for an accomplishment.")
+    return replace(acc, terms=terms, best=bool(acc.best), **cleaned)
+
+
+def has_number(text: str) -> bool:
+    """Whether the text carries a quantity (digits or spelled out), read the way the checks read it."""
+    from rehearse.coaching.checks import load_rules
+    from rehearse.coaching.textnorm import NUM, normalize
+
+    doc = normalize(text.split(), load_rules().norm)
+    return any(t == NUM and not weak for t, weak in zip(doc.tokens, doc.weak))
+
+
+def nudges(acc: Accomplishment) -> list[str]:
+    """Gentle suggestions for an entry that is accepted but could be stronger."""
+    out = []
+    ref = f" (`rehearse accomplishments edit {acc.id} --result ...`)" if acc.id is not None else ""
+    if not acc.result.strip():
+        out.append(f"\"{acc.title}\" has no result yet: add what came of it, with a number{ref}.")
+    elif not has_number(acc.result):
+        out.append(f"The result of \"{acc.title}\" has no number: add one (time, money, a percent, a count){ref}.")
+    if not acc.terms:
+        out.append(f"\"{acc.title}\" has no key terms, so practice listens for the words of its title only "
+                   "(add some with --terms).")
+    return out
+
+
+_RESULT_VERB = re.compile(
+    r"^(?:\w+ed|cut|grew|won|made|built|brought|took|led|drove|got|saw|sold|ran|set|shrank|rose|fell|"
+    r"halved|doubled|tripled|saved|raised|lowered|reduced|increased)\b", re.IGNORECASE)
+
+
+def describe(acc: Accomplishment) -> str:
+    """The entry as advice names it: "the onboarding redesign that cut ramp-up by 40%"."""
+    title = acc.title.strip()
+    first = title.split()[0] if title else ""
+    if first[:1].isupper() and first[1:] == first[1:].lower() and len(first) > 1:
+        title = first.lower() + title[len(first):]
+    if not re.match(r"^(the|my|our|a|an|how|when)\b", title, re.IGNORECASE):
+        title = "the " + title
+    result = acc.result.strip().rstrip(".")
+    if result:
+        first_clause = re.split(r"[.;]\s", result)[0]
+        if _RESULT_VERB.match(first_clause) and len(first_clause) <= 90:
+            return f"{title} that {first_clause[0].lower() + first_clause[1:]}"
+        return f"{title} ({first_clause[:90]})"
+    return title
+
+
+def title_key(title: str) -> str:
+    """A title compared loosely: lowercase, without a leading article or "my"/"our"."""
+    text = " ".join(title.lower().split())
+    return re.sub(r"^(?:the|my|our|a|an)\s+", "", text)
+
+
+def plain_title(text: str) -> str:
+    """A title taken from an answer: without the article it was said with ("the X" -> "X")."""
+    text = " ".join(text.split())
+    stripped = re.sub(r"^(?:the|my|our|a|an)\s+", "", text, flags=re.IGNORECASE)
+    return stripped[:1].upper() + stripped[1:] if stripped else text
+
+
+# -- TOML -----------------------------------------------------------------------------------------------
+
+def _entry_lines(text: str) -> list[int]:
+    """Line number (1-based) of each ``[[accomplishment]]`` header, in order."""
+    header = re.compile(r"^\s*\[\[\s*" + TOML_TABLE + r"\s*\]\]")
+    return [i for i, line in enumerate(text.splitlines(), start=1) if header.match(line)]
+
+
+def _key_line(text: str, start: int, end: Optional[int], key: str) -> int:
+    """Line of ``key = ...`` inside the entry starting at line ``start`` (the header line if not found)."""
+    lines = text.splitlines()
+    stop = (end - 1) if end else len(lines)
+    pattern = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*=")
+    for number in range(start + 1, stop + 1):
+        if pattern.match(lines[number - 1]):
+            return number
+    return start
+
+
+def parse_toml(text: str, name: str = "the file") -> list[Accomplishment]:
+    """Entries of a bank file; RehearseError naming the line and the reason for the first problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        where = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", message).strip().rstrip(".")
+        if where:
+            raise RehearseError(f"{name} line {where.group(1)}: {reason} (not valid TOML); nothing was imported.")
+        raise RehearseError(f"{name}: {reason} (not valid TOML); nothing was imported.")
+    unknown = [k for k in data if k != TOML_TABLE]
+    if unknown:
+        raise RehearseError(f"{name}: unexpected top-level key {unknown[0]!r}; write each entry as an "
+                            f"[[{TOML_TABLE}]] table; nothing was imported.")
+    entries = data.get(TOML_TABLE)
+    if not isinstance(entries, list) or not entries:
+        raise RehearseError(f"{name} has no [[{TOML_TABLE}]] entries; nothing was imported.")
+    starts = _entry_lines(text)
+    out: list[Accomplishment] = []
+    titles: dict[str, int] = {}
+    best_line: Optional[int] = None
+    for index, entry in enumerate(entries):
+        start = starts[index] if index < len(starts) else 1
+        end = starts[index + 1] if index + 1 < len(starts) else None
+
+        def fail(reason: str, key: Optional[str] = None) -> RehearseError:
+            line = _key_line(text, start, end, key) if key else start
+            return RehearseError(f"{name} line {line}: {reason}; nothing was imported.")
+
+        if not isinstance(entry, dict):
+            raise fail("each accomplishment must be a table")
+        for key in entry:
+            if key not in FIELDS:
+                raise fail(f"unknown key {key!r} (expected {', '.join(FIELDS)})", key)
+        for key in TEXT_FIELDS:
+            if key in entry and not isinstance(entry[key], str):
+                raise fail(f"{key} must be text in quotes", key)
+        if "terms" in entry and not (isinstance(entry["terms"], str) or (
+                isinstance(entry["terms"], list) and all(isinstance(t, str) for t in entry["terms"]))):
+            raise fail("terms must be a list of text, e.g. terms = [\"onboarding\", \"ramp-up\"]", "terms")
+        if "best" in entry and not isinstance(entry["best"], bool):
+            raise fail("best must be true or false", "best")
+        if not str(entry.get("title", "")).strip():
+            raise fail("the accomplishment has no title", "title")
+        try:
+            acc = validate(Accomplishment(
+                title=entry.get("title", ""), situation=entry.get("situation", ""),
+                action=entry.get("action", ""), result=entry.get("result", ""),
+                terms=split_terms(entry.get("terms")), best=entry.get("best", False), source="import"))
+        except RehearseError as err:
+            raise fail(str(err).rstrip("."), "title") from None
+        key = acc.title.lower()
+        if key in titles:
+            raise fail(f"the title {acc.title!r} is already used by the entry at line {titles[key]}", "title")
+        titles[key] = start
+        if acc.best:
+            if best_line is not None:
+                raise fail(f"only one accomplishment can be best (the entry at line {best_line} already is)", "best")
+            best_line = start
+        out.append(acc)
+    return out
+
+
+def _toml_string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def to_toml(entries: Iterable[Accomplishment]) -> str:
+    """The bank as a TOML file that :func:`parse_toml` reads back."""
+    lines = ["# Accomplishment bank for `rehearse accomplishments import`.",
+             "# One [[accomplishment]] per entry: title, situation, action, result (with its numbers),",
+             "# terms (the key words practice listens for) and best = true on the one to open with.", ""]
+    for acc in entries:
+        lines.append(f"[[{TOML_TABLE}]]")
+        lines.append(f"title = {_toml_string(acc.title)}")
+        for name in ("situation", "action", "result"):
+            lines.append(f"{name} = {_toml_string(getattr(acc, name))}")
+        lines.append("terms = [" + ", ".join(_toml_string(t) for t in acc.terms) + "]")
+        if acc.best:
+            lines.append("best = true")
+        lines.append("")
+    return "\n".join(lines)
+
+
+# -- database -------------------------------------------------------------------------------------------
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def connect(path: Optional[Path] = None) -> sqlite3.Connection:
+    """A connection to the session database, migrated to the current schema by :class:`Store`."""
+    from rehearse.store.sessions import Store
+
+    store = Store(path)
+    db_path = store.path
+    store.close()
+    try:
+        conn = sqlite3.connect(str(db_path), timeout=10, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA synchronous=NORMAL")
+    except sqlite3.DatabaseError as exc:  # pragma: no cover - Store opened it a moment ago
+        raise RehearseError(f"The session database {db_path} cannot be opened ({exc}); move it aside and run again.")
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE ... COMMIT``, rolled back on any error."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _row(row: sqlite3.Row) -> Accomplishment:
+    return Accomplishment(
+        id=row["id"], title=row["title"], situation=row["situation"], action=row["action"],
+        result=row["result"], terms=tuple(json.loads(row["terms_json"] or "[]")), best=bool(row["best"]),
+        source=row["source"], created_at=row["created_at"], updated_at=row["updated_at"])
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did."""
+
+    added: tuple[Accomplishment, ...] = ()
+    updated: tuple[Accomplishment, ...] = ()
+    removed: int = 0
+    """Entries deleted first (``replace``)."""
+
+
+@dataclass
+class Bank:
+    """The accomplishments table over one connection (see :func:`connect`)."""
+
+    conn: sqlite3.Connection
+    _closed: bool = field(default=False, repr=False)
+
+    @classmethod
+    def open(cls, path: Optional[Path] = None) -> "Bank":
+        return cls(connect(path))
+
+    def close(self) -> None:
+        if not self._closed:
+            self.conn.close()
+            self._closed = True
+
+    # reads
+    def list(self) -> list[Accomplishment]:
+        """Every entry, the best first, then oldest first."""
+        rows = self.conn.execute("SELECT * FROM accomplishments ORDER BY best DESC, id").fetchall()
+        return [_row(r) for r in rows]
+
+    def best(self) -> Optional[Accomplishment]:
+        row = self.conn.execute("SELECT * FROM accomplishments WHERE best = 1").fetchone()
+        return _row(row) if row else None
+
+    def by_title(self, title: str) -> Optional[Accomplishment]:
+        row = self.conn.execute("SELECT * FROM accomplishments WHERE lower(title) = lower(?)",
+                                (" ".join(title.split()),)).fetchone()
+        return _row(row) if row else None
+
+    def find_similar(self, title: str) -> Optional[Accomplishment]:
+        """The entry a spoken or typed mention most likely means: same title without its article
+        ("the onboarding redesign" is "Onboarding redesign"), or one very close to it."""
+        from rapidfuzz import fuzz
+
+        exact = self.by_title(title)
+        if exact:
+            return exact
+        key = title_key(title)
+        best, best_score = None, 90.0
+        for acc in self.list():
+            other = title_key(acc.title)
+            if other == key:
+                return acc
+            score = fuzz.token_sort_ratio(key, other)
+            if score >= best_score:
+                best, best_score = acc, score
+        return best
+
+    def get(self, ref: Any) -> Accomplishment:
+        """An entry by id or by its exact title (any case)."""
+        text = str(ref).strip()
+        row = None
+        if text.isdigit():
+            row = self.conn.execute("SELECT * FROM accomplishments WHERE id = ?", (int(text),)).fetchone()
+        if row is None and text:
+            found = self.by_title(text)
+            if found:
+                return found
+        if row is None:
+            ids = ", ".join(f"{a.id} ({a.title})" for a in self.list()[:6])
+            hint = f" the entries are: {ids}" if ids else " the bank is empty (`rehearse accomplishments add`)"
+            raise RehearseError(f"No accomplishment {text!r};{hint}.")
+        return _row(row)
+
+    # writes
+    def add(self, acc: Accomplishment) -> Accomplishment:
+        acc = validate(acc)
+        with transaction(self.conn):
+            if self.by_title(acc.title):
+                raise RehearseError(f"There is already an accomplishment titled {acc.title!r}; "
+                                    "edit it or choose another title.")
+            if acc.best:
+                self.conn.execute("UPDATE accomplishments SET best = 0 WHERE best = 1")
+            stamp = now()
+            cur = self.conn.execute(
+                "INSERT INTO accomplishments (title, situation, action, result, terms_json, best, source, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (acc.title, acc.situation, acc.action, acc.result, json.dumps(list(acc.terms)), int(acc.best),
+                 acc.source, stamp, stamp))
+            new_id = cur.lastrowid
+        return self.get(new_id)
+
+    def update(self, ref: Any, **changes: Any) -> Accomplishment:
+        """Change some fields of an entry (``best=True`` also unmarks the previous best)."""
+        unknown = set(changes) - set(FIELDS)
+        if unknown:
+            raise RehearseError(f"Unknown accomplishment field {sorted(unknown)[0]!r}.")
+        with transaction(self.conn):
+            current = self.get(ref)
+            if "terms" in changes:
+                changes["terms"] = split_terms(changes["terms"])
+            acc = validate(replace(current, **changes))
+            clash = self.by_title(acc.title)
+            if clash and clash.id != current.id:
+                raise RehearseError(f"There is already an accomplishment titled {acc.title!r}; choose another title.")
+            if acc.best and not current.best:
+                self.conn.execute("UPDATE accomplishments SET best = 0 WHERE best = 1")
+            self.conn.execute(
+                "UPDATE accomplishments SET title = ?, situation = ?, action = ?, result = ?, terms_json = ?, "
+                "best = ?, updated_at = ? WHERE id = ?",
+                (acc.title, acc.situation, acc.action, acc.result, json.dumps(list(acc.terms)), int(acc.best),
+                 now(), current.id))
+        return self.get(current.id)
+
+    def set_best(self, ref: Any) -> Accomplishment:
+        return self.update(ref, best=True)
+
+    def remove(self, ref: Any) -> Accomplishment:
+        with transaction(self.conn):
+            current = self.get(ref)
+            self.conn.execute("DELETE FROM accomplishments WHERE id = ?", (current.id,))
+        return current
+
+    def import_entries(self, entries: Iterable[Accomplishment], *, replace_all: bool = False) -> ImportReport:
+        """Add or update (same title, any case) every entry in one transaction: all or nothing."""
+        entries = [validate(e) for e in entries]
+        added, updated = [], []
+        with transaction(self.conn):
+            removed = 0
+            if replace_all:
+                removed = self.conn.execute("DELETE FROM accomplishments").rowcount
+            if any(e.best for e in entries):
+                self.conn.execute("UPDATE accomplishments SET best = 0 WHERE best = 1")
+            stamp = now()
+            for e in entries:
+                current = self.by_title(e.title)
+                values = (e.title, e.situation, e.action, e.result, json.dumps(list(e.terms)))
+                if current:
+                    best = e.best or (current.best and not any(x.best for x in entries))
+                    self.conn.execute(
+                        "UPDATE accomplishments SET title = ?, situation = ?, action = ?, result = ?, "
+                        "terms_json = ?, best = ?, updated_at = ? WHERE id = ?",
+                        (*values, int(best), stamp, current.id))
+                    updated.append(current.id)
+                else:
+                    cur = self.conn.execute(
+                        "INSERT INTO accomplishments (title, situation, action, result, terms_json, best, source, "
+                        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'import', ?, ?)",
+                        (*values, int(e.best), stamp, stamp))
+                    added.append(cur.lastrowid)
+        return ImportReport(added=tuple(self.get(i) for i in added), updated=tuple(self.get(i) for i in updated),
+                            removed=removed)
+
+    def import_file(self, path: Path, *, replace_all: bool = False) -> ImportReport:
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RehearseError(f"Cannot read {path} ({exc}); check the path.") from None
+        return self.import_entries(parse_toml(text, str(path)), replace_all=replace_all)
+
+    def export_toml(self) -> str:
+        return to_toml(self.list())

@@ -1,0 +1,1 @@
+"""The orchestration of a round (practice, drill, demo) over its ports."""

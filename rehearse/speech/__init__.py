@@ -1,0 +1,1 @@
+"""Speech adapters: the engines, Whisper models and transcription while the answer is spoken."""

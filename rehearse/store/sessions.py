@@ -1,0 +1,495 @@
+"""Sessions in an embedded SQLite database, with an ordered list of schema migrations.
+
+Every write runs in a transaction. A session row is created *before* recording starts (status
+``recording``) so that a killed process still leaves a row pointing at its audio; the next time the
+store is opened, such rows whose process is gone are marked ``interrupted``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+from rehearse.core.errors import RehearseError
+from rehearse.core.model import Score, Word
+
+# Each entry upgrades the schema by one version; never edit a released entry, append a new one.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE sessions (
+        id           TEXT PRIMARY KEY,
+        started_at   TEXT NOT NULL,
+        mode         TEXT NOT NULL,
+        archetype    TEXT NOT NULL,
+        prompt_id    TEXT,
+        prompt_text  TEXT,
+        source       TEXT NOT NULL DEFAULT 'microphone',
+        status       TEXT NOT NULL,
+        stopped_by   TEXT,
+        pid          INTEGER,
+        audio_path   TEXT,
+        duration_s   REAL,
+        engine       TEXT,
+        transcript   TEXT,
+        words_json   TEXT,
+        score_json   TEXT,
+        verdict      TEXT,
+        extra_json   TEXT
+    );
+    CREATE INDEX sessions_started_at ON sessions (started_at);
+    """,
+    # 2: figures that history and progress read for every session, copied out of score_json so that
+    # listing 10,000 sessions does not parse 10,000 JSON documents; and every score a session has had
+    # (the first, then one per `rehearse rescore`), so an earlier result stays for comparison.
+    """
+    ALTER TABLE sessions ADD COLUMN wpm REAL;
+    ALTER TABLE sessions ADD COLUMN fillers_per_min REAL;
+    ALTER TABLE sessions ADD COLUMN first_accomplishment_s REAL;
+    ALTER TABLE sessions ADD COLUMN scored_at TEXT;
+    UPDATE sessions SET
+        wpm = json_extract(score_json, '$.metrics.wpm'),
+        fillers_per_min = json_extract(score_json, '$.metrics.fillers_per_min'),
+        first_accomplishment_s = CASE
+            WHEN json_extract(score_json, '$.checks.leads_with_accomplishment.passed')
+            THEN json_extract(score_json, '$.checks.leads_with_accomplishment.seconds') END,
+        scored_at = started_at
+    WHERE score_json IS NOT NULL;
+    CREATE TABLE scores (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id  TEXT NOT NULL,
+        scored_at   TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        engine      TEXT,
+        transcript  TEXT,
+        words_json  TEXT,
+        score_json  TEXT NOT NULL,
+        verdict     TEXT
+    );
+    CREATE INDEX scores_session ON scores (session_id, id);
+    INSERT INTO scores (session_id, scored_at, reason, engine, transcript, words_json, score_json, verdict)
+        SELECT id, started_at, 'original', engine, transcript, words_json, score_json, verdict
+        FROM sessions WHERE score_json IS NOT NULL ORDER BY started_at, id;
+    CREATE INDEX sessions_status ON sessions (status);
+    CREATE INDEX sessions_summary ON sessions (started_at, id, archetype, mode, status, verdict, duration_s,
+                                              wpm, fillers_per_min, first_accomplishment_s, prompt_id);
+    """,
+    # 3: the accomplishment bank (rehearse/coaching/bank.py) and saved debriefs of the first interview
+    # (rehearse/coaching/debrief.py). At most one accomplishment is the best for this job, titles are unique
+    # whatever their case.
+    """
+    CREATE TABLE accomplishments (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        title       TEXT NOT NULL,
+        situation   TEXT NOT NULL DEFAULT '',
+        action      TEXT NOT NULL DEFAULT '',
+        result      TEXT NOT NULL DEFAULT '',
+        terms_json  TEXT NOT NULL DEFAULT '[]',
+        best        INTEGER NOT NULL DEFAULT 0,
+        source      TEXT NOT NULL DEFAULT 'manual',
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX accomplishments_title ON accomplishments (lower(title));
+    CREATE UNIQUE INDEX accomplishments_one_best ON accomplishments (best) WHERE best = 1;
+    CREATE TABLE debriefs (
+        id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at         TEXT NOT NULL,
+        mode               TEXT NOT NULL,
+        answers_json       TEXT NOT NULL,
+        plan_json          TEXT NOT NULL,
+        accomplishment_id  INTEGER
+    );
+    CREATE INDEX debriefs_created ON debriefs (created_at, id);
+    """,
+]
+
+STATUSES = ("recording", "complete", "interrupted", "no_speech")
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """One saved session as read back from the database."""
+
+    id: str
+    started_at: str
+    """ISO 8601, UTC."""
+    mode: str
+    """practice, drill or score."""
+    archetype: str
+    prompt_id: Optional[str]
+    prompt_text: Optional[str]
+    source: str
+    """microphone, sample (the demo's bundled answer), file or text."""
+    status: str
+    """recording, complete, interrupted or no_speech."""
+    stopped_by: Optional[str]
+    audio_path: Optional[str]
+    duration_s: Optional[float]
+    engine: Optional[str]
+    transcript: Optional[str]
+    words: tuple[Word, ...]
+    score: Optional[dict[str, Any]]
+    """The saved score object (contract shape), or None if never scored."""
+    verdict: Optional[str]
+    extra: dict[str, Any]
+    """Mode-specific data, e.g. a drill's timing."""
+    scored_at: Optional[str] = None
+    """When the current result was computed (ISO 8601, UTC), or None if never scored."""
+
+    def history_json(self) -> dict[str, Any]:
+        return _history_json(self)
+
+
+def _history_json(session) -> dict[str, Any]:
+    """The contract's history fields of a session (``SessionRecord`` or ``HistoryRow``)."""
+    return {
+        "session_id": session.id,
+        "started_at": session.started_at,
+        "mode": session.mode,
+        "archetype": session.archetype,
+        "verdict": session.verdict,
+        "duration_s": None if session.duration_s is None else round(session.duration_s, 2),
+        "status": session.status,
+    }
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One session as ``history`` and ``progress`` list it: the denormalised columns only, no JSON."""
+
+    id: str
+    started_at: str
+    """ISO 8601, UTC."""
+    mode: str
+    archetype: str
+    status: str
+    verdict: Optional[str]
+    duration_s: Optional[float]
+    wpm: Optional[float]
+    fillers_per_min: Optional[float]
+    first_accomplishment_s: Optional[float]
+    """Seconds into the answer where the accomplishment starts, when that check passed."""
+    prompt_id: Optional[str] = None
+
+    def history_json(self) -> dict[str, Any]:
+        return {
+            **_history_json(self),
+            "wpm": self.wpm,
+            "fillers_per_min": self.fillers_per_min,
+            "first_accomplishment_s": self.first_accomplishment_s,
+            "prompt_id": self.prompt_id,
+        }
+
+
+@dataclass(frozen=True)
+class ScoreRecord:
+    """One result a session has had: its first score, or one from ``rehearse rescore``."""
+
+    number: int
+    """1 for the first result, counting up with each rescore."""
+    scored_at: str
+    """ISO 8601, UTC."""
+    reason: str
+    """``original``, ``rescore`` or ``retranscribe``."""
+    engine: Optional[str]
+    transcript: Optional[str]
+    words: tuple[Word, ...]
+    score: dict[str, Any]
+    """The score object (contract shape)."""
+    verdict: Optional[str]
+
+
+def score_columns(score: Optional[Score]) -> dict[str, Any]:
+    """The denormalised columns a score fills (all None without a score)."""
+    if score is None:
+        return {"score_json": None, "verdict": None, "wpm": None, "fillers_per_min": None,
+                "first_accomplishment_s": None}
+    data = score.to_json()
+    lead = data["checks"].get("leads_with_accomplishment") or {}
+    return {
+        "score_json": json.dumps(data),
+        "verdict": data["verdict"],
+        "wpm": data["metrics"].get("wpm"),
+        "fillers_per_min": data["metrics"].get("fillers_per_min"),
+        "first_accomplishment_s": lead.get("seconds") if lead.get("passed") else None,
+    }
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def new_session_id(now: Optional[datetime] = None) -> str:
+    now = now or datetime.now(timezone.utc)
+    return now.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+
+
+def _pid_alive(pid: Optional[int]) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Store:
+    """The session database at ``path`` (``REHEARSE_HOME/rehearse.db`` by default)."""
+
+    def __init__(self, path: Optional[Path] = None):
+        if path is None:
+            from rehearse.core.home import database_path
+
+            path = database_path()
+        self.path = Path(path)
+        try:
+            self._conn = sqlite3.connect(str(self.path), timeout=10, isolation_level=None)
+            self._conn.row_factory = sqlite3.Row
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+            self._recover_orphans()
+        except sqlite3.DatabaseError as exc:
+            raise RehearseError(
+                f"The session database {self.path} cannot be opened ({exc}); move it aside and run again."
+            )
+
+    # -- schema -----------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise RehearseError(
+                f"The session database {self.path} was written by a newer rehearse; upgrade rehearse."
+            )
+        for index in range(version, len(MIGRATIONS)):
+            with self._transaction():
+                for statement in MIGRATIONS[index].split(";"):
+                    if statement.strip():
+                        self._conn.execute(statement)
+                self._conn.execute(f"PRAGMA user_version = {index + 1}")
+
+    @property
+    def schema_version(self) -> int:
+        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def _transaction(self):
+        conn = self._conn
+
+        class _Tx:
+            def __enter__(self_inner):
+                conn.execute("BEGIN IMMEDIATE")
+
+            def __exit__(self_inner, exc_type, exc, tb):
+                conn.execute("ROLLBACK" if exc_type else "COMMIT")
+                return False
+
+        return _Tx()
+
+    def _recover_orphans(self) -> None:
+        rows = self._conn.execute("SELECT id, pid FROM sessions WHERE status = 'recording'").fetchall()
+        stale = [r["id"] for r in rows if not _pid_alive(r["pid"])]
+        if stale:
+            with self._transaction():
+                self._conn.executemany(
+                    "UPDATE sessions SET status = 'interrupted', stopped_by = COALESCE(stopped_by, 'killed') "
+                    "WHERE id = ? AND status = 'recording'",
+                    [(s,) for s in stale],
+                )
+
+    # -- writes -----------------------------------------------------------------------------
+    def create(self, *, mode: str, archetype: str, prompt_id: Optional[str] = None,
+               prompt_text: Optional[str] = None, source: str = "microphone",
+               audio_path: Optional[Path] = None, session_id: Optional[str] = None,
+               status: str = "recording") -> str:
+        session_id = session_id or new_session_id()
+        started = _now()
+        with self._transaction():
+            self._conn.execute(
+                "INSERT INTO sessions (id, started_at, mode, archetype, prompt_id, prompt_text, source, "
+                "status, pid, audio_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (session_id, started, mode, archetype, prompt_id, prompt_text, source, status,
+                 os.getpid(), None if audio_path is None else str(audio_path)),
+            )
+        return session_id
+
+    def update(self, session_id: str, **fields: Any) -> None:
+        """Set columns; ``words`` (list of Word), ``score`` (Score) and ``extra`` (dict) are encoded.
+
+        Setting a score also fills the denormalised figures and appends the score to the session's
+        results (``score_reason`` names why: ``original`` by default, ``rescore``, ``retranscribe``).
+        """
+        columns: dict[str, Any] = {}
+        reason = fields.pop("score_reason", "original")
+        score_row = None
+        for key, value in fields.items():
+            if key == "words":
+                columns["words_json"] = json.dumps([w.to_json() for w in value])
+            elif key == "score":
+                columns.update(score_columns(value))
+                if value is not None:
+                    columns["scored_at"] = _now()
+                    score_row = columns
+            elif key == "extra":
+                columns["extra_json"] = json.dumps(value)
+            elif key == "audio_path":
+                columns[key] = None if value is None else str(value)
+            else:
+                columns[key] = value
+        if not columns:
+            return
+        assignments = ", ".join(f"{c} = ?" for c in columns)
+        with self._transaction():
+            cur = self._conn.execute(
+                f"UPDATE sessions SET {assignments} WHERE id = ?", (*columns.values(), session_id)
+            )
+            if cur.rowcount != 1:
+                raise RehearseError(f"No session {session_id!r} to update.")
+            if score_row is not None:
+                self._conn.execute(
+                    "INSERT INTO scores (session_id, scored_at, reason, engine, transcript, words_json, "
+                    "score_json, verdict) SELECT id, scored_at, ?, engine, transcript, words_json, score_json, "
+                    "verdict FROM sessions WHERE id = ?", (reason, session_id))
+
+    def save_scored(self, session_id: str, *, score: Score, words: Iterable[Word], transcript: str,
+                    engine: Optional[str], duration_s: Optional[float], status: str = "complete",
+                    extra: Optional[dict] = None) -> None:
+        fields: dict[str, Any] = dict(score=score, words=list(words), transcript=transcript, engine=engine,
+                                      duration_s=duration_s, status=status)
+        if extra is not None:
+            fields["extra"] = extra
+        self.update(session_id, **fields)
+
+    def rescore(self, session_id: str, *, score: Score, words: Iterable[Word], transcript: str,
+                engine: Optional[str], reason: str = "rescore") -> None:
+        """Make ``score`` the session's current result; earlier results stay in :meth:`scores`."""
+        self.update(session_id, score=score, words=list(words), transcript=transcript, engine=engine,
+                    status="complete", score_reason=reason)
+
+    def delete(self, session_id: str) -> None:
+        """Remove the session's rows (the session and all its results); the audio file is the caller's."""
+        with self._transaction():
+            self._conn.execute("DELETE FROM scores WHERE session_id = ?", (session_id,))
+            self._conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+    # -- reads ------------------------------------------------------------------------------
+    def get(self, session_id: str) -> SessionRecord:
+        row = self._conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if row is None:
+            raise RehearseError(f"No session {session_id!r}; run `rehearse history` to see the ids.")
+        return _record(row)
+
+    def resolve(self, ref: str) -> SessionRecord:
+        """A session by full id, unique prefix, or ``last``."""
+        ref = (ref or "").strip()
+        if ref == "last":
+            row = self._conn.execute("SELECT * FROM sessions ORDER BY started_at DESC, id DESC LIMIT 1").fetchone()
+            if row is None:
+                raise RehearseError("There are no saved sessions yet; run `rehearse practice` or `rehearse demo`.")
+            return _record(row)
+        rows = self._conn.execute(
+            "SELECT * FROM sessions WHERE id LIKE ? ESCAPE '\\' ORDER BY started_at DESC LIMIT 6",
+            (ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",),
+        ).fetchall()
+        if len(rows) == 1:
+            return _record(rows[0])
+        if not rows:
+            recent = [r["id"] for r in self._conn.execute(
+                "SELECT id FROM sessions ORDER BY started_at DESC LIMIT 5")]
+            hint = f" recent ids: {', '.join(recent)}" if recent else " there are no saved sessions yet"
+            raise RehearseError(f"No session matches {ref!r};{hint}.")
+        ids = ", ".join(r["id"] for r in rows[:5])
+        raise RehearseError(f"{ref!r} matches several sessions ({ids}); give more of the id.")
+
+    def list(self, *, limit: Optional[int] = None, archetype: Optional[str] = None,
+             mode: Optional[str] = None, since: Optional[str] = None) -> list[SessionRecord]:
+        """Whole sessions, newest first (parses each one's JSON; see :meth:`history` for listings)."""
+        where, params = _filters(archetype, mode, since)
+        sql = "SELECT * FROM sessions" + where + " ORDER BY started_at DESC, id DESC"
+        if limit:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        return [_record(r) for r in self._conn.execute(sql, params)]
+
+    def history(self, *, limit: Optional[int] = None, archetype: Optional[str] = None,
+                mode: Optional[str] = None, since: Optional[str] = None,
+                scored_only: bool = False, oldest_first: bool = False) -> list[HistoryRow]:
+        """Sessions for listing and trends (no JSON parsed), newest first unless ``oldest_first``.
+
+        ``since`` is an ISO 8601 UTC time compared with ``started_at``; ``scored_only`` keeps only
+        sessions that have a verdict.
+        """
+        where, params = _filters(archetype, mode, since, scored_only)
+        order = "ASC" if oldest_first else "DESC"
+        sql = ("SELECT id, started_at, mode, archetype, status, verdict, duration_s, wpm, fillers_per_min, "
+               "first_accomplishment_s, prompt_id FROM sessions" + where +
+               f" ORDER BY started_at {order}, id {order}")
+        if limit:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        return [HistoryRow(*row) for row in self._conn.execute(sql, params).fetchall()]
+
+    def count(self, *, archetype: Optional[str] = None, mode: Optional[str] = None,
+              since: Optional[str] = None, scored_only: bool = False) -> int:
+        where, params = _filters(archetype, mode, since, scored_only)
+        return self._conn.execute("SELECT COUNT(*) FROM sessions" + where, params).fetchone()[0]
+
+    def scores(self, session_id: str) -> list[ScoreRecord]:
+        """Every result the session has had, oldest first (the last one is the current result)."""
+        rows = self._conn.execute(
+            "SELECT scored_at, reason, engine, transcript, words_json, score_json, verdict FROM scores "
+            "WHERE session_id = ? ORDER BY id", (session_id,)).fetchall()
+        return [ScoreRecord(number=i, scored_at=r["scored_at"], reason=r["reason"], engine=r["engine"],
+                            transcript=r["transcript"], words=_words(r["words_json"]),
+                            score=json.loads(r["score_json"]), verdict=r["verdict"])
+                for i, r in enumerate(rows, start=1)]
+
+    def ids(self, limit: int = 5) -> list[str]:
+        """The newest session ids (for hints)."""
+        return [r[0] for r in self._conn.execute(
+            "SELECT id FROM sessions ORDER BY started_at DESC, id DESC LIMIT ?", (int(limit),))]
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def _filters(archetype: Optional[str], mode: Optional[str], since: Optional[str],
+             scored_only: bool = False) -> tuple[str, list]:
+    where, params = [], []
+    if archetype:
+        where.append("archetype = ?")
+        params.append(archetype)
+    if mode:
+        where.append("mode = ?")
+        params.append(mode)
+    if since:
+        where.append("started_at >= ?")
+        params.append(since)
+    if scored_only:
+        where.append("verdict IS NOT NULL")
+    return (" WHERE " + " AND ".join(where) if where else ""), params
+
+
+def _words(words_json: Optional[str]) -> tuple[Word, ...]:
+    return tuple(Word.from_json(w) for w in json.loads(words_json)) if words_json else ()
+
+
+def _record(row: sqlite3.Row) -> SessionRecord:
+    words = _words(row["words_json"])
+    return SessionRecord(
+        id=row["id"], started_at=row["started_at"], mode=row["mode"], archetype=row["archetype"],
+        prompt_id=row["prompt_id"], prompt_text=row["prompt_text"], source=row["source"],
+        status=row["status"], stopped_by=row["stopped_by"], audio_path=row["audio_path"],
+        duration_s=row["duration_s"], engine=row["engine"], transcript=row["transcript"], words=words,
+        score=json.loads(row["score_json"]) if row["score_json"] else None, verdict=row["verdict"],
+        extra=json.loads(row["extra_json"]) if row["extra_json"] else {},
+        scored_at=row["scored_at"],
+    )
