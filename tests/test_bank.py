@@ -8,7 +8,8 @@ import textwrap
 
 import pytest
 
-from rehearse.coaching.bank import Accomplishment, Bank, describe, nudges, parse_toml, to_toml, validate
+from rehearse.store.bank import Bank
+from rehearse.coaching.bank import Accomplishment, describe, nudges, parse_toml, to_toml, validate
 from rehearse.core.errors import RehearseError
 
 

@@ -8,8 +8,10 @@ import pytest
 
 from fakes import FakeSpeaker, script_engine, tone_wav
 from rehearse.core import archetypes
-from rehearse.coaching.bank import Accomplishment, Bank
-from rehearse.coaching.debrief import Answer, build_plan, load_script, load_targets, read_fill, read_instead, read_yes_no
+from rehearse.coaching.bank import Accomplishment
+from rehearse.store.bank import Bank
+from rehearse.store.debriefs import load_targets
+from rehearse.coaching.debrief import Answer, build_plan, load_script, read_fill, read_instead, read_yes_no
 
 SCRIPT = load_script()
 

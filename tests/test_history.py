@@ -9,7 +9,8 @@ from typing import Optional
 import pytest
 
 from rehearse.core.model import CHECK_NAMES, CheckResult, Score, Transcript, Word
-from rehearse.store.sessions import MIGRATIONS, Store
+from rehearse.store.migrations import MIGRATIONS
+from rehearse.store.sessions import Store
 
 OPENING = ("thank you for asking me back um i was charged with cutting release time and i cut it by "
            "forty percent what would i have accomplished in the first year")
@@ -169,7 +170,7 @@ def test_unscored_sessions_show_their_status(run_cli):
 def test_migration_backfills_figures_and_first_results_from_a_version_1_database(tmp_path):
     path = tmp_path / "v1.db"
     conn = sqlite3.connect(path)
-    conn.executescript(MIGRATIONS[0])
+    conn.executescript(MIGRATIONS[0][1])
     score = make_score("storyteller", OPENING, timed_words(OPENING), {"leads_with_accomplishment": True},
                        evidence={"leads_with_accomplishment": (7, 6)}, duration_s=12.0).to_json()
     failing = {**score, "checks": {**score["checks"], "leads_with_accomplishment":

@@ -8,7 +8,8 @@ import pytest
 from fakes import install_fake_devices, script_engine, tone_wav
 from rehearse.coaching import scoring
 from rehearse.core.archetypes import get as get_archetype
-from rehearse.coaching.bank import Accomplishment, Bank
+from rehearse.coaching.bank import Accomplishment
+from rehearse.store.bank import Bank
 from rehearse.core.model import Transcript, Word
 from rehearse.coaching.personal import MENTIONS, PRESENTS, Targets, check
 

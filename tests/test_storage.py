@@ -8,7 +8,8 @@ import pytest
 
 from rehearse.core.errors import RehearseError
 from rehearse.core.model import Archetype, Transcript, Word
-from rehearse.store.sessions import MIGRATIONS, Store
+from rehearse.store.migrations import MIGRATIONS
+from rehearse.store.sessions import Store
 
 
 def _score(text="Thank you for asking me back. I led the migration that cut costs by 30 percent."):

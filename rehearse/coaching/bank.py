@@ -1,26 +1,21 @@
 """The accomplishment bank: the user's accomplishments, one of them marked best for this job.
 
 An entry is a short title, the situation, what the user did, the result with its numbers, and key
-terms (what the practice check listens for). Entries live in the session database (table
-``accomplishments``, storage migration 3); :class:`Bank` reads and writes them with transactional
-writes. TOML import and export let users prepare the bank in an editor; an import is validated as a
+terms (what the practice check listens for). Entries live in the session database, read and written
+by :class:`rehearse.store.bank.Bank`. TOML import and export let users prepare the bank in an editor; an import is validated as a
 whole first, so a bad file (reported with its line and the reason) changes nothing.
 
-Pure parts (validation, TOML parsing and writing, nudges) take and return :class:`Accomplishment`
-values; only :class:`Bank` touches the database.
+Everything here is pure: validation, TOML parsing and writing, and nudges take and return
+:class:`Accomplishment` values.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import sys
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
-from pathlib import Path
-from typing import Any, Iterable, Iterator, Optional
+from dataclasses import dataclass, replace
+from typing import Any, Iterable, Optional
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -274,211 +269,3 @@ def to_toml(entries: Iterable[Accomplishment]) -> str:
             lines.append("best = true")
         lines.append("")
     return "\n".join(lines)
-
-
-# -- database -------------------------------------------------------------------------------------------
-
-def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def connect(path: Optional[Path] = None) -> sqlite3.Connection:
-    """A connection to the session database, migrated to the current schema by :class:`Store`."""
-    from rehearse.store.sessions import Store
-
-    store = Store(path)
-    db_path = store.path
-    store.close()
-    try:
-        conn = sqlite3.connect(str(db_path), timeout=10, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA synchronous=NORMAL")
-    except sqlite3.DatabaseError as exc:  # pragma: no cover - Store opened it a moment ago
-        raise RehearseError(f"The session database {db_path} cannot be opened ({exc}); move it aside and run again.")
-    return conn
-
-
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """``BEGIN IMMEDIATE ... COMMIT``, rolled back on any error."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
-def _row(row: sqlite3.Row) -> Accomplishment:
-    return Accomplishment(
-        id=row["id"], title=row["title"], situation=row["situation"], action=row["action"],
-        result=row["result"], terms=tuple(json.loads(row["terms_json"] or "[]")), best=bool(row["best"]),
-        source=row["source"], created_at=row["created_at"], updated_at=row["updated_at"])
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    """What an import did."""
-
-    added: tuple[Accomplishment, ...] = ()
-    updated: tuple[Accomplishment, ...] = ()
-    removed: int = 0
-    """Entries deleted first (``replace``)."""
-
-
-@dataclass
-class Bank:
-    """The accomplishments table over one connection (see :func:`connect`)."""
-
-    conn: sqlite3.Connection
-    _closed: bool = field(default=False, repr=False)
-
-    @classmethod
-    def open(cls, path: Optional[Path] = None) -> "Bank":
-        return cls(connect(path))
-
-    def close(self) -> None:
-        if not self._closed:
-            self.conn.close()
-            self._closed = True
-
-    # reads
-    def list(self) -> list[Accomplishment]:
-        """Every entry, the best first, then oldest first."""
-        rows = self.conn.execute("SELECT * FROM accomplishments ORDER BY best DESC, id").fetchall()
-        return [_row(r) for r in rows]
-
-    def best(self) -> Optional[Accomplishment]:
-        row = self.conn.execute("SELECT * FROM accomplishments WHERE best = 1").fetchone()
-        return _row(row) if row else None
-
-    def by_title(self, title: str) -> Optional[Accomplishment]:
-        row = self.conn.execute("SELECT * FROM accomplishments WHERE lower(title) = lower(?)",
-                                (" ".join(title.split()),)).fetchone()
-        return _row(row) if row else None
-
-    def find_similar(self, title: str) -> Optional[Accomplishment]:
-        """The entry a spoken or typed mention most likely means: same title without its article
-        ("the onboarding redesign" is "Onboarding redesign"), or one very close to it."""
-        from rapidfuzz import fuzz
-
-        exact = self.by_title(title)
-        if exact:
-            return exact
-        key = title_key(title)
-        best, best_score = None, 90.0
-        for acc in self.list():
-            other = title_key(acc.title)
-            if other == key:
-                return acc
-            score = fuzz.token_sort_ratio(key, other)
-            if score >= best_score:
-                best, best_score = acc, score
-        return best
-
-    def get(self, ref: Any) -> Accomplishment:
-        """An entry by id or by its exact title (any case)."""
-        text = str(ref).strip()
-        row = None
-        if text.isdigit():
-            row = self.conn.execute("SELECT * FROM accomplishments WHERE id = ?", (int(text),)).fetchone()
-        if row is None and text:
-            found = self.by_title(text)
-            if found:
-                return found
-        if row is None:
-            ids = ", ".join(f"{a.id} ({a.title})" for a in self.list()[:6])
-            hint = f" the entries are: {ids}" if ids else " the bank is empty (`rehearse accomplishments add`)"
-            raise RehearseError(f"No accomplishment {text!r};{hint}.")
-        return _row(row)
-
-    # writes
-    def add(self, acc: Accomplishment) -> Accomplishment:
-        acc = validate(acc)
-        with transaction(self.conn):
-            if self.by_title(acc.title):
-                raise RehearseError(f"There is already an accomplishment titled {acc.title!r}; "
-                                    "edit it or choose another title.")
-            if acc.best:
-                self.conn.execute("UPDATE accomplishments SET best = 0 WHERE best = 1")
-            stamp = now()
-            cur = self.conn.execute(
-                "INSERT INTO accomplishments (title, situation, action, result, terms_json, best, source, "
-                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (acc.title, acc.situation, acc.action, acc.result, json.dumps(list(acc.terms)), int(acc.best),
-                 acc.source, stamp, stamp))
-            new_id = cur.lastrowid
-        return self.get(new_id)
-
-    def update(self, ref: Any, **changes: Any) -> Accomplishment:
-        """Change some fields of an entry (``best=True`` also unmarks the previous best)."""
-        unknown = set(changes) - set(FIELDS)
-        if unknown:
-            raise RehearseError(f"Unknown accomplishment field {sorted(unknown)[0]!r}.")
-        with transaction(self.conn):
-            current = self.get(ref)
-            if "terms" in changes:
-                changes["terms"] = split_terms(changes["terms"])
-            acc = validate(replace(current, **changes))
-            clash = self.by_title(acc.title)
-            if clash and clash.id != current.id:
-                raise RehearseError(f"There is already an accomplishment titled {acc.title!r}; choose another title.")
-            if acc.best and not current.best:
-                self.conn.execute("UPDATE accomplishments SET best = 0 WHERE best = 1")
-            self.conn.execute(
-                "UPDATE accomplishments SET title = ?, situation = ?, action = ?, result = ?, terms_json = ?, "
-                "best = ?, updated_at = ? WHERE id = ?",
-                (acc.title, acc.situation, acc.action, acc.result, json.dumps(list(acc.terms)), int(acc.best),
-                 now(), current.id))
-        return self.get(current.id)
-
-    def set_best(self, ref: Any) -> Accomplishment:
-        return self.update(ref, best=True)
-
-    def remove(self, ref: Any) -> Accomplishment:
-        with transaction(self.conn):
-            current = self.get(ref)
-            self.conn.execute("DELETE FROM accomplishments WHERE id = ?", (current.id,))
-        return current
-
-    def import_entries(self, entries: Iterable[Accomplishment], *, replace_all: bool = False) -> ImportReport:
-        """Add or update (same title, any case) every entry in one transaction: all or nothing."""
-        entries = [validate(e) for e in entries]
-        added, updated = [], []
-        with transaction(self.conn):
-            removed = 0
-            if replace_all:
-                removed = self.conn.execute("DELETE FROM accomplishments").rowcount
-            if any(e.best for e in entries):
-                self.conn.execute("UPDATE accomplishments SET best = 0 WHERE best = 1")
-            stamp = now()
-            for e in entries:
-                current = self.by_title(e.title)
-                values = (e.title, e.situation, e.action, e.result, json.dumps(list(e.terms)))
-                if current:
-                    best = e.best or (current.best and not any(x.best for x in entries))
-                    self.conn.execute(
-                        "UPDATE accomplishments SET title = ?, situation = ?, action = ?, result = ?, "
-                        "terms_json = ?, best = ?, updated_at = ? WHERE id = ?",
-                        (*values, int(best), stamp, current.id))
-                    updated.append(current.id)
-                else:
-                    cur = self.conn.execute(
-                        "INSERT INTO accomplishments (title, situation, action, result, terms_json, best, source, "
-                        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'import', ?, ?)",
-                        (*values, int(e.best), stamp, stamp))
-                    added.append(cur.lastrowid)
-        return ImportReport(added=tuple(self.get(i) for i in added), updated=tuple(self.get(i) for i in updated),
-                            removed=removed)
-
-    def import_file(self, path: Path, *, replace_all: bool = False) -> ImportReport:
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise RehearseError(f"Cannot read {path} ({exc}); check the path.") from None
-        return self.import_entries(parse_toml(text, str(path)), replace_all=replace_all)
-
-    def export_toml(self) -> str:
-        return to_toml(self.list())

@@ -7,23 +7,21 @@ and :class:`SpokenAsker`), so the same flow runs in the terminal, by voice and i
     answers -> build_plan(answers) -> Plan: the archetypes to drill and why, advice, the questions
     to re-answer, the topics to bring up, the accomplishment to open with (a bank entry)
 
-Debriefs are saved in the session database (table ``debriefs``, storage migration 3) by
-:class:`DebriefStore`; :func:`load_targets` gives practice and drills what to hold the opening to.
+Pure: the review receives the bank and where to save (see :mod:`rehearse.store.debriefs`, whose
+``load_targets`` gives practice and drills what to hold the opening to); the spoken asker lives in
+:mod:`rehearse.session.debrief`.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
 import sys
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any, Callable, Optional, Sequence, TextIO
 
-from rehearse.coaching.bank import MAX_TITLE, Accomplishment, Bank, connect, now, plain_title, split_terms, transaction
-from rehearse.core.errors import Interrupted, NoSpeechError, RehearseError
-from rehearse.coaching.personal import Targets, load_data
+from rehearse.coaching.bank import MAX_TITLE, Accomplishment, plain_title, split_terms
+from rehearse.core.errors import RehearseError
+from rehearse.coaching.personal import load_data
 
 KINDS = ("yes_no", "fill", "follow_up", "make_best")
 FEEDS = ("reanswer", "accomplishment", "topics")
@@ -367,9 +365,13 @@ class Outcome:
     made_best: bool
 
 
-def review(ask: AskFn, bank: Bank, *, mode: str, script: Optional[Script] = None,
-           save: bool = True) -> Outcome:
-    """Ask every question, add the accomplishment to the bank, build and save the plan."""
+def review(ask: AskFn, bank, *, mode: str, created_at: str, script: Optional[Script] = None,
+           save: Optional[Callable[[Debrief], Debrief]] = None) -> Outcome:
+    """Ask every question, add the accomplishment to the bank, build the plan and ``save`` it.
+
+    ``bank`` is the accomplishment bank (:class:`rehearse.store.bank.Bank` or a double); ``save``
+    stores the debrief and returns it with its id (nothing is saved without it).
+    """
     script = script or load_script()
     answers: list[Answer] = []
     total = len(script.questions)
@@ -389,13 +391,13 @@ def review(ask: AskFn, bank: Bank, *, mode: str, script: Optional[Script] = None
     plan = build_plan(answers, script)
     if acc is not None:
         plan = replace(plan, accomplishment=acc.title, accomplishment_id=acc.id)
-    debrief = Debrief(id=None, created_at=now(), mode=mode, answers=tuple(answers), plan=plan)
-    if save:
-        debrief = DebriefStore(bank.conn).save(debrief)
+    debrief = Debrief(id=None, created_at=created_at, mode=mode, answers=tuple(answers), plan=plan)
+    if save is not None:
+        debrief = save(debrief)
     return Outcome(debrief=debrief, accomplishment=acc, created=created, made_best=made_best)
 
 
-def _accomplishment(use: str, ask: AskFn, bank: Bank, script: Script):
+def _accomplishment(use: str, ask: AskFn, bank, script: Script):
     """The bank entry for "my accomplishment at ___": an existing one, or a new one from follow-ups."""
     extra: list[Answer] = []
     acc = bank.find_similar(short_title(use))
@@ -463,106 +465,3 @@ def _isatty(stream) -> bool:
         return bool(stream.isatty())
     except (AttributeError, ValueError):
         return False
-
-
-class SpokenAsker:
-    """Says each question through a Speaker, records the answer, transcribes it.
-
-    No speech (silence until the time limit, or Enter at once) skips the question. Ctrl-C stops the
-    review without saving it.
-    """
-
-    def __init__(self, *, speaker, recorder, transcriber, folder: Path, max_seconds: float = 45.0,
-                 out: Optional[TextIO] = None, on_recording_start: Optional[Callable[[], None]] = None):
-        self.speaker = speaker
-        self.recorder = recorder
-        self.transcriber = transcriber
-        self.folder = Path(folder)
-        self.max_seconds = max_seconds
-        self.out = out if out is not None else sys.stderr
-        self.on_recording_start = on_recording_start
-
-    def __call__(self, q: Question, number: int, total: int) -> Answer:
-        from rehearse.audio import pcm as audio_mod
-        from rehearse.core.model import Prompt
-
-        prefix = f"[{number}/{total}] " if q.kind in ("yes_no", "fill") else "    "
-        self.out.write(f"{prefix}{q.text}\n")
-        self.out.flush()
-        self.speaker.speak(Prompt(id=f"debrief-{q.key}", archetype="debrief", text=q.spoken))
-        self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"{q.key}.wav"
-        recording = self.recorder.record(path, max_seconds=self.max_seconds, on_start=self.on_recording_start)
-        if recording.stopped_by == "interrupted":
-            raise Interrupted("Stopped by Ctrl-C; the debrief was not saved (run `rehearse debrief` again).")
-        text = ""
-        if recording.heard_speech and recording.duration_s > 0:
-            try:
-                text = self.transcriber.transcribe(audio_mod.load(recording.path)).text.strip()
-            except NoSpeechError:
-                text = ""
-        self.out.write(f"    heard: \"{text}\"\n" if text else "    (nothing heard: skipped)\n")
-        self.out.flush()
-        return Answer(key=q.key, text=text, source="spoken", audio=str(path))
-
-
-# -- storage ----------------------------------------------------------------------------------------------
-
-def _debrief(row: sqlite3.Row) -> Debrief:
-    return Debrief(id=row["id"], created_at=row["created_at"], mode=row["mode"],
-                   answers=tuple(Answer.from_json(a) for a in json.loads(row["answers_json"])),
-                   plan=Plan.from_json(json.loads(row["plan_json"])))
-
-
-class DebriefStore:
-    """The debriefs table over one connection (see :func:`rehearse.coaching.bank.connect`)."""
-
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
-
-    def save(self, debrief: Debrief) -> Debrief:
-        with transaction(self.conn):
-            cur = self.conn.execute(
-                "INSERT INTO debriefs (created_at, mode, answers_json, plan_json, accomplishment_id) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (debrief.created_at, debrief.mode, json.dumps([a.to_json() for a in debrief.answers]),
-                 json.dumps(debrief.plan.to_json()), debrief.plan.accomplishment_id))
-        return replace(debrief, id=cur.lastrowid)
-
-    def latest(self) -> Optional[Debrief]:
-        row = self.conn.execute("SELECT * FROM debriefs ORDER BY created_at DESC, id DESC LIMIT 1").fetchone()
-        return _debrief(row) if row else None
-
-    def get(self, ref: Any) -> Debrief:
-        text = str(ref).strip()
-        if text in ("", "last"):
-            found = self.latest()
-            if found is None:
-                raise RehearseError("No debrief is saved yet; run `rehearse debrief` first.")
-            return found
-        row = self.conn.execute("SELECT * FROM debriefs WHERE id = ?",
-                                (int(text) if text.isdigit() else -1,)).fetchone()
-        if row is None:
-            ids = ", ".join(str(d.id) for d in self.list()[:5])
-            raise RehearseError(f"No debrief {text!r}; " + (f"saved ones: {ids}." if ids else
-                                                             "none is saved yet (run `rehearse debrief`)."))
-        return _debrief(row)
-
-    def list(self) -> list[Debrief]:
-        return [_debrief(r) for r in self.conn.execute("SELECT * FROM debriefs ORDER BY created_at DESC, id DESC")]
-
-
-def targets_from(conn: sqlite3.Connection) -> Targets:
-    """The best accomplishment and the latest debrief's topics."""
-    bank = Bank(conn)
-    latest = DebriefStore(conn).latest()
-    return Targets(accomplishment=bank.best(), topics=latest.plan.topics if latest else ())
-
-
-def load_targets(path: Optional[Path] = None) -> Targets:
-    """What practice and drills hold the opening to (empty Targets when there is nothing yet)."""
-    conn = connect(path)
-    try:
-        return targets_from(conn)
-    finally:
-        conn.close()

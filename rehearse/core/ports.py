@@ -12,7 +12,7 @@ from typing import Callable, Optional, Protocol
 
 import numpy as np
 
-from rehearse.audio.pcm import Audio
+from rehearse.core.audio import Audio
 from rehearse.core.model import Prompt, Transcript
 
 STOP_REASONS = ("silence", "enter", "max_seconds", "interrupted", "stopped")

@@ -1,8 +1,9 @@
-"""Sessions in an embedded SQLite database, with an ordered list of schema migrations.
+"""Sessions: one row per round, created *before* recording starts, and every result each has had.
 
-Every write runs in a transaction. A session row is created *before* recording starts (status
-``recording``) so that a killed process still leaves a row pointing at its audio; the next time the
-store is opened, such rows whose process is gone are marked ``interrupted``.
+A session row is created with status ``recording`` so that a killed process still leaves a row
+pointing at its audio; the next time the store is opened, such rows whose process is gone are marked
+``interrupted``. A round that fails after its audio was recorded is marked ``failed`` with the reason
+(column ``error``) and keeps its audio, so ``rehearse rescore`` can finish it.
 """
 
 from __future__ import annotations
@@ -18,98 +19,9 @@ from typing import Any, Iterable, Optional
 
 from rehearse.core.errors import RehearseError
 from rehearse.core.model import Score, Word
+from rehearse.store.db import Database, now
 
-# Each entry upgrades the schema by one version; never edit a released entry, append a new one.
-MIGRATIONS: list[str] = [
-    """
-    CREATE TABLE sessions (
-        id           TEXT PRIMARY KEY,
-        started_at   TEXT NOT NULL,
-        mode         TEXT NOT NULL,
-        archetype    TEXT NOT NULL,
-        prompt_id    TEXT,
-        prompt_text  TEXT,
-        source       TEXT NOT NULL DEFAULT 'microphone',
-        status       TEXT NOT NULL,
-        stopped_by   TEXT,
-        pid          INTEGER,
-        audio_path   TEXT,
-        duration_s   REAL,
-        engine       TEXT,
-        transcript   TEXT,
-        words_json   TEXT,
-        score_json   TEXT,
-        verdict      TEXT,
-        extra_json   TEXT
-    );
-    CREATE INDEX sessions_started_at ON sessions (started_at);
-    """,
-    # 2: figures that history and progress read for every session, copied out of score_json so that
-    # listing 10,000 sessions does not parse 10,000 JSON documents; and every score a session has had
-    # (the first, then one per `rehearse rescore`), so an earlier result stays for comparison.
-    """
-    ALTER TABLE sessions ADD COLUMN wpm REAL;
-    ALTER TABLE sessions ADD COLUMN fillers_per_min REAL;
-    ALTER TABLE sessions ADD COLUMN first_accomplishment_s REAL;
-    ALTER TABLE sessions ADD COLUMN scored_at TEXT;
-    UPDATE sessions SET
-        wpm = json_extract(score_json, '$.metrics.wpm'),
-        fillers_per_min = json_extract(score_json, '$.metrics.fillers_per_min'),
-        first_accomplishment_s = CASE
-            WHEN json_extract(score_json, '$.checks.leads_with_accomplishment.passed')
-            THEN json_extract(score_json, '$.checks.leads_with_accomplishment.seconds') END,
-        scored_at = started_at
-    WHERE score_json IS NOT NULL;
-    CREATE TABLE scores (
-        id          INTEGER PRIMARY KEY AUTOINCREMENT,
-        session_id  TEXT NOT NULL,
-        scored_at   TEXT NOT NULL,
-        reason      TEXT NOT NULL,
-        engine      TEXT,
-        transcript  TEXT,
-        words_json  TEXT,
-        score_json  TEXT NOT NULL,
-        verdict     TEXT
-    );
-    CREATE INDEX scores_session ON scores (session_id, id);
-    INSERT INTO scores (session_id, scored_at, reason, engine, transcript, words_json, score_json, verdict)
-        SELECT id, started_at, 'original', engine, transcript, words_json, score_json, verdict
-        FROM sessions WHERE score_json IS NOT NULL ORDER BY started_at, id;
-    CREATE INDEX sessions_status ON sessions (status);
-    CREATE INDEX sessions_summary ON sessions (started_at, id, archetype, mode, status, verdict, duration_s,
-                                              wpm, fillers_per_min, first_accomplishment_s, prompt_id);
-    """,
-    # 3: the accomplishment bank (rehearse/coaching/bank.py) and saved debriefs of the first interview
-    # (rehearse/coaching/debrief.py). At most one accomplishment is the best for this job, titles are unique
-    # whatever their case.
-    """
-    CREATE TABLE accomplishments (
-        id          INTEGER PRIMARY KEY AUTOINCREMENT,
-        title       TEXT NOT NULL,
-        situation   TEXT NOT NULL DEFAULT '',
-        action      TEXT NOT NULL DEFAULT '',
-        result      TEXT NOT NULL DEFAULT '',
-        terms_json  TEXT NOT NULL DEFAULT '[]',
-        best        INTEGER NOT NULL DEFAULT 0,
-        source      TEXT NOT NULL DEFAULT 'manual',
-        created_at  TEXT NOT NULL,
-        updated_at  TEXT NOT NULL
-    );
-    CREATE UNIQUE INDEX accomplishments_title ON accomplishments (lower(title));
-    CREATE UNIQUE INDEX accomplishments_one_best ON accomplishments (best) WHERE best = 1;
-    CREATE TABLE debriefs (
-        id                 INTEGER PRIMARY KEY AUTOINCREMENT,
-        created_at         TEXT NOT NULL,
-        mode               TEXT NOT NULL,
-        answers_json       TEXT NOT NULL,
-        plan_json          TEXT NOT NULL,
-        accomplishment_id  INTEGER
-    );
-    CREATE INDEX debriefs_created ON debriefs (created_at, id);
-    """,
-]
-
-STATUSES = ("recording", "complete", "interrupted", "no_speech")
+STATUSES = ("recording", "complete", "interrupted", "no_speech", "failed")
 
 
 @dataclass(frozen=True)
@@ -127,7 +39,7 @@ class SessionRecord:
     source: str
     """microphone, sample (the demo's bundled answer), file or text."""
     status: str
-    """recording, complete, interrupted or no_speech."""
+    """recording, complete, interrupted, no_speech or failed."""
     stopped_by: Optional[str]
     audio_path: Optional[str]
     duration_s: Optional[float]
@@ -141,6 +53,8 @@ class SessionRecord:
     """Mode-specific data, e.g. a drill's timing."""
     scored_at: Optional[str] = None
     """When the current result was computed (ISO 8601, UTC), or None if never scored."""
+    error: Optional[str] = None
+    """Why a ``failed`` session failed after its audio was recorded."""
 
     def history_json(self) -> dict[str, Any]:
         return _history_json(self)
@@ -221,10 +135,6 @@ def score_columns(score: Optional[Score]) -> dict[str, Any]:
     }
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
 def new_session_id(now: Optional[datetime] = None) -> str:
     now = now or datetime.now(timezone.utc)
     return now.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
@@ -245,54 +155,38 @@ def _pid_alive(pid: Optional[int]) -> bool:
 class Store:
     """The session database at ``path`` (``REHEARSE_HOME/rehearse.db`` by default)."""
 
-    def __init__(self, path: Optional[Path] = None):
-        if path is None:
-            from rehearse.core.home import database_path
-
-            path = database_path()
-        self.path = Path(path)
-        try:
-            self._conn = sqlite3.connect(str(self.path), timeout=10, isolation_level=None)
-            self._conn.row_factory = sqlite3.Row
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._migrate()
+    def __init__(self, path: Optional[Path] = None, *, db: Optional[Database] = None):
+        self.db = db or Database(path)
+        self.path = self.db.path
+        self._conn = self.db.conn
+        self._bank = self._debriefs = None
+        if not self.db.read_only:
             self._recover_orphans()
-        except sqlite3.DatabaseError as exc:
-            raise RehearseError(
-                f"The session database {self.path} cannot be opened ({exc}); move it aside and run again."
-            )
 
-    # -- schema -----------------------------------------------------------------------------
-    def _migrate(self) -> None:
-        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > len(MIGRATIONS):
-            raise RehearseError(
-                f"The session database {self.path} was written by a newer rehearse; upgrade rehearse."
-            )
-        for index in range(version, len(MIGRATIONS)):
-            with self._transaction():
-                for statement in MIGRATIONS[index].split(";"):
-                    if statement.strip():
-                        self._conn.execute(statement)
-                self._conn.execute(f"PRAGMA user_version = {index + 1}")
+    @property
+    def bank(self):
+        """The accomplishment bank, on this store's connection."""
+        if self._bank is None:
+            from rehearse.store.bank import Bank
+
+            self._bank = Bank(self.db)
+        return self._bank
+
+    @property
+    def debriefs(self):
+        """Saved debriefs, on this store's connection."""
+        if self._debriefs is None:
+            from rehearse.store.debriefs import DebriefStore
+
+            self._debriefs = DebriefStore(self.db)
+        return self._debriefs
 
     @property
     def schema_version(self) -> int:
-        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+        return len(self.db.applied())
 
     def _transaction(self):
-        conn = self._conn
-
-        class _Tx:
-            def __enter__(self_inner):
-                conn.execute("BEGIN IMMEDIATE")
-
-            def __exit__(self_inner, exc_type, exc, tb):
-                conn.execute("ROLLBACK" if exc_type else "COMMIT")
-                return False
-
-        return _Tx()
+        return self.db.transaction()
 
     def _recover_orphans(self) -> None:
         rows = self._conn.execute("SELECT id, pid FROM sessions WHERE status = 'recording'").fetchall()
@@ -311,7 +205,7 @@ class Store:
                audio_path: Optional[Path] = None, session_id: Optional[str] = None,
                status: str = "recording") -> str:
         session_id = session_id or new_session_id()
-        started = _now()
+        started = now()
         with self._transaction():
             self._conn.execute(
                 "INSERT INTO sessions (id, started_at, mode, archetype, prompt_id, prompt_text, source, "
@@ -336,7 +230,7 @@ class Store:
             elif key == "score":
                 columns.update(score_columns(value))
                 if value is not None:
-                    columns["scored_at"] = _now()
+                    columns["scored_at"] = now()
                     score_row = columns
             elif key == "extra":
                 columns["extra_json"] = json.dumps(value)
@@ -458,7 +352,7 @@ class Store:
             "SELECT id FROM sessions ORDER BY started_at DESC, id DESC LIMIT ?", (int(limit),))]
 
     def close(self) -> None:
-        self._conn.close()
+        self.db.close()
 
 
 def _filters(archetype: Optional[str], mode: Optional[str], since: Optional[str],
@@ -491,5 +385,5 @@ def _record(row: sqlite3.Row) -> SessionRecord:
         duration_s=row["duration_s"], engine=row["engine"], transcript=row["transcript"], words=words,
         score=json.loads(row["score_json"]) if row["score_json"] else None, verdict=row["verdict"],
         extra=json.loads(row["extra_json"]) if row["extra_json"] else {},
-        scored_at=row["scored_at"],
+        scored_at=row["scored_at"], error=row["error"],
     )

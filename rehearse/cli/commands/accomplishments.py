@@ -48,7 +48,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from rehearse.coaching.bank import Bank
+    from rehearse.store.bank import Bank
     from rehearse.core.errors import RehearseError
 
     if not args.verb:

@@ -24,14 +24,16 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from rehearse.coaching import bank as bank_mod
     from rehearse.coaching import debrief
-    from rehearse.core.errors import RehearseError
+    from rehearse.core.errors import Interrupted, RehearseError
+    from rehearse.store.db import now
+    from rehearse.store.sessions import Store
 
-    bank = bank_mod.Bank.open()
+    store = Store()
+    bank = store.bank
     try:
         if args.show is not None:
-            found = debrief.DebriefStore(bank.conn).get(args.show)
+            found = store.debriefs.get(args.show)
             acc = _entry(bank, found.plan.accomplishment_id)
             _print(found, acc, args.json, bank=bank)
             return 0
@@ -46,29 +48,29 @@ def run(args) -> int:
             try:
                 ask = _spoken_asker(args)
             except RehearseError as err:
-                if isinstance(err, debrief.Interrupted):
+                if isinstance(err, Interrupted):
                     raise
                 raise RehearseError(f"{str(err).rstrip('.')}; or answer by typing: `rehearse debrief --text`.") from None
             mode = "spoken"
             if not args.json:
                 say("Debrief of your first interview: answer each question out loud after it is asked; "
                     "stay silent or press Enter to skip one.\n")
-        outcome = debrief.review(ask, bank, mode=mode)
+        outcome = debrief.review(ask, bank, mode=mode, created_at=now(), save=store.debriefs.save)
         _print(outcome.debrief, outcome.accomplishment, args.json, bank=bank, outcome=outcome)
         return 0
     finally:
-        bank.close()
+        store.close()
 
 
 def _spoken_asker(args):
-    from rehearse.coaching import debrief
     from rehearse.cli.commands._common import LivePorts
+    from rehearse.session.debrief import SpokenAsker
     from rehearse.core.home import recordings_dir
     from rehearse.store.sessions import new_session_id
 
     ports = LivePorts(args, silence_s=args.silence)
     folder = recordings_dir() / f"debrief-{new_session_id()}"
-    return debrief.SpokenAsker(speaker=ports.speaker, recorder=ports.recorder, transcriber=ports.transcriber,
+    return SpokenAsker(speaker=ports.speaker, recorder=ports.recorder, transcriber=ports.transcriber,
                                folder=folder,
                                max_seconds=args.max_seconds,
                                on_recording_start=lambda: say("    Recording... (silence or Enter ends it)"))

@@ -42,7 +42,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from rehearse.core import archetypes
-    from rehearse.coaching import debrief
+    from rehearse.store.debriefs import load_targets
     from rehearse.session import drill
     from rehearse.cli.render import live
     from rehearse.session import round as rehearsal
@@ -83,7 +83,7 @@ def run(args) -> int:
         tone = _tone(ports.output_device if ports.output_device is not None else args.output_device)
     display = live.make_display(sys.stderr, display_mode)
     store = Store()
-    targets = debrief.load_targets()  # your best accomplishment and the debrief's topics, if any
+    targets = load_targets()  # your best accomplishment and the debrief's topics, if any
 
     if not args.json:
         title = f"{preset.title} ({preset.name}), " if preset else ""

@@ -23,7 +23,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from rehearse.core import archetypes
-    from rehearse.coaching import debrief
+    from rehearse.store.debriefs import load_targets
     from rehearse.coaching import personal
     from rehearse.session import round as rehearsal
     from rehearse.cli.commands._common import LivePorts
@@ -37,7 +37,7 @@ def run(args) -> int:
     ports = LivePorts(args, silence_s=args.silence)
     if not args.json:
         say(f"{archetype.title}: {archetype.description}\nCoach: {archetype.advice}\n")
-    targets = debrief.load_targets()  # the best accomplishment and the debrief's topics
+    targets = load_targets()  # the best accomplishment and the debrief's topics
     mine: list = []
 
     def extra(recording, transcript, score):

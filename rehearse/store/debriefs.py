@@ -1,0 +1,77 @@
+"""Saved debriefs of the first interview, and the targets they set for practice.
+
+What a debrief is and how it is built is pure: :mod:`rehearse.coaching.debrief`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Optional
+
+from rehearse.coaching.debrief import Answer, Debrief, Plan
+from rehearse.coaching.personal import Targets
+from rehearse.core.errors import RehearseError
+from rehearse.store.bank import Bank
+from rehearse.store.db import Database
+
+
+def _debrief(row) -> Debrief:
+    return Debrief(id=row["id"], created_at=row["created_at"], mode=row["mode"],
+                   answers=tuple(Answer.from_json(a) for a in json.loads(row["answers_json"])),
+                   plan=Plan.from_json(json.loads(row["plan_json"])))
+
+
+class DebriefStore:
+    """The debriefs table, on a :class:`~rehearse.store.db.Database` shared with the sessions."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.conn = db.conn
+
+    def save(self, debrief: Debrief) -> Debrief:
+        with self.db.transaction():
+            cur = self.conn.execute(
+                "INSERT INTO debriefs (created_at, mode, answers_json, plan_json, accomplishment_id) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (debrief.created_at, debrief.mode, json.dumps([a.to_json() for a in debrief.answers]),
+                 json.dumps(debrief.plan.to_json()), debrief.plan.accomplishment_id))
+        return replace(debrief, id=cur.lastrowid)
+
+    def latest(self) -> Optional[Debrief]:
+        row = self.conn.execute("SELECT * FROM debriefs ORDER BY created_at DESC, id DESC LIMIT 1").fetchone()
+        return _debrief(row) if row else None
+
+    def get(self, ref: Any) -> Debrief:
+        text = str(ref).strip()
+        if text in ("", "last"):
+            found = self.latest()
+            if found is None:
+                raise RehearseError("No debrief is saved yet; run `rehearse debrief` first.")
+            return found
+        row = self.conn.execute("SELECT * FROM debriefs WHERE id = ?",
+                                (int(text) if text.isdigit() else -1,)).fetchone()
+        if row is None:
+            ids = ", ".join(str(d.id) for d in self.list()[:5])
+            raise RehearseError(f"No debrief {text!r}; " + (f"saved ones: {ids}." if ids else
+                                                             "none is saved yet (run `rehearse debrief`)."))
+        return _debrief(row)
+
+    def list(self) -> list[Debrief]:
+        return [_debrief(r) for r in self.conn.execute("SELECT * FROM debriefs ORDER BY created_at DESC, id DESC")]
+
+
+def targets_from(db: Database) -> Targets:
+    """The best accomplishment and the latest debrief's topics."""
+    latest = DebriefStore(db).latest()
+    return Targets(accomplishment=Bank(db).best(), topics=latest.plan.topics if latest else ())
+
+
+def load_targets(path: Optional[Path] = None) -> Targets:
+    """What practice and drills hold the opening to (empty Targets when there is nothing yet)."""
+    db = Database(path)
+    try:
+        return targets_from(db)
+    finally:
+        db.close()
