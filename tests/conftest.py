@@ -14,6 +14,22 @@ SAMPLES = SHARED / "speech-samples"
 from virtual_audio import virtual_mic  # noqa: E402,F401  (session fixture: a PulseAudio virtual microphone)
 
 
+def _register_test_engines() -> None:
+    """The scripted engine is a test double: registered here, by name, like the real engines."""
+    from rehearse.speech import engines
+
+    engines.register(engines.EngineInfo(
+        name="scripted",
+        description="Test engine: returns a scripted transcript with evenly spread timings.",
+        factory="scripted_engine:ScriptedEngine",
+        probe="scripted_engine:probe",
+        hidden=True,
+    ))
+
+
+_register_test_engines()
+
+
 @pytest.fixture(autouse=True)
 def rehearse_home(tmp_path, monkeypatch):
     """Point REHEARSE_HOME at a fresh temp folder so no test touches the user's sessions."""

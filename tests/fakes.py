@@ -3,6 +3,7 @@ plays back a WAV file, and helpers that wire them into the CLI."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Optional
 
@@ -10,6 +11,32 @@ import numpy as np
 
 from rehearse.audio import pcm as audio
 from rehearse.audio.file_recorder import FileRecorder
+
+
+class InterruptingFileRecorder(FileRecorder):
+    """A FileRecorder that behaves as if Ctrl-C was pressed after ``interrupt_after_s`` seconds."""
+
+    def __init__(self, source: Path, *, interrupt_after_s: Optional[float] = None):
+        super().__init__(source)
+        self.interrupt_after_s = interrupt_after_s
+
+    def record(self, path, *, max_seconds, on_start=None, on_block=None, stop_when=None):
+        if self.interrupt_after_s is None:
+            return super().record(path, max_seconds=max_seconds, on_start=on_start, on_block=on_block,
+                                  stop_when=stop_when)
+        pressed = []
+
+        def stop(elapsed: float) -> bool:
+            if elapsed >= self.interrupt_after_s:
+                pressed.append(True)
+                return True
+            return bool(stop_when and stop_when(elapsed))
+
+        recording = super().record(path, max_seconds=max_seconds, on_start=on_start, on_block=on_block,
+                                   stop_when=stop)
+        if pressed:
+            recording = dataclasses.replace(recording, stopped_by="interrupted")
+        return recording
 
 
 class FakeSpeaker:
@@ -43,7 +70,7 @@ def install_fake_devices(monkeypatch, answer_wav: Path, *, speaker: Optional[Fak
     monkeypatch.setattr(devices, "resolve_output", lambda spec=None: None)
     monkeypatch.setattr(speaker_mod, "PromptSpeaker", lambda device=None, **kw: speaker)
     monkeypatch.setattr(recorder, "MicrophoneRecorder",
-                        lambda device=None, **kw: FileRecorder(answer_wav, interrupt_after_s=interrupt_after_s))
+                        lambda device=None, **kw: InterruptingFileRecorder(answer_wav, interrupt_after_s=interrupt_after_s))
     return speaker
 
 

@@ -194,7 +194,7 @@ def test_feed_after_finish_is_an_error():
 
 
 def test_scripted_engine_works_through_it():
-    from rehearse.speech.engines.scripted import ScriptedEngine
+    from scripted_engine import ScriptedEngine
 
     engine = ScriptedEngine()
     engine.queue = ["first part", "second part"]

@@ -1,7 +1,7 @@
 """A recorder that "hears" an audio file instead of the microphone.
 
-Used by ``rehearse demo`` (the bundled sample answer stands in for the user) and by tests as the
-fake at the device seam. It behaves like the microphone recorder: writes the session WAV block by
+Used by ``rehearse demo`` (the bundled sample answer stands in for the user) and, through the
+tests' own subclass, as the fake at the device seam. It behaves like the microphone recorder: writes the session WAV block by
 block, calls ``on_start``/``on_block``, honours ``max_seconds`` and ``stop_when``.
 """
 
@@ -17,10 +17,8 @@ BLOCK_S = 0.03
 
 
 class FileRecorder:
-    def __init__(self, source: Path, *, interrupt_after_s: Optional[float] = None):
+    def __init__(self, source: Path):
         self.source = Path(source)
-        self.interrupt_after_s = interrupt_after_s
-        """Tests: behave as if Ctrl-C was pressed after this many seconds."""
 
     def record(self, path: Path, *, max_seconds: float, on_start: Optional[Callable[[], None]] = None,
                on_block: Optional[BlockCallback] = None,
@@ -37,9 +35,6 @@ class FileRecorder:
                 elapsed = out.duration_s
                 if on_block:
                     on_block(chunk, elapsed)
-                if self.interrupt_after_s is not None and elapsed >= self.interrupt_after_s:
-                    stopped_by = "interrupted"
-                    break
                 if elapsed >= max_seconds:
                     stopped_by = "max_seconds"
                     break

@@ -60,10 +60,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not args.command:
         parser.print_help(sys.stderr)
         return 2
-    if getattr(args, "model", None):
-        from rehearse.speech.whisper_models import ENV_MODEL
-
-        os.environ[ENV_MODEL] = args.model  # read where the Whisper model is resolved
     try:
         return int(_module(args.command.replace("-", "_")).run(args) or 0)
     except RehearseError as err:

@@ -214,10 +214,7 @@ def run_round(
     archetype: Archetype,
     prompt: Prompt,
     lights: Lights,
-    speaker,
-    recorder,
-    transcriber,
-    store,
+    ports,
     display=None,
     tone: Optional[ToneFn] = None,
     fillers: Optional[Sequence[str]] = None,
@@ -226,7 +223,9 @@ def run_round(
     drill_name: Optional[str] = None,
     personal_targets=None,
 ) -> DrillRound:
-    """Speak the prompt, record with the clock running, transcribe, score, time and save one round."""
+    """Speak the prompt, record with the clock running, transcribe, score, time and save one round.
+
+    ``ports`` are the round's :class:`rehearse.session.round.RoundPorts`."""
     from rehearse.session import round as rehearsal
 
     clock = RoundClock(lights, display, tone)
@@ -241,19 +240,13 @@ def run_round(
     def extra(recording, transcript, score) -> dict:
         measured["timing"] = measure_round(lights, recording, transcript, score, fillers=fillers,
                                            wpm_band=wpm_band)
-        data = {"drill": drill_name, "round": number, "rounds": rounds,
+        return {"drill": drill_name, "round": number, "rounds": rounds,
                 "timing": timing_json(measured["timing"], score.engine)}
-        if personal_targets is not None and not personal_targets.empty:
-            from rehearse.coaching import personal
-
-            measured["personal"] = personal.results_json(personal.check(transcript, personal_targets))
-            data["personal"] = measured["personal"]
-        return data
 
     try:
         result = rehearsal.run_round(
-            archetype=archetype, prompt=prompt, speaker=speaker, recorder=recorder, transcriber=transcriber,
-            store=store, mode="drill", max_seconds=lights.cutoff_s + 0.5, on_recording_start=started,
+            archetype=archetype, prompt=prompt, ports=ports, targets=personal_targets, mode="drill",
+            max_seconds=lights.cutoff_s + 0.5, on_recording_start=started,
             on_block=clock.on_block, stop_when=clock.stop_when, extra=extra,
         )
     finally:
@@ -261,7 +254,7 @@ def run_round(
     if clock.tone_thread is not None:
         clock.tone_thread.join(timeout=2.0)
     return DrillRound(number=number, rounds=rounds, result=result, timing=measured["timing"],
-                      personal=measured.get("personal"))
+                      personal=result.personal)
 
 
 # --- several rounds ----------------------------------------------------------------------------------

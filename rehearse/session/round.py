@@ -1,22 +1,53 @@
 """One round of rehearsal, orchestrated over its ports.
 
-    speak the prompt -> record the answer -> transcribe -> score -> save
+    speak the prompt -> record the answer -> transcribe -> score (+ the personal checks) -> save
 
-The function receives every outside part (speaker, recorder, transcriber, store) so the same code
-runs the real loop, the demo (a bundled answer in place of the microphone) and the tests (fakes).
+:func:`run_round` receives every outside part in :class:`RoundPorts` (speaker, recorder,
+transcriber, the store and the recordings folder), so the same code runs practice, drills, the demo
+(a bundled answer in place of the microphone) and the tests (fakes). It owns three policies:
+
+- **No speaker.** When the prompt cannot be played (no output device, the synthesiser failed), the
+  prompt is shown as text with one sentence saying why, and the round goes on.
+- **The session's final status on every path.** The row is created before recording. Ctrl-C while
+  recording -> ``interrupted``; nothing heard -> ``no_speech``; any failure after the audio was
+  recorded (engine, scoring, saving) -> ``failed`` with the reason, audio kept, so ``rehearse
+  rescore --retranscribe`` can finish it; otherwise ``complete``.
+- **The personal checks** (the user's best accomplishment and the debrief's topics), computed here
+  for every mode and saved with the session as ``extra["personal"]``; :func:`rescore` recomputes them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional
+from pathlib import Path
+from typing import Any, Callable, Optional
 
-from rehearse.audio import pcm as audio_mod
-from rehearse.coaching import scoring
-from rehearse.core.errors import Interrupted, NoSpeechError
+from rehearse.coaching import personal, scoring
+from rehearse.core.audio import SPEECH_RATE
+from rehearse.core.errors import Interrupted, NoSpeechError, RehearseError
 from rehearse.core.model import Archetype, Prompt, Score, Transcript
 from rehearse.core.ports import BlockCallback, Recorder, Recording, Speaker, Transcriber
-from rehearse.store.sessions import Store
+
+Notify = Callable[[str], None]
+"""Where a sentence for the person goes (stderr in the CLI)."""
+
+
+@dataclass
+class RoundPorts:
+    """Everything outside a round that it talks to."""
+
+    speaker: Speaker
+    """Says the interviewer's prompt."""
+    recorder: Recorder
+    """Records the answer into a WAV file."""
+    transcriber: Transcriber
+    """Turns the answer into timed words."""
+    store: Any
+    """Where sessions are saved (:class:`rehearse.store.sessions.Store` or a double)."""
+    recordings: Path
+    """Folder for the answers' WAV files."""
+    notify: Optional[Notify] = None
+    """Sentences for the person (a prompt shown as text, and why); silent when None."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +59,8 @@ class RoundResult:
     recording: Recording
     transcript: Transcript
     score: Score
+    personal: Optional[list] = None
+    """The personal check objects (JSON shape), or None when there is no bank entry or topic yet."""
 
 
 def no_speech_message(recording: Recording, session_id: str) -> str:
@@ -38,14 +71,34 @@ def no_speech_message(recording: Recording, session_id: str) -> str:
     )
 
 
+def no_sound_message(err: BaseException) -> str:
+    """What the person is told when the prompt cannot be spoken."""
+    return f"No sound: {str(err).rstrip('.')}. Showing the interviewer's prompt as text instead."
+
+
+def speak_or_show(speaker: Speaker, prompt: Prompt, notify: Optional[Notify] = None) -> bool:
+    """Say the prompt; when that fails, show it as text and say why. True when it was spoken."""
+    from rehearse.audio.speaker import TextOnlySpeaker
+
+    if isinstance(speaker, TextOnlySpeaker):
+        speaker.speak(prompt)
+        return False
+    try:
+        speaker.speak(prompt)
+        return True
+    except RehearseError as err:
+        if notify is not None:
+            notify(no_sound_message(err))
+        TextOnlySpeaker().speak(prompt)
+        return False
+
+
 def run_round(
     *,
     archetype: Archetype,
     prompt: Prompt,
-    speaker: Speaker,
-    recorder: Recorder,
-    transcriber: Transcriber,
-    store: Store,
+    ports: RoundPorts,
+    targets: Optional[personal.Targets] = None,
     mode: str = "practice",
     source: str = "microphone",
     max_seconds: float = 120.0,
@@ -60,35 +113,37 @@ def run_round(
     With ``incremental`` (the default) the answer is transcribed while it is spoken: segments cut at
     pauses go to a background worker, so when the speaker stops only the last one remains. Without
     it the whole file is transcribed after recording. ``extra`` adds mode-specific data (a drill's
-    timing) to the saved session.
+    timing) to the saved session; ``targets`` are the personal checks' bank entry and topics.
 
-    Raises :class:`Interrupted` after Ctrl-C (the audio so far and the session are kept) and
-    :class:`NoSpeechError` when nothing was heard (kept, not scored).
+    Raises :class:`Interrupted` after Ctrl-C (the audio so far and the session are kept),
+    :class:`NoSpeechError` when nothing was heard (kept, not scored), and whatever failed after
+    recording, once the session is marked ``failed`` with the reason.
     """
-    from rehearse.core.home import recordings_dir
-
-    speaker.speak(prompt)
+    store = ports.store
+    speak_or_show(ports.speaker, prompt, ports.notify)
     session_id = store.create(mode=mode, archetype=archetype.name, prompt_id=prompt.id,
                               prompt_text=prompt.text, source=source)
-    wav_path = recordings_dir() / f"{session_id}.wav"
-    store.update(session_id, audio_path=wav_path)
-    live = None
-    blocks = on_block
-    if incremental:
-        from rehearse.speech.streaming import IncrementalTranscriber
-
-        live = IncrementalTranscriber(transcriber, sample_rate=audio_mod.SPEECH_RATE)
-
-        def blocks(block, elapsed_s):
-            live.feed(block, elapsed_s)
-            if on_block is not None:
-                on_block(block, elapsed_s)
-
+    folder = Path(ports.recordings)
+    wav_path = folder / f"{session_id}.wav"
     try:
-        recording = recorder.record(wav_path, max_seconds=max_seconds, on_start=on_recording_start,
-                                    on_block=blocks, stop_when=stop_when)
-    except BaseException:
-        store.update(session_id, status="interrupted", stopped_by="error")
+        folder.mkdir(parents=True, exist_ok=True)
+        store.update(session_id, audio_path=wav_path)
+        live = None
+        blocks = on_block
+        if incremental:
+            from rehearse.speech.streaming import IncrementalTranscriber
+
+            live = IncrementalTranscriber(ports.transcriber, sample_rate=SPEECH_RATE)
+
+            def blocks(block, elapsed_s):
+                live.feed(block, elapsed_s)
+                if on_block is not None:
+                    on_block(block, elapsed_s)
+
+        recording = ports.recorder.record(wav_path, max_seconds=max_seconds, on_start=on_recording_start,
+                                          on_block=blocks, stop_when=stop_when)
+    except BaseException as exc:
+        _mark(store, session_id, status="interrupted", stopped_by="error", error=_reason(exc))
         raise
     store.update(session_id, duration_s=recording.duration_s, stopped_by=recording.stopped_by)
     if recording.stopped_by == "interrupted":
@@ -97,25 +152,63 @@ def run_round(
             f"Stopped by Ctrl-C; the {recording.duration_s:.1f} s recorded so far are saved as session "
             f"{session_id} (`rehearse replay {session_id}`)."
         )
-    if live is not None:
-        transcript = live.finish()
-    else:
-        transcript = transcriber.transcribe(audio_mod.load(recording.path))
-    if transcript.is_empty:
-        store.update(session_id, status="no_speech", engine=transcript.engine, transcript="")
-        raise NoSpeechError(no_speech_message(recording, session_id))
-    result = scoring.score(transcript, archetype)
-    extra_data = extra(recording, transcript, result) if extra else None
-    store.save_scored(session_id, score=result, words=transcript.words, transcript=transcript.text,
-                      engine=transcript.engine, duration_s=recording.duration_s, extra=extra_data)
+    try:
+        if live is not None:
+            transcript = live.finish()
+        else:
+            from rehearse.audio import pcm
+
+            transcript = ports.transcriber.transcribe(pcm.load(recording.path))
+        if transcript.is_empty:
+            store.update(session_id, status="no_speech", engine=transcript.engine, transcript="")
+            raise NoSpeechError(no_speech_message(recording, session_id))
+        result = scoring.score(transcript, archetype)
+        mine = personal_results(transcript, targets)
+        extra_data = dict(extra(recording, transcript, result) or {}) if extra else {}
+        if mine is not None:
+            extra_data["personal"] = mine
+        store.save_scored(session_id, score=result, words=transcript.words, transcript=transcript.text,
+                          engine=transcript.engine, duration_s=recording.duration_s,
+                          extra=extra_data or None)
+    except NoSpeechError:
+        raise
+    except KeyboardInterrupt:
+        _mark(store, session_id, status="interrupted",
+              error="stopped by Ctrl-C after recording, before the answer was scored")
+        raise Interrupted(f"Stopped by Ctrl-C; the answer is saved as session {session_id} but not scored "
+                          f"(`rehearse rescore {session_id} --retranscribe` scores it).") from None
+    except BaseException as exc:
+        _mark(store, session_id, status="failed", error=_reason(exc))
+        if isinstance(exc, RehearseError):
+            raise RehearseError(f"{str(exc).rstrip('.')}; the answer is kept as session {session_id} "
+                                f"(`rehearse rescore {session_id} --retranscribe` finishes it).") from exc
+        raise
     return RoundResult(session_id=session_id, prompt=prompt, recording=recording,
-                       transcript=transcript, score=result)
+                       transcript=transcript, score=result, personal=mine)
+
+
+def personal_results(transcript: Transcript, targets: Optional[personal.Targets]) -> Optional[list]:
+    """The personal check objects for ``transcript``, or None when there is nothing to hold it to."""
+    if targets is None or targets.empty:
+        return None
+    return personal.results_json(personal.check(transcript, targets))
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text if isinstance(exc, RehearseError) and text else f"{type(exc).__name__}: {text}".rstrip(": ")
+
+
+def _mark(store, session_id: str, **fields) -> None:
+    """Record the session's final status; a store that fails here must not hide the first failure."""
+    try:
+        store.update(session_id, **fields)
+    except Exception:  # noqa: BLE001 - the original failure is the one the user needs to see
+        pass
 
 
 def choose_prompt(archetype: Archetype, prompt_id: Optional[str] = None, index: Optional[int] = None) -> Prompt:
-    """A prompt by id, by round index (cycling), or the first one."""
-    from rehearse.core.errors import RehearseError
-
+    """A prompt by id, by round index (cycling), or a random one."""
     if not archetype.prompts:
         raise RehearseError(f"The {archetype.name} archetype has no prompts; add some to a prompt file.")
     if prompt_id:

@@ -263,10 +263,15 @@ class Store:
         self.update(session_id, **fields)
 
     def rescore(self, session_id: str, *, score: Score, words: Iterable[Word], transcript: str,
-                engine: Optional[str], reason: str = "rescore") -> None:
-        """Make ``score`` the session's current result; earlier results stay in :meth:`scores`."""
-        self.update(session_id, score=score, words=list(words), transcript=transcript, engine=engine,
-                    status="complete", score_reason=reason)
+                engine: Optional[str], reason: str = "rescore", extra: Optional[dict] = None) -> None:
+        """Make ``score`` the session's current result; earlier results stay in :meth:`scores`.
+
+        A ``failed`` or ``interrupted`` session becomes ``complete`` and its error is cleared."""
+        fields: dict[str, Any] = dict(score=score, words=list(words), transcript=transcript, engine=engine,
+                                      status="complete", error=None, score_reason=reason)
+        if extra is not None:
+            fields["extra"] = extra
+        self.update(session_id, **fields)
 
     def delete(self, session_id: str) -> None:
         """Remove the session's rows (the session and all its results); the audio file is the caller's."""

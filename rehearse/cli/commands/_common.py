@@ -40,25 +40,55 @@ def add_device_flags(parser, text_prompt_help: str = "show the interviewer's wor
     parser.add_argument("--text-prompt", action="store_true", help=text_prompt_help)
 
 
+def open_speaker(output_device=None, text_prompt: bool = False):
+    """The prompt speaker for ``--output-device``, or the text-only one (``--text-prompt``).
+
+    The one no-speaker policy: with no usable output device the prompt is shown as text, and one
+    sentence says why; the round goes on (see :func:`rehearse.session.round.speak_or_show` for a
+    speaker that fails later).
+    """
+    from rehearse.audio import devices
+    from rehearse.audio.speaker import PromptSpeaker, TextOnlySpeaker
+    from rehearse.core.errors import RehearseError
+    from rehearse.session.round import no_sound_message
+
+    if text_prompt:
+        return TextOnlySpeaker(), None
+    try:
+        device = devices.resolve_output(output_device)
+    except RehearseError as err:
+        if output_device:  # a device the user named and that is not there: their mistake to fix
+            raise
+        say(no_sound_message(err))
+        return TextOnlySpeaker(), None
+    return PromptSpeaker(device=device), device
+
+
 class LivePorts:
     """The real speaker, microphone and speech engine a spoken command needs, opened in one place.
 
-    Devices are resolved first (a missing device is a plain error before anything is said), then the
-    engine's model is loaded, so nothing waits on it once the user starts speaking.
+    Devices are resolved first (a missing microphone is a plain error before anything is said), then
+    the engine's model is loaded, so nothing waits on it once the user starts speaking.
     """
 
     def __init__(self, args, *, silence_s: float):
         from rehearse.audio import devices
-        from rehearse.speech import engines
         from rehearse.audio.microphone import MicrophoneRecorder
-        from rehearse.audio.speaker import PromptSpeaker, TextOnlySpeaker
+        from rehearse.speech import engines
 
         input_device = devices.resolve_input(args.input_device)
-        self.output_device = None
-        if args.text_prompt:
-            self.speaker = TextOnlySpeaker()
-        else:
-            self.output_device = devices.resolve_output(args.output_device)
-            self.speaker = PromptSpeaker(device=self.output_device)
-        self.transcriber = engines.get(args.engine)
+        self.speaker, self.output_device = open_speaker(args.output_device, args.text_prompt)
+        self.transcriber = engines.get(args.engine, model=getattr(args, "model", None))
         self.recorder = MicrophoneRecorder(device=input_device, silence_s=silence_s)
+
+    def round_ports(self, store):
+        """The ports of a round (:class:`rehearse.session.round.RoundPorts`) with ``store``."""
+        return round_ports(self.speaker, self.recorder, self.transcriber, store)
+
+
+def round_ports(speaker, recorder, transcriber, store):
+    from rehearse.core.home import recordings_dir
+    from rehearse.session.round import RoundPorts
+
+    return RoundPorts(speaker=speaker, recorder=recorder, transcriber=transcriber, store=store,
+                      recordings=recordings_dir(), notify=say)

@@ -17,34 +17,23 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from rehearse.core import archetypes
-    from rehearse.audio import devices
-    from rehearse.speech import engines
-    from rehearse.session import round as rehearsal
-    from rehearse.cli.commands.practice import report_round
-    from rehearse.core.errors import RehearseError
     from rehearse.audio.file_recorder import FileRecorder
-    from rehearse.audio.speaker import PromptSpeaker, TextOnlySpeaker
+    from rehearse.cli.commands._common import open_speaker, round_ports
+    from rehearse.cli.commands.practice import report_round
+    from rehearse.core import archetypes
+    from rehearse.session import round as rehearsal
+    from rehearse.speech import engines
     from rehearse.store.sessions import Store
 
     archetype = archetypes.get(args.archetype)
     prompt = rehearsal.choose_prompt(archetype, index=0)
-    speaker = None
-    if not args.text_prompt:
-        try:
-            speaker = PromptSpeaker(device=devices.resolve_output(args.output_device))
-        except RehearseError as err:
-            say(f"No sound: {err} Showing the interviewer's prompt as text instead.")
-    if speaker is None:
-        speaker = TextOnlySpeaker()
-    elif not args.json:
+    speaker, _ = open_speaker(args.output_device, args.text_prompt)
+    if not args.json and not args.text_prompt:
         say("Playing the interviewer's prompt...")
-    spoken = _FallbackSpeaker(speaker)
-    recorder = FileRecorder(sample_answer_path())
-    transcriber = engines.get(args.engine)
+    ports = round_ports(speaker, FileRecorder(sample_answer_path()),
+                        engines.get(args.engine, model=args.model), Store())
     result = rehearsal.run_round(
-        archetype=archetype, prompt=prompt, speaker=spoken, recorder=recorder, transcriber=transcriber,
-        store=Store(), mode="practice", source="sample",
+        archetype=archetype, prompt=prompt, ports=ports, mode="practice", source="sample",
         on_recording_start=lambda: say("Recording (demo: using the bundled sample answer instead of "
                                        "the microphone)..."),
     )
@@ -56,20 +45,3 @@ def sample_answer_path():
     from importlib import resources
 
     return resources.files("rehearse").joinpath("data/sample_answer.wav")
-
-
-class _FallbackSpeaker:
-    """Plays the prompt; if the output device fails mid-way, shows it as text and says so."""
-
-    def __init__(self, speaker):
-        self.speaker = speaker
-
-    def speak(self, prompt) -> None:
-        from rehearse.core.errors import RehearseError
-        from rehearse.audio.speaker import TextOnlySpeaker
-
-        try:
-            self.speaker.speak(prompt)
-        except RehearseError as err:
-            say(f"No sound: {err} Showing the interviewer's prompt as text instead.")
-            TextOnlySpeaker().speak(prompt)

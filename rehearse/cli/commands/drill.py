@@ -77,7 +77,6 @@ def run(args) -> int:
     first = rehearsal.choose_prompt(archetype, args.prompt)
     prompts = drill.prompts_for(archetype, args.rounds, repeat=args.repeat, first=first)
     ports = LivePorts(args, silence_s=args.silence)
-    speaker, transcriber, recorder = ports.speaker, ports.transcriber, ports.recorder
     tone = None
     if not args.no_tone and bool(config.get("tone", True)):
         tone = _tone(ports.output_device if ports.output_device is not None else args.output_device)
@@ -98,7 +97,7 @@ def run(args) -> int:
         try:
             finished = drill.run_round(
                 number=number, rounds=args.rounds, archetype=archetype, prompt=prompt, lights=lights,
-                speaker=speaker, recorder=recorder, transcriber=transcriber, store=store, display=display,
+                ports=ports.round_ports(store), display=display,
                 tone=tone, fillers=fillers, wpm_band=wpm_band, drill_name=preset.name if preset else None,
                 personal_targets=targets,
                 on_recording_start=lambda: say(

@@ -23,9 +23,8 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from rehearse.core import archetypes
-    from rehearse.store.debriefs import load_targets
-    from rehearse.coaching import personal
     from rehearse.session import round as rehearsal
+    from rehearse.store.debriefs import load_targets
     from rehearse.cli.commands._common import LivePorts
     from rehearse.core.errors import RehearseError
     from rehearse.store.sessions import Store
@@ -37,27 +36,21 @@ def run(args) -> int:
     ports = LivePorts(args, silence_s=args.silence)
     if not args.json:
         say(f"{archetype.title}: {archetype.description}\nCoach: {archetype.advice}\n")
-    targets = load_targets()  # the best accomplishment and the debrief's topics
-    mine: list = []
-
-    def extra(recording, transcript, score):
-        mine[:] = personal.results_json(personal.check(transcript, targets))
-        return None if targets.empty else {"personal": mine}
-
     result = rehearsal.run_round(
-        archetype=archetype, prompt=prompt, speaker=ports.speaker, recorder=ports.recorder,
-        transcriber=ports.transcriber, store=Store(), mode="practice", max_seconds=args.max_seconds,
+        archetype=archetype, prompt=prompt, ports=ports.round_ports(Store()),
+        targets=load_targets(),  # the best accomplishment and the debrief's topics
+        mode="practice", max_seconds=args.max_seconds,
         on_recording_start=lambda: say("Recording... speak your opening now (Enter or silence ends it)."),
-        extra=extra,
     )
-    return report_round(result, args.json, personal=None if targets.empty else mine)
+    return report_round(result, args.json)
 
 
-def report_round(result, as_json: bool, personal=None) -> int:
-    """Print the round; ``personal`` (personalised check objects) is shown and added as "personal"."""
+def report_round(result, as_json: bool) -> int:
+    """Print the round; its personal checks, if any, are shown and added as "personal"."""
     from rehearse.cli.render import text as report
 
     score = result.score.to_json()
+    personal = result.personal
     if as_json:
         extra = {} if personal is None else {"personal": personal}
         emit_json({**score, "session_id": result.session_id, **extra})

@@ -27,7 +27,7 @@ def run(args) -> int:
     from rehearse.core.errors import RehearseError
 
     if args.batch:
-        return _run_batch(Path(args.batch), args.engine)
+        return _run_batch(Path(args.batch), args.engine, args.model)
     if not args.archetype:
         raise RehearseError("score needs --archetype (storyteller, salesperson or challenger).")
     from rehearse.core import archetypes
@@ -35,7 +35,7 @@ def run(args) -> int:
 
     archetype = archetypes.get(args.archetype)
     if args.audio:
-        transcript = _transcribe(Path(args.audio), args.engine)
+        transcript = _transcribe(Path(args.audio), args.engine, args.model)
         audio_path = Path(args.audio).resolve()
     else:
         transcript = _text_transcript(args.text if args.text is not None else _read_text(Path(args.text_file)))
@@ -90,15 +90,15 @@ def _text_transcript(text: str):
     return Transcript(text=" ".join(text.split()))
 
 
-def _transcribe(path: Path, engine_name):
+def _transcribe(path: Path, engine_name, model=None):
     from rehearse.audio import pcm as audio
     from rehearse.speech import engines
 
     clip = audio.load(path)
-    return engines.get(engine_name).transcribe(clip)
+    return engines.get(engine_name, model=model).transcribe(clip)
 
 
-def _run_batch(path: Path, engine_name) -> int:
+def _run_batch(path: Path, engine_name, model=None) -> int:
     """One result per input line, in order; a bad line yields {"id", "error"} and the rest run."""
     from rehearse.core import archetypes
     from rehearse.coaching import scoring
@@ -130,7 +130,7 @@ def _run_batch(path: Path, engine_name) -> int:
                 audio_path = Path(str(item["audio"]))
                 if not audio_path.is_absolute():
                     audio_path = base / audio_path
-                transcript = _transcribe(audio_path, engine_name)
+                transcript = _transcribe(audio_path, engine_name, model)
                 if transcript.is_empty:
                     raise RehearseError(f"no speech was heard in {audio_path}")
             elif isinstance(item.get("text"), str):

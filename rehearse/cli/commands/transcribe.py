@@ -20,7 +20,7 @@ def run(args) -> int:
     from rehearse.speech import engines
     from rehearse.core.errors import RehearseError
 
-    engine = engines.get(args.engine)
+    engine = engines.get(args.engine, model=args.model)
     failed = 0
     for name in args.paths:
         path = Path(name)

@@ -66,14 +66,15 @@ class DecodeOptions:
     and noise Whisper invents words ("Yeah. Yeah."), the base model especially with a prompt."""
 
 
-def probe() -> Optional[str]:
-    """None when faster-whisper and a model are here, else one sentence why not."""
+def probe(model: Optional[str] = None) -> Optional[str]:
+    """None when faster-whisper and the model (default: the chosen or packaged one) are here, else
+    one sentence why not."""
     if importlib.util.find_spec("faster_whisper") is None:
         return f"faster-whisper is not installed; {INSTALL_HINT}."
     from rehearse.speech import whisper_models as models
 
     try:
-        models.resolve()
+        models.resolve(model)
     except RehearseError as exc:
         return str(exc)
     return None

@@ -1,13 +1,11 @@
-"""A scripted engine for tests, registered like the real ones.
+"""A scripted engine for tests, registered like the real ones (by tests/conftest.py, never in the package).
 
-It returns the texts queued on it (or, in a subprocess, the text in ``REHEARSE_SCRIPTED_TRANSCRIPT``)
-and spreads the words evenly over the audio's length, so the whole loop (timings included) runs
-without a speech model.
+It returns the texts queued on it and spreads the words evenly over the audio's length, so the whole
+loop (timings included) runs without a speech model.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Optional
 
 from rehearse.audio.pcm import Audio
@@ -26,7 +24,7 @@ class ScriptedEngine:
         """Texts to return next, in order; used before any sidecar file."""
 
     def transcribe(self, audio: Audio) -> Transcript:
-        text = self.queue.pop(0) if self.queue else os.environ.get("REHEARSE_SCRIPTED_TRANSCRIPT", "")
+        text = self.queue.pop(0) if self.queue else ""
         if audio.rms() < 1.0:
             text = ""  # digital silence: nothing to hear
         tokens = text.split()

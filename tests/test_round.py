@@ -1,0 +1,170 @@
+"""One round's orchestration: every failure path leaves the session honest, and the round owns the
+no-speaker policy and the personal checks (fakes at the device seam, a real store)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fakes import FakeSpeaker, silent_wav, tone_wav
+from rehearse.audio.file_recorder import FileRecorder
+from rehearse.coaching.bank import Accomplishment
+from rehearse.coaching.personal import Targets
+from rehearse.core import archetypes
+from rehearse.core.errors import Interrupted, NoSpeechError, RehearseError
+from rehearse.core.model import Transcript
+from rehearse.session import round as rnd
+from rehearse.store.sessions import Store
+
+OPENING = ("thank you for asking me back last spring i rebuilt our onboarding program and new hires "
+           "reached full speed in six weeks instead of ten")
+
+
+class Engine:
+    name = "fake"
+
+    def __init__(self, text=OPENING, fail=None):
+        self.text, self.fail = text, fail
+
+    def transcribe(self, audio):
+        if self.fail:
+            raise self.fail
+        words = self.text.split()
+        step = audio.duration_s / max(len(words), 1)
+        from rehearse.core.model import Word
+
+        return Transcript(self.text, tuple(Word(w, i * step, (i + 0.9) * step) for i, w in enumerate(words)),
+                          engine=self.name, duration_s=audio.duration_s)
+
+
+class BrokenSpeaker:
+    def speak(self, prompt):
+        raise RehearseError("espeak-ng could not render the prompt")
+
+
+class FailingStore(Store):
+    """A real store whose save of the scored result fails (disk full at the worst moment)."""
+
+    def save_scored(self, *a, **kw):
+        raise RehearseError("The session database cannot be used: the disk is full")
+
+
+def _run(tmp_path, *, speaker=None, recorder=None, engine=None, store=None, targets=None, **kw):
+    archetype = archetypes.get("storyteller")
+    store = store or Store()
+    ports = rnd.RoundPorts(speaker=speaker or FakeSpeaker(),
+                           recorder=recorder or FileRecorder(tone_wav(tmp_path / "a.wav", seconds=3)),
+                           transcriber=engine or Engine(), store=store, recordings=tmp_path / "rec",
+                           notify=kw.pop("notify", None))
+    return rnd.run_round(archetype=archetype, prompt=archetype.prompts[0], ports=ports, targets=targets,
+                         incremental=False, **kw), store
+
+
+def _only_session(store):
+    sessions = store.list()
+    assert len(sessions) == 1
+    return sessions[0]
+
+
+def test_a_round_that_works_is_complete_with_its_audio(tmp_path):
+    result, store = _run(tmp_path)
+    saved = store.get(result.session_id)
+    assert saved.status == "complete" and saved.error is None
+    assert saved.audio_path and (tmp_path / "rec" / f"{result.session_id}.wav").is_file()
+    assert saved.verdict == result.score.verdict
+
+
+def test_a_prompt_that_cannot_be_spoken_is_shown_as_text_and_the_round_goes_on(tmp_path, capsys):
+    told = []
+    result, store = _run(tmp_path, speaker=BrokenSpeaker(), notify=told.append)
+    assert store.get(result.session_id).status == "complete"
+    assert len(told) == 1 and "could not render" in told[0] and "as text" in told[0]
+    assert "Interviewer:" in capsys.readouterr().err
+
+
+def test_a_failing_recorder_leaves_the_session_interrupted_with_the_reason(tmp_path):
+    class Broken:
+        def record(self, path, **kw):
+            raise RehearseError("The microphone was unplugged")
+
+    with pytest.raises(RehearseError, match="unplugged"):
+        _run(tmp_path, recorder=Broken())
+    saved = _only_session(Store())
+    assert saved.status == "interrupted" and "unplugged" in saved.error
+
+
+@pytest.mark.parametrize("fault", [RehearseError("The model could not be loaded"), RuntimeError("engine crashed")])
+def test_an_engine_failure_after_recording_marks_the_session_failed_and_keeps_the_audio(tmp_path, fault):
+    with pytest.raises(type(fault)) as caught:
+        _run(tmp_path, engine=Engine(fail=fault))
+    saved = _only_session(Store())
+    assert saved.status == "failed"
+    assert str(fault) in saved.error
+    assert saved.duration_s and saved.duration_s > 2.5
+    assert (tmp_path / "rec" / f"{saved.id}.wav").stat().st_size > 16000 * 2 * 2
+    if isinstance(fault, RehearseError):  # the user is told the answer is kept and how to finish it
+        assert saved.id in str(caught.value) and "rescore" in str(caught.value)
+
+
+def test_a_scoring_failure_marks_the_session_failed(tmp_path, monkeypatch):
+    monkeypatch.setattr(rnd.scoring, "score", lambda *a: (_ for _ in ()).throw(ValueError("bad rules")))
+    with pytest.raises(ValueError):
+        _run(tmp_path)
+    saved = _only_session(Store())
+    assert saved.status == "failed" and "bad rules" in saved.error
+
+
+def test_a_failure_while_saving_marks_the_session_failed(tmp_path):
+    with pytest.raises(RehearseError, match="disk is full"):
+        _run(tmp_path, store=FailingStore())
+    saved = _only_session(Store())
+    assert saved.status == "failed" and "disk is full" in saved.error
+
+
+def test_a_failure_in_the_modes_extra_data_marks_the_session_failed(tmp_path):
+    def extra(recording, transcript, score):
+        raise KeyError("timing")
+
+    with pytest.raises(KeyError):
+        _run(tmp_path, extra=extra)
+    assert _only_session(Store()).status == "failed"
+
+
+def test_silence_is_no_speech_and_ctrl_c_during_transcription_is_interrupted(tmp_path):
+    with pytest.raises(NoSpeechError):
+        _run(tmp_path, recorder=FileRecorder(silent_wav(tmp_path / "s.wav")), engine=Engine(text=""))
+    assert _only_session(Store()).status == "no_speech"
+    Store().delete(_only_session(Store()).id)
+    with pytest.raises(Interrupted, match="not scored"):
+        _run(tmp_path, engine=Engine(fail=KeyboardInterrupt()))
+    assert _only_session(Store()).status == "interrupted"
+
+
+def test_a_failed_session_is_finished_by_rescore_retranscribe(tmp_path, run_cli):
+    from fakes import script_engine
+
+    with pytest.raises(RehearseError):
+        _run(tmp_path, engine=Engine(fail=RehearseError("The model could not be loaded")))
+    sid = _only_session(Store()).id
+    script_engine(OPENING)
+    code, out, err = run_cli("rescore", sid, "--retranscribe", "--engine", "scripted", "--json")
+    assert code == 0, err
+    saved = Store().get(sid)
+    assert saved.status == "complete" and saved.error is None and saved.transcript == OPENING
+
+
+def test_the_round_computes_the_personal_checks_and_rescore_recomputes_them(tmp_path, run_cli):
+    acc = Accomplishment("Onboarding program", result="new hires at full speed in six weeks instead of ten",
+                         terms=("onboarding", "new hires"), best=True)
+    result, store = _run(tmp_path, targets=Targets(accomplishment=acc))
+    assert result.personal and result.personal[0]["passed"] is True
+    assert store.get(result.session_id).extra["personal"] == result.personal
+    # the bank changes: another entry is now the best; rescore must not leave the old result behind
+    store.bank.add(Accomplishment("Warehouse layout", result="picking time down 30 percent",
+                                  terms=("warehouse", "picking"), best=True))
+    code, out, err = run_cli("rescore", result.session_id, "--json")
+    assert code == 0, err
+    mine = Store().get(result.session_id).extra["personal"]
+    assert json.loads(out)["personal"] == mine
+    assert "Warehouse layout" in json.dumps(mine) and mine[0]["passed"] is False
