@@ -97,3 +97,16 @@ def test_a_live_recording_in_this_process_is_left_alone(tmp_path):
     sid = Store(path).create(mode="practice", archetype="storyteller")
     assert Store(path).get(sid).status == "recording"
 
+
+
+def test_a_storage_fault_in_the_middle_of_a_command_is_one_sentence(run_cli, monkeypatch):
+    import rehearse.store.sessions as sessions
+
+    def locked(self, *a, **kw):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(sessions.Store, "history", locked)
+    code, out, err = run_cli("history")
+    assert code == 2
+    assert err.count("\n") == 1 and "busy" in err and "unexpected" not in err
+

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import sqlite3
 import sys
 from typing import Optional, Sequence
 
@@ -70,6 +71,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except sqlite3.Error as exc:  # a storage fault anywhere: one sentence, never the catch-all
+        from rehearse.core.home import database_path
+        from rehearse.store.db import fault
+
+        print(f"rehearse: {fault(database_path(), exc)}", file=sys.stderr)
+        return 2
     except Exception as exc:  # last resort: still one sentence
         if os.environ.get("REHEARSE_DEBUG"):
             raise

@@ -43,9 +43,9 @@ def run(args) -> int:
     if transcript.is_empty:
         raise RehearseError("No speech was heard in that audio, so nothing was scored; check the recording."
                             if args.audio else "The opening is empty; give the words you would say.")
-    from rehearse.coaching import scoring
+    from rehearse.api import score_transcript
 
-    result = scoring.score(transcript, archetype)
+    result = score_transcript(transcript, archetype)
     session_id = None
     if not args.no_save:
         session_id = _save(result, transcript, archetype.name, audio_path)
@@ -91,17 +91,15 @@ def _text_transcript(text: str):
 
 
 def _transcribe(path: Path, engine_name, model=None):
-    from rehearse.audio import pcm as audio
-    from rehearse.speech import engines
+    from rehearse.api import transcribe
 
-    clip = audio.load(path)
-    return engines.get(engine_name, model=model).transcribe(clip)
+    return transcribe(path, engine_name, model)
 
 
 def _run_batch(path: Path, engine_name, model=None) -> int:
     """One result per input line, in order; a bad line yields {"id", "error"} and the rest run."""
+    from rehearse.api import score_transcript
     from rehearse.core import archetypes
-    from rehearse.coaching import scoring
     from rehearse.core.errors import RehearseError
 
     try:
@@ -139,7 +137,7 @@ def _run_batch(path: Path, engine_name, model=None) -> int:
                     raise RehearseError(f"line {number} has an empty text")
             else:
                 raise RehearseError(f"line {number} needs a \"text\" string or an \"audio\" path")
-            emit_json({"id": item_id, **scoring.score(transcript, archetype).to_json()})
+            emit_json({"id": item_id, **score_transcript(transcript, archetype).to_json()})
         except RehearseError as err:
             emit_json({"id": item_id, "error": str(err)})
     return 0
