@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,36 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SAMPLES = SHARED / "speech-samples"
+
+
+def need(condition: object, reason: str) -> None:
+    """Go on when ``condition`` holds; otherwise skip the test, or fail it under ``CI=true``.
+
+    For what a test needs from the machine: the ../shared folder and its speech samples, a speech
+    engine, a Whisper model, espeak-ng, the sound server. CI installs all of them, so there a missing
+    one is a broken set-up that must not hide behind a skip.
+    """
+    if condition:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: CI must provide this, so it is a failure, not a skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+def speech_sample(name: str) -> Path:
+    """A file of the shared speech samples (../shared/speech-samples), through :func:`need`."""
+    path = SAMPLES / name
+    need(path.is_file(), f"the shared speech sample {name} is not there (expected in ../shared/speech-samples)")
+    return path
+
+
+def need_engine(name: str) -> None:
+    """Through :func:`need`: the speech engine ``name`` (with its model) can run here."""
+    from rehearse.speech import engines
+
+    reason = engines.availability(name)
+    need(reason is None, f"the {name} engine is not available: {reason}")
+
 
 from virtual_audio import virtual_mic  # noqa: E402,F401  (session fixture: a PulseAudio virtual microphone)
 
@@ -48,9 +79,7 @@ def rehearse_home(tmp_path, monkeypatch):
 
 @pytest.fixture
 def samples_dir() -> Path:
-    if not (SAMPLES / "manifest.tsv").exists():
-        pytest.skip("../shared/speech-samples is not beside the project")
-    return SAMPLES
+    return speech_sample("manifest.tsv").parent
 
 
 @pytest.fixture
@@ -69,8 +98,6 @@ def run_cli(capsys):
 @pytest.fixture
 def cli_env(rehearse_home):
     """Environment for running `python -m rehearse` in a subprocess with this test's home."""
-    import os
-
     env = dict(os.environ)
     env["REHEARSE_HOME"] = str(rehearse_home)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import os
-
-import pytest
-
-from conftest import ROOT, SHARED
+from conftest import ROOT, SHARED, need
 
 
 def test_contract_in_the_repo_matches_the_shared_design():
     shared = SHARED / "design.md"
-    if not shared.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("../shared/design.md is not beside the project; CI needs it")
-        pytest.skip("../shared is not beside the project")
+    need(shared.is_file(), "../shared/design.md is not beside the project")
     ours = (ROOT / "docs" / "contract.md").read_text(encoding="utf-8")
     assert ours == shared.read_text(encoding="utf-8"), (
         "docs/contract.md differs from ../shared/design.md; copy it again (or note the difference)")

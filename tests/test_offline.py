@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import socket
-from pathlib import Path
-
 import pytest
 
+from conftest import need, need_engine, speech_sample
 from rehearse.audio import pcm as audio_mod
 from rehearse.speech import whisper_models as models
 from rehearse.core.errors import RehearseError
-
-SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "speech-samples"
 
 
 class NetworkUsed(AssertionError):
@@ -36,9 +33,7 @@ def no_network(monkeypatch):
 
 
 def _clip():
-    if not (SAMPLES / "jfk.wav").is_file():
-        pytest.skip(f"speech samples not found at {SAMPLES}")
-    return audio_mod.load(SAMPLES / "jfk.wav")
+    return audio_mod.load(speech_sample("jfk.wav"))
 
 
 def test_the_guard_works(no_network):
@@ -48,20 +43,17 @@ def test_the_guard_works(no_network):
 
 def test_model_resolution_is_offline(no_network):
     for info in models.available_models():
-        assert info.available or info.reason
-    try:
-        models.resolve()
-    except RehearseError:
-        pass  # no model here is fine; reaching out is not
+        assert info.available == (info.reason is None), info  # a reason exactly when it is not here
+    default = models.locate(models.DEFAULT_MODEL)
+    need(default.available, f"no Whisper model here: {default.reason}")
+    assert models.resolve().available
     assert no_network == []
 
 
 def test_whisper_loads_and_transcribes_offline(no_network):
     from rehearse.speech.engines import whisper
 
-    reason = whisper.probe()
-    if reason:
-        pytest.skip(reason)
+    need_engine("whisper")
     engine = whisper.WhisperEngine()  # a fresh load, not the process-wide cached one
     text = engine.transcribe(_clip()).text.lower()
     assert "your country" in text
@@ -71,8 +63,7 @@ def test_whisper_loads_and_transcribes_offline(no_network):
 def test_pocketsphinx_transcribes_offline(no_network):
     from rehearse.speech.engines import sphinx
 
-    if sphinx.probe():
-        pytest.skip(sphinx.probe())
+    need_engine("pocketsphinx")
     text = sphinx.PocketSphinxEngine().transcribe(_clip()).text
     assert "country" in text
     assert no_network == []

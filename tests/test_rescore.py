@@ -78,7 +78,9 @@ def test_retranscribe_can_score_an_interrupted_session(run_cli, rehearse_home):
     code, out, err = run_cli("rescore", sid, "--retranscribe", "--engine", "scripted")
     assert code == 0, err
     session = Store().get(sid)
-    assert session.status == "complete" and session.verdict in ("pass", "fail") and "first result" in out
+    assert session.status == "complete" and "first result" in out
+    # an accomplishment with a number up front: both of the challenger's required checks pass
+    assert session.verdict == "pass"
 
 
 def test_all_rescores_every_session_and_skips_the_unscorable(run_cli):
