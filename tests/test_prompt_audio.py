@@ -22,6 +22,11 @@ def test_repo_audio_dir_is_the_checkouts_audio_prompts():
     assert prompt_audio.repo_audio_dir() == AUDIO_DIR
 
 
+def test_in_a_checkout_the_packaged_audio_is_the_top_level_folder():
+    """An installed wheel has rehearse/audio_prompts/ (tests/test_packaging.py); a checkout has only this."""
+    assert prompt_audio.packaged_audio_dir() == AUDIO_DIR
+
+
 def test_every_packaged_prompt_has_current_audio():
     """Fails when a prompt's text changed (or a prompt was added) without re-rendering its audio."""
     manifest = prompt_audio.read_manifest(AUDIO_DIR)

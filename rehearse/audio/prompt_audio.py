@@ -1,10 +1,12 @@
-"""Where a prompt's spoken audio comes from: the repository's pre-rendered files or the user cache.
+"""Where a prompt's spoken audio comes from: the packaged pre-rendered files or the user cache.
 
-``audio_prompts/`` (beside the package, since rehearse is installed editable) holds one WAV per
-packaged prompt and ``manifest.json`` recording, per prompt id, the exact text it was rendered from
-and its sha256. A file is used only while that hash matches the prompt's current text; any other
-prompt (a user's own, or a packaged one whose text changed) is rendered on first use into
-``REHEARSE_HOME/cache/prompts/<sha256 of the text>.wav`` and reused from there.
+``audio_prompts/`` holds one WAV per packaged prompt and ``manifest.json`` recording, per prompt id,
+the exact text it was rendered from and its sha256. The folder sits at the top of the repository and
+is built into the wheel and sdist as the package data ``rehearse.audio_prompts`` (see setup.py), so
+:func:`packaged_audio_dir` finds it inside an installed package, or beside the package in a checkout
+(an editable install, the tests). A file is used only while that hash matches the prompt's current
+text; any other prompt (a user's own, or a packaged one whose text changed) is rendered on first use
+into ``REHEARSE_HOME/cache/prompts/<sha256 of the text>.wav`` and reused from there.
 """
 
 from __future__ import annotations
@@ -78,11 +80,30 @@ class PromptAudio:
         return self.text_sha256 == text_sha256(prompt.text)
 
 
+PACKAGE_DATA = "audio_prompts"
+"""The folder's name, both inside an installed package and at the top of a checkout."""
+
+
+def packaged_audio_dir() -> Path:
+    """The pre-rendered prompts of the ``rehearse`` package that was imported.
+
+    An installed wheel or sdist carries them inside the package (``rehearse/audio_prompts/``, read
+    through :mod:`importlib.resources`); a checkout keeps them at its top, beside ``rehearse/``. Both
+    are looked up relative to the imported package, never through another install's import hooks.
+    """
+    from importlib import resources
+
+    inside = Path(str(resources.files("rehearse").joinpath(PACKAGE_DATA)))
+    if (inside / MANIFEST_NAME).is_file():
+        return inside
+    return repo_audio_dir()
+
+
 def repo_audio_dir() -> Path:
     """``audio_prompts/`` at the root of the checkout the package was imported from."""
     import rehearse
 
-    return Path(rehearse.__file__).resolve().parents[1] / "audio_prompts"
+    return Path(rehearse.__file__).resolve().parents[1] / PACKAGE_DATA
 
 
 def read_manifest(folder: Path) -> dict[str, PromptAudio]:
@@ -122,7 +143,7 @@ def stale_reason(prompt: Prompt, entry: Optional[PromptAudio], folder: Path) -> 
 
 def prerendered(prompt: Prompt, folder: Optional[Path] = None) -> Optional[Path]:
     """The pre-rendered file speaking this prompt's current text, or None."""
-    folder = repo_audio_dir() if folder is None else Path(folder)
+    folder = packaged_audio_dir() if folder is None else Path(folder)
     if not folder.is_dir():
         return None
     entry = read_manifest(folder).get(prompt.id)
