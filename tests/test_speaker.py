@@ -11,7 +11,7 @@ from rehearse.audio import pcm as audio_mod
 from rehearse.audio import prompt_audio
 from rehearse.core.archetypes import packaged_prompts
 from rehearse.audio.pcm import Audio, save
-from rehearse.core.errors import RehearseError
+from rehearse.core.errors import RehearseError, SpeechSynthesisError
 from rehearse.core.model import Prompt
 from rehearse.audio.speaker import PromptSpeaker, TextOnlySpeaker
 
@@ -86,3 +86,42 @@ def test_text_only_speaker_defaults_to_stderr(capsys):
     out, err = capsys.readouterr()
     assert out == ""
     assert "Go ahead." in err
+
+
+def _unspeakable(monkeypatch):
+    def fail(text, path, voice=None, rate=None):
+        raise SpeechSynthesisError("The prompt could not be turned into speech (pyttsx3: it broke).")
+
+    monkeypatch.setattr("rehearse.audio.tts.render", fail)
+    return Prompt(id="challenger-user-1", archetype="challenger", text="Why should we risk it on you?")
+
+
+def test_unspeakable_prompt_raises_the_synthesis_error_by_default(monkeypatch):
+    prompt = _unspeakable(monkeypatch)
+    play = FakePlay()
+    with pytest.raises(SpeechSynthesisError, match="could not be turned into speech"):
+        PromptSpeaker(play=play).speak(prompt)
+    assert play.played == []
+
+
+def test_text_fallback_shows_the_reason_and_the_prompt_and_goes_on(monkeypatch):
+    prompt = _unspeakable(monkeypatch)
+    play = FakePlay()
+    stream = io.StringIO()
+    speaker = PromptSpeaker(play=play, text_fallback=TextOnlySpeaker(stream=stream))
+    speaker.speak(prompt)  # no exception: the round goes on
+    assert play.played == []
+    first, rest = stream.getvalue().split("\n", 1)
+    assert first == ("The prompt could not be turned into speech (pyttsx3: it broke). "
+                     "Showing the interviewer's prompt as text instead.")
+    assert rest.startswith("Interviewer:") and rest.split()[1:] == prompt.text.split()
+    assert isinstance(speaker.fallback_error, SpeechSynthesisError)
+    speaker.speak(packaged_prompts()[0])  # a prompt with audio is spoken again
+    assert len(play.played) == 1 and speaker.fallback_error is None
+
+
+def test_text_fallback_does_not_hide_playback_faults():
+    play = FakePlay(RehearseError("No speaker found; connect one."))
+    speaker = PromptSpeaker(play=play, text_fallback=TextOnlySpeaker(stream=io.StringIO()))
+    with pytest.raises(RehearseError, match="No speaker found"):
+        speaker.speak(packaged_prompts()[0])

@@ -169,7 +169,7 @@ def audio_for(
     """The WAV speaking ``prompt``: pre-rendered, else cached, else rendered now into the cache.
 
     Returns None only when ``render_missing`` is False and no file exists yet. Rendering failures
-    raise :class:`~rehearse.core.errors.RehearseError` (from :mod:`rehearse.audio.tts`).
+    raise :class:`~rehearse.core.errors.SpeechSynthesisError` (from :mod:`rehearse.audio.tts`).
     """
     found = prerendered(prompt, folder)
     if found is not None:
@@ -184,6 +184,59 @@ def audio_for(
 
         render = default_render
     partial = target.with_name(target.name + ".partial.wav")
-    render(prompt.text, partial)
-    partial.replace(target)  # atomic: a half-written file is never taken for a cached one
+    try:
+        render(prompt.text, partial)
+        partial.replace(target)  # atomic: a half-written file is never taken for a cached one
+    finally:
+        partial.unlink(missing_ok=True)
     return target
+
+
+@dataclass(frozen=True)
+class RenderOutcome:
+    """What :func:`render_missing_prompts` did for one prompt."""
+
+    prompt: Prompt
+    path: Optional[Path]
+    """The cached WAV now speaking the prompt; None when rendering failed."""
+    error: Optional[str]
+    """The one-sentence reason rendering failed (a SpeechSynthesisError's message), else None."""
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def render_missing_prompts(
+    prompts: Optional[Iterable[Prompt]] = None,
+    *,
+    folder: Optional[Path] = None,
+    render: Optional[Renderer] = None,
+    on_each: Optional[Callable[[RenderOutcome], None]] = None,
+) -> list[RenderOutcome]:
+    """Render into the user cache every prompt that has no audio yet, so no round waits on it.
+
+    ``prompts`` defaults to every prompt known (packaged and the user's own, from
+    :func:`rehearse.core.archetypes.all_archetypes`); those with current pre-rendered or cached audio
+    are skipped, which leaves the user's own prompts and packaged ones whose text changed. One
+    prompt's failure does not stop the others: each attempt is returned (and passed to ``on_each`` as
+    it finishes), failures with their :class:`~rehearse.core.errors.SpeechSynthesisError` sentence.
+    """
+    from rehearse.core.errors import SpeechSynthesisError
+
+    if prompts is None:
+        from rehearse.core.archetypes import all_archetypes
+
+        prompts = [p for a in all_archetypes().values() for p in a.prompts]
+    outcomes: list[RenderOutcome] = []
+    for prompt in prompts:
+        if audio_for(prompt, folder=folder, render_missing=False) is not None:
+            continue
+        try:
+            outcome = RenderOutcome(prompt, audio_for(prompt, folder=folder, render=render), None)
+        except SpeechSynthesisError as err:
+            outcome = RenderOutcome(prompt, None, str(err))
+        outcomes.append(outcome)
+        if on_each is not None:
+            on_each(outcome)
+    return outcomes
