@@ -5,8 +5,9 @@
     python scripts/render_prompts.py --check       # exit 1 listing stale or missing audio
     python scripts/render_prompts.py --only-stale  # render just the stale or missing ones
 
-Files are 16 kHz mono 16-bit WAV (espeak-ng through pyttsx3, see rehearse/audio/tts.py). Prints the
-render time of each prompt and the folder's total size.
+Files are 16 kHz mono 16-bit WAV (espeak-ng through pyttsx3, or the espeak-ng program when pyttsx3
+fails; see rehearse/audio/tts.py; the manifest records which). Prints the render time of each prompt
+and the folder's total size.
 """
 
 from __future__ import annotations
@@ -67,13 +68,20 @@ def main(argv: list[str] | None = None) -> int:
     entries = {pid: e for pid, e in prompt_audio.read_manifest(folder).items() if pid in current}
 
     try:
-        info = tts.engine_info().to_json()
+        infos: dict[str, dict] = {}
         total_render = 0.0
         for prompt in todo:
             name = f"{prompt.id}.wav"
             started = time.perf_counter()
-            audio = tts.render(prompt.text, folder / name, voice=args.voice, rate=args.rate)
+            rendered = tts.render_detailed(prompt.text, folder / name, voice=args.voice, rate=args.rate)
             elapsed = time.perf_counter() - started
+            audio = rendered.audio
+            if rendered.backend not in infos:  # the manifest names what really spoke each prompt
+                infos[rendered.backend] = (tts.engine_info() if rendered.backend == tts.PYTTSX3
+                                           else tts.program_info()).to_json()
+            info = infos[rendered.backend]
+            for problem in rendered.problems:
+                print(f"{prompt.id:16s} note: {problem}")
             total_render += elapsed
             entries[prompt.id] = prompt_audio.PromptAudio(
                 prompt_id=prompt.id,

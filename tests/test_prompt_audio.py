@@ -22,6 +22,11 @@ def test_repo_audio_dir_is_the_checkouts_audio_prompts():
     assert prompt_audio.repo_audio_dir() == AUDIO_DIR
 
 
+def test_in_a_checkout_the_packaged_audio_is_the_top_level_folder():
+    """An installed wheel has rehearse/audio_prompts/ (tests/test_packaging.py); a checkout has only this."""
+    assert prompt_audio.packaged_audio_dir() == AUDIO_DIR
+
+
 def test_every_packaged_prompt_has_current_audio():
     """Fails when a prompt's text changed (or a prompt was added) without re-rendering its audio."""
     manifest = prompt_audio.read_manifest(AUDIO_DIR)
@@ -144,3 +149,47 @@ def test_text_hash_is_sha256_of_utf8(text):
     import hashlib
 
     assert prompt_audio.text_sha256(text) == hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _user_prompts(home: Path) -> None:
+    folder = home / "prompts"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "mine.toml").write_text(
+        '[[archetypes.challenger.prompts]]\ntext = "You have never worked in healthcare. Why take that risk?"\n'
+        '[[archetypes.storyteller.prompts]]\ntext = "Tell me about your garden."\n'
+        '[[archetypes.salesperson.prompts]]\ntext = "FAIL here, please."\n',
+        encoding="utf-8",
+    )
+
+
+def test_render_missing_prompts_renders_the_users_prompts_once(rehearse_home):
+    _user_prompts(rehearse_home)
+    renderer = CountingRenderer()
+
+    def render(text, path):
+        if text.startswith("FAIL"):
+            from rehearse.core.errors import SpeechSynthesisError
+
+            raise SpeechSynthesisError("The prompt could not be turned into speech (a test).")
+        return renderer(text, path)
+
+    seen = []
+    outcomes = prompt_audio.render_missing_prompts(render=render, on_each=seen.append)
+    assert seen == outcomes
+    assert sorted(renderer.calls) == ["Tell me about your garden.",
+                                      "You have never worked in healthcare. Why take that risk?"]
+    assert {o.prompt.text: o.ok for o in outcomes} == {
+        "Tell me about your garden.": True,
+        "You have never worked in healthcare. Why take that risk?": True,
+        "FAIL here, please.": False,  # one failure does not stop the others
+    }
+    failed = next(o for o in outcomes if not o.ok)
+    assert failed.path is None and failed.error == "The prompt could not be turned into speech (a test)."
+    for outcome in outcomes:
+        if outcome.ok:
+            assert outcome.path == prompt_audio.cached_path(outcome.prompt) and outcome.path.is_file()
+    assert not list((rehearse_home / "cache" / "prompts").glob("*.partial*"))
+    # Packaged prompts have their files; the next call only retries what failed.
+    again = prompt_audio.render_missing_prompts(render=render)
+    assert [o.prompt.text for o in again] == ["FAIL here, please."]
+    assert len(renderer.calls) == 2

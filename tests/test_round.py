@@ -168,3 +168,19 @@ def test_the_round_computes_the_personal_checks_and_rescore_recomputes_them(tmp_
     mine = Store().get(result.session_id).extra["personal"]
     assert json.loads(out)["personal"] == mine
     assert "Warehouse layout" in json.dumps(mine) and mine[0]["passed"] is False
+
+
+def test_a_prompt_the_synthesiser_cannot_render_is_shown_as_text(tmp_path, monkeypatch, capsys):
+    from rehearse.audio import prompt_audio
+    from rehearse.audio.speaker import PromptSpeaker
+    from rehearse.core.errors import SpeechSynthesisError
+
+    def fail(prompt):
+        raise SpeechSynthesisError("espeak-ng stopped before the end of the prompt")
+
+    monkeypatch.setattr(prompt_audio, "audio_for", fail)
+    played = []
+    told = []
+    result, store = _run(tmp_path, speaker=PromptSpeaker(play=lambda *a, **k: played.append(a)), notify=told.append)
+    assert played == [] and store.get(result.session_id).status == "complete"
+    assert "espeak-ng stopped" in told[0] and "Interviewer:" in capsys.readouterr().err

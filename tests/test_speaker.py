@@ -11,7 +11,7 @@ from rehearse.audio import pcm as audio_mod
 from rehearse.audio import prompt_audio
 from rehearse.core.archetypes import packaged_prompts
 from rehearse.audio.pcm import Audio, save
-from rehearse.core.errors import RehearseError
+from rehearse.core.errors import RehearseError, SpeechSynthesisError
 from rehearse.core.model import Prompt
 from rehearse.audio.speaker import PromptSpeaker, TextOnlySpeaker
 
@@ -86,3 +86,19 @@ def test_text_only_speaker_defaults_to_stderr(capsys):
     out, err = capsys.readouterr()
     assert out == ""
     assert "Go ahead." in err
+
+
+def _unspeakable(monkeypatch):
+    def fail(text, path, voice=None, rate=None):
+        raise SpeechSynthesisError("The prompt could not be turned into speech (pyttsx3: it broke).")
+
+    monkeypatch.setattr("rehearse.audio.tts.render", fail)
+    return Prompt(id="challenger-user-1", archetype="challenger", text="Why should we risk it on you?")
+
+
+def test_unspeakable_prompt_raises_the_synthesis_error_by_default(monkeypatch):
+    prompt = _unspeakable(monkeypatch)
+    play = FakePlay()
+    with pytest.raises(SpeechSynthesisError, match="could not be turned into speech"):
+        PromptSpeaker(play=play).speak(prompt)
+    assert play.played == []

@@ -1,10 +1,12 @@
-"""Where a prompt's spoken audio comes from: the repository's pre-rendered files or the user cache.
+"""Where a prompt's spoken audio comes from: the packaged pre-rendered files or the user cache.
 
-``audio_prompts/`` (beside the package, since rehearse is installed editable) holds one WAV per
-packaged prompt and ``manifest.json`` recording, per prompt id, the exact text it was rendered from
-and its sha256. A file is used only while that hash matches the prompt's current text; any other
-prompt (a user's own, or a packaged one whose text changed) is rendered on first use into
-``REHEARSE_HOME/cache/prompts/<sha256 of the text>.wav`` and reused from there.
+``audio_prompts/`` holds one WAV per packaged prompt and ``manifest.json`` recording, per prompt id,
+the exact text it was rendered from and its sha256. The folder sits at the top of the repository and
+is built into the wheel and sdist as the package data ``rehearse.audio_prompts`` (see setup.py), so
+:func:`packaged_audio_dir` finds it inside an installed package, or beside the package in a checkout
+(an editable install, the tests). A file is used only while that hash matches the prompt's current
+text; any other prompt (a user's own, or a packaged one whose text changed) is rendered on first use
+into ``REHEARSE_HOME/cache/prompts/<sha256 of the text>.wav`` and reused from there.
 """
 
 from __future__ import annotations
@@ -78,11 +80,30 @@ class PromptAudio:
         return self.text_sha256 == text_sha256(prompt.text)
 
 
+PACKAGE_DATA = "audio_prompts"
+"""The folder's name, both inside an installed package and at the top of a checkout."""
+
+
+def packaged_audio_dir() -> Path:
+    """The pre-rendered prompts of the ``rehearse`` package that was imported.
+
+    An installed wheel or sdist carries them inside the package (``rehearse/audio_prompts/``, read
+    through :mod:`importlib.resources`); a checkout keeps them at its top, beside ``rehearse/``. Both
+    are looked up relative to the imported package, never through another install's import hooks.
+    """
+    from importlib import resources
+
+    inside = Path(str(resources.files("rehearse").joinpath(PACKAGE_DATA)))
+    if (inside / MANIFEST_NAME).is_file():
+        return inside
+    return repo_audio_dir()
+
+
 def repo_audio_dir() -> Path:
     """``audio_prompts/`` at the root of the checkout the package was imported from."""
     import rehearse
 
-    return Path(rehearse.__file__).resolve().parents[1] / "audio_prompts"
+    return Path(rehearse.__file__).resolve().parents[1] / PACKAGE_DATA
 
 
 def read_manifest(folder: Path) -> dict[str, PromptAudio]:
@@ -122,7 +143,7 @@ def stale_reason(prompt: Prompt, entry: Optional[PromptAudio], folder: Path) -> 
 
 def prerendered(prompt: Prompt, folder: Optional[Path] = None) -> Optional[Path]:
     """The pre-rendered file speaking this prompt's current text, or None."""
-    folder = repo_audio_dir() if folder is None else Path(folder)
+    folder = packaged_audio_dir() if folder is None else Path(folder)
     if not folder.is_dir():
         return None
     entry = read_manifest(folder).get(prompt.id)
@@ -148,7 +169,7 @@ def audio_for(
     """The WAV speaking ``prompt``: pre-rendered, else cached, else rendered now into the cache.
 
     Returns None only when ``render_missing`` is False and no file exists yet. Rendering failures
-    raise :class:`~rehearse.core.errors.RehearseError` (from :mod:`rehearse.audio.tts`).
+    raise :class:`~rehearse.core.errors.SpeechSynthesisError` (from :mod:`rehearse.audio.tts`).
     """
     found = prerendered(prompt, folder)
     if found is not None:
@@ -163,6 +184,59 @@ def audio_for(
 
         render = default_render
     partial = target.with_name(target.name + ".partial.wav")
-    render(prompt.text, partial)
-    partial.replace(target)  # atomic: a half-written file is never taken for a cached one
+    try:
+        render(prompt.text, partial)
+        partial.replace(target)  # atomic: a half-written file is never taken for a cached one
+    finally:
+        partial.unlink(missing_ok=True)
     return target
+
+
+@dataclass(frozen=True)
+class RenderOutcome:
+    """What :func:`render_missing_prompts` did for one prompt."""
+
+    prompt: Prompt
+    path: Optional[Path]
+    """The cached WAV now speaking the prompt; None when rendering failed."""
+    error: Optional[str]
+    """The one-sentence reason rendering failed (a SpeechSynthesisError's message), else None."""
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def render_missing_prompts(
+    prompts: Optional[Iterable[Prompt]] = None,
+    *,
+    folder: Optional[Path] = None,
+    render: Optional[Renderer] = None,
+    on_each: Optional[Callable[[RenderOutcome], None]] = None,
+) -> list[RenderOutcome]:
+    """Render into the user cache every prompt that has no audio yet, so no round waits on it.
+
+    ``prompts`` defaults to every prompt known (packaged and the user's own, from
+    :func:`rehearse.core.archetypes.all_archetypes`); those with current pre-rendered or cached audio
+    are skipped, which leaves the user's own prompts and packaged ones whose text changed. One
+    prompt's failure does not stop the others: each attempt is returned (and passed to ``on_each`` as
+    it finishes), failures with their :class:`~rehearse.core.errors.SpeechSynthesisError` sentence.
+    """
+    from rehearse.core.errors import SpeechSynthesisError
+
+    if prompts is None:
+        from rehearse.core.archetypes import all_archetypes
+
+        prompts = [p for a in all_archetypes().values() for p in a.prompts]
+    outcomes: list[RenderOutcome] = []
+    for prompt in prompts:
+        if audio_for(prompt, folder=folder, render_missing=False) is not None:
+            continue
+        try:
+            outcome = RenderOutcome(prompt, audio_for(prompt, folder=folder, render=render), None)
+        except SpeechSynthesisError as err:
+            outcome = RenderOutcome(prompt, None, str(err))
+        outcomes.append(outcome)
+        if on_each is not None:
+            on_each(outcome)
+    return outcomes

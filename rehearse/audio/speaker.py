@@ -14,7 +14,12 @@ PlayFn = Callable[..., None]
 
 
 class PromptSpeaker:
-    """Plays a prompt's spoken audio (pre-rendered, cached, or rendered now) on an output device."""
+    """Plays a prompt's spoken audio (pre-rendered, cached, or rendered now) on an output device.
+
+    A prompt that cannot be turned into speech raises
+    :class:`~rehearse.core.errors.SpeechSynthesisError` (one sentence); the round's one no-speaker
+    policy (:func:`rehearse.session.round.speak_or_show`) then shows it as text and goes on.
+    """
 
     def __init__(self, device: Union[int, str, None] = None, play: Optional[PlayFn] = None):
         self.device = device
@@ -24,8 +29,7 @@ class PromptSpeaker:
         """Find or render the prompt's audio and play it; RehearseError when it cannot be played."""
         from rehearse.audio import prompt_audio
 
-        path = prompt_audio.audio_for(prompt)
-        self.play_audio(load(path))
+        self.play_audio(load(prompt_audio.audio_for(prompt)))
 
     def play_audio(self, audio: Audio) -> None:
         play = self._play

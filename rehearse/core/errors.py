@@ -21,6 +21,14 @@ class RehearseError(Exception):
         return self.message
 
 
+class SpeechSynthesisError(RehearseError):
+    """A prompt could not be turned into speech; the caller can show the prompt as text and go on.
+
+    Raised by :func:`rehearse.audio.tts.render` for every failure (nothing to synthesise with, an
+    unknown voice, every synthesiser failing), with one sentence saying which.
+    """
+
+
 class NoSpeechError(RehearseError):
     """The recording or file held no speech we could hear."""
 
