@@ -23,3 +23,16 @@ def test_text_without_timings_has_no_pace():
 def test_fillers_that_carry_meaning_are_not_counted():
     words = metrics.tokens("I'd like to ask what kind of team it is, and it looks like fun, like, really")
     assert metrics.count_fillers(words) == 1  # only the bare "like" before "really"
+
+
+def test_the_checks_and_the_figures_read_one_filler_list():
+    """What the checks drop as a filler, the delivery figures count as one (fillers.toml is the one list)."""
+    from rehearse.coaching import fillers
+    from rehearse.coaching.checks import load_rules
+
+    norm = load_rules().norm
+    counted = set(metrics.default_fillers())
+    assert set(norm.fillers) == set(fillers.hesitations()) and set(norm.fillers) <= counted
+    assert {" ".join(p) for p in norm.filler_phrases} == set(fillers.phrases()) <= counted
+    for sound in fillers.hesitations():
+        assert metrics.count_fillers(["so", sound, "i", "rebuilt", "it"]) == 1, sound

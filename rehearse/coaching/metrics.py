@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 import re
-import sys
-from functools import lru_cache
-from importlib import resources
 from typing import Iterable, Optional
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
+from rehearse.coaching import fillers as filler_data
 from rehearse.core.model import Metrics, Transcript
 
 _TOKEN = re.compile(r"[a-z0-9']+")
@@ -22,14 +15,9 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
-@lru_cache(maxsize=1)
-def _filler_data() -> dict:
-    text = resources.files("rehearse").joinpath("data/fillers.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
-
-
 def default_fillers() -> tuple[str, ...]:
-    return tuple(_filler_data()["fillers"])
+    """Every filler the delivery figures count (rehearse/data/fillers.toml, the one list)."""
+    return filler_data.all_fillers()
 
 
 def filler_counts(words: list[str], fillers: Optional[Iterable[str]] = None) -> dict[str, int]:
@@ -40,7 +28,7 @@ def filler_counts(words: list[str], fillers: Optional[Iterable[str]] = None) -> 
     """
     phrases = sorted({tuple(f.lower().split()) for f in (fillers or default_fillers()) if f.strip()},
                      key=len, reverse=True)
-    not_after = {tuple(k.split()): set(v) for k, v in _filler_data().get("not_after", {}).items()}
+    not_after = {tuple(k.split()): v for k, v in filler_data.not_after().items()}
     found: dict[str, int] = {}
     i = 0
     while i < len(words):

@@ -72,11 +72,24 @@ def _with_prefixes(verbs: list[str], prefixes: list[str], never: frozenset[str])
     return frozenset(out)
 
 
+def _with_fillers(data: dict) -> dict:
+    """The normalisation data plus the fillers it drops, from the one filler list (fillers.toml)."""
+    from rehearse.coaching import fillers
+
+    normalize = dict(data["normalize"])
+    phrases = fillers.phrases()
+    keepers = fillers.not_after()
+    normalize.setdefault("fillers", list(fillers.hesitations()))
+    normalize.setdefault("filler_phrases", list(phrases))
+    normalize.setdefault("filler_phrase_keepers", sorted(set().union(*(keepers.get(p, ()) for p in phrases))))
+    return {**data, "normalize": normalize}
+
+
 def rules_from_data(data: dict) -> Rules:
     words = data["words"]
     never = frozenset(words["not_achievement_past"])
     return Rules(
-        norm=NormRules.from_data(data),
+        norm=NormRules.from_data(_with_fillers(data)),
         concepts={name: _compile(name, pats) for name, pats in data["concepts"].items()},
         achievement=_with_prefixes(words["achievement_verbs"], words.get("achievement_prefixes", []), never),
         scope=frozenset(words["scope_verbs"]),
