@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import speech_sample
 from rehearse.audio import pcm as audio
 
 from rehearse.audio import playback
@@ -24,15 +25,7 @@ from rehearse.audio.microphone import MicrophoneRecorder
 pytestmark = pytest.mark.audio
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT.parent / "shared" / "speech-samples"
 RATE = 16000
-
-
-def sample(name: str) -> Path:
-    path = SAMPLES / name
-    if not path.exists():
-        pytest.skip(f"the shared speech sample {name} is not there (expected in ../shared/speech-samples)")
-    return path
 
 
 def locate(recorded: np.ndarray, clip: np.ndarray, search_s: float = 3.0) -> int:
@@ -87,7 +80,7 @@ def assert_holds_clip(recorded: np.ndarray, clip: np.ndarray, lag: int) -> None:
 
 
 def test_records_a_played_answer_and_stops_on_the_silence_after_it(virtual_mic, tmp_path):
-    clip_path = sample("jfk.wav")
+    clip_path = speech_sample("jfk.wav")
     clip = audio.load(clip_path)
     players = []
     rec = MicrophoneRecorder(stop_on_enter=False)
@@ -113,7 +106,7 @@ def test_records_a_played_answer_and_stops_on_the_silence_after_it(virtual_mic, 
 
 
 def test_playback_to_the_default_output_is_heard_by_the_microphone(virtual_mic, tmp_path):
-    clip = audio.load(sample("cmu-arctic-a0024.wav"))
+    clip = audio.load(speech_sample("cmu-arctic-a0024.wav"))
     errors = []
 
     def speak():
@@ -149,7 +142,7 @@ RECORD_SCRIPT = textwrap.dedent(
 
 
 def test_a_killed_recorder_leaves_a_readable_wav_with_what_was_said(virtual_mic, tmp_path):
-    clip_path = sample("jfk.wav")
+    clip_path = speech_sample("jfk.wav")
     clip = audio.load(clip_path)
     script = tmp_path / "record.py"
     script.write_text(RECORD_SCRIPT)

@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import ctypes.util
 import sys
 import wave
 from pathlib import Path
 
 import pytest
 
+from conftest import need_espeak
 from rehearse.audio import tts
 from rehearse.core.archetypes import packaged_prompts
 from rehearse.core.errors import RehearseError
 
 
-def _espeak_missing() -> str | None:
-    try:
-        import pyttsx3  # noqa: F401
-    except ImportError:
-        return "pyttsx3 is not installed"
-    if not (ctypes.util.find_library("espeak-ng") or ctypes.util.find_library("espeak")):
-        return "the espeak-ng library is not installed"
-    return None
+@pytest.fixture
+def espeak():
+    need_espeak()
 
 
-needs_espeak = pytest.mark.skipif(_espeak_missing() is not None, reason=str(_espeak_missing()))
+needs_espeak = pytest.mark.usefixtures("espeak")
 
 
 @needs_espeak
