@@ -169,6 +169,7 @@ def _synthesise(engine: Any, text: str, out: Path, voice: str, rate: int) -> Non
             # espeak-ng applies voice and rate on its own thread; starting the run while it is
             # still busy would make pyttsx3 cancel the utterance.
             _wait_idle(engine, deadline=time.monotonic() + 5.0)
+            _clear_stale_stop(engine)
             engine.save_to_file(text, str(out))
             engine.runAndWait()
             timeout = 15.0 + 0.05 * len(text)
@@ -194,6 +195,21 @@ def _wait_idle(engine: Any, deadline: float) -> None:
     is_playing = _espeak_is_playing(engine)
     while (engine.isBusy() or is_playing()) and time.monotonic() < deadline:
         time.sleep(0.002)
+
+
+def _clear_stale_stop(engine: Any) -> None:
+    """Forget a stop that pyttsx3's espeak driver still holds from an earlier run.
+
+    Every ``runAndWait()`` ends with ``stop()``, which flags the driver as stopping when espeak-ng
+    is still busy (applying the voice and rate at start-up, or finishing the last utterance). The
+    flag is cleared only by the driver's loop; when that loop has already ended, the flag survives
+    and cancels the *next* utterance at once ("stopped before the end of the text"). On a loaded
+    machine this happened to about one render in a hundred. espeak-ng is idle here, so there is
+    nothing to stop.
+    """
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    if getattr(driver, "_stopping", False):
+        driver._stopping = False
 
 
 def _espeak_is_playing(engine: Any):
