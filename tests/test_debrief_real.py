@@ -19,7 +19,7 @@ import pytest
 from conftest import need_engine, need_espeak
 from rehearse.audio import pcm as audio
 
-pytestmark = pytest.mark.audio
+pytestmark = [pytest.mark.audio, pytest.mark.slow]
 
 VOICE, RATE_WPM, NOISE_SIGMA = "gmw/en-us+klatt", 165, 30.0
 # (A bare "No." is often heard as "oh" through the microphone: the answers say a few words more.)

@@ -17,7 +17,7 @@ from conftest import need_engine, need_espeak
 from rehearse.audio import pcm as audio
 from rehearse.coaching.timing import pace_band
 
-pytestmark = pytest.mark.audio
+pytestmark = [pytest.mark.audio, pytest.mark.slow]
 
 LIMIT_S = 10.0  # green at 5 s, yellow at 7.5 s, red at 10 s, cut at 11 s
 SHORT = ("Thank you for asking me back. I was charged with cutting our release time, so I rebuilt the whole "

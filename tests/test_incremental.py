@@ -243,6 +243,7 @@ def _check_against_single_pass(engine, tolerance: float):
     return merged, reference
 
 
+@pytest.mark.slow
 def test_real_clips_pocketsphinx_matches_single_pass():
     from rehearse.speech import engines
 
@@ -250,6 +251,7 @@ def test_real_clips_pocketsphinx_matches_single_pass():
     _check_against_single_pass(engines.get("pocketsphinx"), 0.08)
 
 
+@pytest.mark.slow
 def test_real_clips_whisper_matches_single_pass():
     from rehearse.speech import engines
 

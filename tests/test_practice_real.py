@@ -35,6 +35,7 @@ def _wait_for_recording(proc, timeout_s=90.0) -> list[str]:
     raise AssertionError(f"practice never said Recording: {''.join(lines)}")
 
 
+@pytest.mark.slow
 def test_practice_with_a_spoken_prompt_and_a_spoken_opening(virtual_mic, rehearse_home):
     prompts = rehearse_home / "prompts"
     prompts.mkdir(parents=True)
@@ -70,6 +71,7 @@ def test_practice_with_a_spoken_prompt_and_a_spoken_opening(virtual_mic, rehears
     assert 10.0 < row["duration_s"] < 25.0
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_a_real_recording_keeps_the_audio(virtual_mic, rehearse_home):
     import signal
 

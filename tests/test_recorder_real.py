@@ -79,6 +79,7 @@ def assert_holds_clip(recorded: np.ndarray, clip: np.ndarray, lag: int) -> None:
     assert len(scores) >= 3 and misses <= max(1, len(scores) // 10), f"chunk correlations: {scores}"
 
 
+@pytest.mark.slow
 def test_records_a_played_answer_and_stops_on_the_silence_after_it(virtual_mic, tmp_path):
     clip_path = speech_sample("jfk.wav")
     clip = audio.load(clip_path)
@@ -105,6 +106,7 @@ def test_records_a_played_answer_and_stops_on_the_silence_after_it(virtual_mic, 
     assert rec.first_speech_s == pytest.approx(lag / RATE, abs=0.5)
 
 
+@pytest.mark.slow
 def test_playback_to_the_default_output_is_heard_by_the_microphone(virtual_mic, tmp_path):
     clip = audio.load(speech_sample("cmu-arctic-a0024.wav"))
     errors = []
@@ -141,6 +143,7 @@ RECORD_SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_a_killed_recorder_leaves_a_readable_wav_with_what_was_said(virtual_mic, tmp_path):
     clip_path = speech_sample("jfk.wav")
     clip = audio.load(clip_path)

@@ -92,6 +92,7 @@ def test_silence_and_faint_noise_give_no_words():
         assert engine.transcribe(Audio(hiss, 16000)).words == ()
 
 
+@pytest.mark.slow
 def test_long_recording_keeps_speech_after_pauses():
     """Over 25 s the recording is cut at pauses, so no sentence after a pause is skipped."""
     engine = _need_whisper()
