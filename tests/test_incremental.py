@@ -235,6 +235,8 @@ def _check_against_single_pass(engine, tolerance: float):
     answer, reference, spans = _real_answer()
     single = engine.transcribe(answer)
     merged = transcribe_in_segments(engine, answer, min_segment_s=4.0)
+    # (an engine that heard nothing at all would pass the comparisons below)
+    assert len(merged.words) >= 0.8 * len(reference.split()), merged.text
     assert _wer(reference, merged.text) <= _wer(reference, single.text) + tolerance
     inside = [w for w in merged.words if any(a - 0.3 <= (w.start + w.end) / 2 <= b + 0.3 for a, b in spans)]
     assert len(inside) >= 0.95 * len(merged.words)
@@ -248,7 +250,8 @@ def test_real_clips_pocketsphinx_matches_single_pass():
     from rehearse.speech import engines
 
     need_engine("pocketsphinx")
-    _check_against_single_pass(engines.get("pocketsphinx"), 0.08)
+    merged, reference = _check_against_single_pass(engines.get("pocketsphinx"), 0.08)
+    assert _wer(reference, merged.text) <= 0.35  # measured 0.24 (0.46 in one pass over the whole answer)
 
 
 @pytest.mark.slow
