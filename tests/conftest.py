@@ -42,6 +42,22 @@ def need_engine(name: str) -> None:
     need(reason is None, f"the {name} engine is not available: {reason}")
 
 
+def need_espeak() -> None:
+    """Through :func:`need`: espeak-ng, both the program and the library pyttsx3 speaks through."""
+    import ctypes.util
+    import importlib.util
+    import shutil
+
+    missing = []
+    if shutil.which("espeak-ng") is None:
+        missing.append("the espeak-ng program")
+    if not (ctypes.util.find_library("espeak-ng") or ctypes.util.find_library("espeak")):
+        missing.append("the espeak-ng library")
+    if importlib.util.find_spec("pyttsx3") is None:
+        missing.append("pyttsx3")
+    need(not missing, f"{' and '.join(missing)} not installed (sudo apt-get install espeak-ng)")
+
+
 from virtual_audio import virtual_mic  # noqa: E402,F401  (session fixture: a PulseAudio virtual microphone)
 
 

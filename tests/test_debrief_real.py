@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import need_engine, need_espeak
 from rehearse.audio import pcm as audio
 
-pytestmark = pytest.mark.audio
+pytestmark = [pytest.mark.audio, pytest.mark.slow]
 
 VOICE, RATE_WPM, NOISE_SIGMA = "gmw/en-us+klatt", 165, 30.0
 # (A bare "No." is often heard as "oh" through the microphone: the answers say a few words more.)
@@ -35,22 +36,16 @@ ANSWERS = [
 
 def synthesise(text: str, path: Path) -> Path:
     from rehearse.audio import tts
-    from rehearse.core.errors import RehearseError
 
-    try:
-        clip = tts.render(text, path, voice=VOICE, rate=RATE_WPM)
-    except RehearseError as err:
-        pytest.skip(f"speech synthesis is not available: {err}")
+    need_espeak()
+    clip = tts.render(text, path, voice=VOICE, rate=RATE_WPM)
     rng = np.random.default_rng(0)
     noisy = clip.samples.astype(np.float64) + rng.normal(0.0, NOISE_SIGMA, len(clip.samples))
     return audio.save(audio.Audio(np.clip(np.round(noisy), -32768, 32767).astype(np.int16), clip.sample_rate), path)
 
 
 def test_a_spoken_debrief_is_heard_through_the_microphone(virtual_mic, cli_env, tmp_path):
-    from rehearse.speech import engines
-
-    if engines.availability("pocketsphinx"):
-        pytest.skip(f"PocketSphinx is not available: {engines.availability('pocketsphinx')}")
+    need_engine("pocketsphinx")
     wavs = [synthesise(text, tmp_path / f"answer{i}.wav") if text else None for i, text in enumerate(ANSWERS)]
     env = dict(cli_env, **virtual_mic.client_env)
     command = [sys.executable, "-m", "rehearse", "debrief", "--text-prompt", "--engine", "pocketsphinx",

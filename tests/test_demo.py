@@ -5,9 +5,12 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from fakes import FakeSpeaker
 
 
+@pytest.mark.slow
 def test_demo_without_any_audio_device_shows_the_prompt_as_text(cli_env, tmp_path):
     env = {k: v for k, v in cli_env.items() if not k.startswith("PULSE_")}
     env["PULSE_SERVER"] = f"unix:{tmp_path}/no-server"
@@ -28,6 +31,7 @@ def test_demo_without_any_audio_device_shows_the_prompt_as_text(cli_env, tmp_pat
     assert json.loads(history.stdout.splitlines()[0])["session_id"] == result["session_id"]
 
 
+@pytest.mark.slow
 def test_demo_plays_the_prompt_through_the_speaker(monkeypatch, run_cli):
     import rehearse.audio.devices as devices
     import rehearse.audio.speaker as speaker_mod

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from conftest import need_engine, speech_sample
 from rehearse.audio import pcm as audio_mod
 from rehearse.audio.pcm import Audio
 from rehearse.speech.streaming import IncrementalTranscriber, transcribe_in_segments
@@ -16,7 +16,6 @@ from rehearse.core.model import Transcript, Word
 from rehearse.speech.wer import wer
 
 RATE = 16000
-SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "speech-samples"
 
 
 class BurstEngine:
@@ -213,15 +212,14 @@ NAMES = ["jfk.wav", "librivox-sense-and-sensibility-0870.wav", "ljspeech-lj001-0
 
 def _real_answer():
     """Real clips joined with 0.7 s pauses: the audio, the joined reference, each clip's span."""
-    if not (SAMPLES / "manifest.tsv").is_file():
-        pytest.skip(f"speech samples not found at {SAMPLES}")
+    samples = speech_sample("manifest.tsv").parent
     refs = {}
-    for line in (SAMPLES / "manifest.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+    for line in (samples / "manifest.tsv").read_text(encoding="utf-8").splitlines()[1:]:
         cols = line.split("\t")
         refs[cols[0]] = cols[3]
     parts, spans, pos = [], [], 0
     for name in NAMES:
-        clip = audio_mod.load(SAMPLES / name).to_rate(RATE).samples
+        clip = audio_mod.load(speech_sample(name)).to_rate(RATE).samples
         parts += [clip, np.zeros(int(0.7 * RATE), np.int16)]
         spans.append((pos / RATE, (pos + len(clip)) / RATE))
         pos += len(clip) + int(0.7 * RATE)
@@ -237,6 +235,8 @@ def _check_against_single_pass(engine, tolerance: float):
     answer, reference, spans = _real_answer()
     single = engine.transcribe(answer)
     merged = transcribe_in_segments(engine, answer, min_segment_s=4.0)
+    # (an engine that heard nothing at all would pass the comparisons below)
+    assert len(merged.words) >= 0.8 * len(reference.split()), merged.text
     assert _wer(reference, merged.text) <= _wer(reference, single.text) + tolerance
     inside = [w for w in merged.words if any(a - 0.3 <= (w.start + w.end) / 2 <= b + 0.3 for a, b in spans)]
     assert len(inside) >= 0.95 * len(merged.words)
@@ -245,20 +245,20 @@ def _check_against_single_pass(engine, tolerance: float):
     return merged, reference
 
 
+@pytest.mark.slow
 def test_real_clips_pocketsphinx_matches_single_pass():
     from rehearse.speech import engines
 
-    if engines.availability("pocketsphinx"):
-        pytest.skip(engines.availability("pocketsphinx"))
-    _check_against_single_pass(engines.get("pocketsphinx"), 0.08)
+    need_engine("pocketsphinx")
+    merged, reference = _check_against_single_pass(engines.get("pocketsphinx"), 0.08)
+    assert _wer(reference, merged.text) <= 0.35  # measured 0.24 (0.46 in one pass over the whole answer)
 
 
+@pytest.mark.slow
 def test_real_clips_whisper_matches_single_pass():
     from rehearse.speech import engines
 
-    reason = engines.availability("whisper")
-    if reason:
-        pytest.skip(reason)
+    need_engine("whisper")
     merged, reference = _check_against_single_pass(engines.get("whisper"), 0.05)
     assert _wer(reference, merged.text) <= 0.15
     words = [(re.sub(r"[^a-z]", "", w.word.lower()), w.start) for w in merged.words]

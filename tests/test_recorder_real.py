@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import speech_sample
 from rehearse.audio import pcm as audio
 
 from rehearse.audio import playback
@@ -24,15 +25,7 @@ from rehearse.audio.microphone import MicrophoneRecorder
 pytestmark = pytest.mark.audio
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT.parent / "shared" / "speech-samples"
 RATE = 16000
-
-
-def sample(name: str) -> Path:
-    path = SAMPLES / name
-    if not path.exists():
-        pytest.skip(f"the shared speech sample {name} is not there (expected in ../shared/speech-samples)")
-    return path
 
 
 def locate(recorded: np.ndarray, clip: np.ndarray, search_s: float = 3.0) -> int:
@@ -86,8 +79,9 @@ def assert_holds_clip(recorded: np.ndarray, clip: np.ndarray, lag: int) -> None:
     assert len(scores) >= 3 and misses <= max(1, len(scores) // 10), f"chunk correlations: {scores}"
 
 
+@pytest.mark.slow
 def test_records_a_played_answer_and_stops_on_the_silence_after_it(virtual_mic, tmp_path):
-    clip_path = sample("jfk.wav")
+    clip_path = speech_sample("jfk.wav")
     clip = audio.load(clip_path)
     players = []
     rec = MicrophoneRecorder(stop_on_enter=False)
@@ -112,8 +106,9 @@ def test_records_a_played_answer_and_stops_on_the_silence_after_it(virtual_mic, 
     assert rec.first_speech_s == pytest.approx(lag / RATE, abs=0.5)
 
 
+@pytest.mark.slow
 def test_playback_to_the_default_output_is_heard_by_the_microphone(virtual_mic, tmp_path):
-    clip = audio.load(sample("cmu-arctic-a0024.wav"))
+    clip = audio.load(speech_sample("cmu-arctic-a0024.wav"))
     errors = []
 
     def speak():
@@ -148,8 +143,9 @@ RECORD_SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_a_killed_recorder_leaves_a_readable_wav_with_what_was_said(virtual_mic, tmp_path):
-    clip_path = sample("jfk.wav")
+    clip_path = speech_sample("jfk.wav")
     clip = audio.load(clip_path)
     script = tmp_path / "record.py"
     script.write_text(RECORD_SCRIPT)

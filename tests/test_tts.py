@@ -6,7 +6,6 @@ sentence; a failing pyttsx3 run is retried, then espeak-ng's own program speaks 
 
 from __future__ import annotations
 
-import ctypes.util
 import shutil
 import sys
 import threading
@@ -15,22 +14,18 @@ from pathlib import Path
 
 import pytest
 
+from conftest import need_espeak
 from rehearse.audio import tts
 from rehearse.core.archetypes import packaged_prompts
 from rehearse.core.errors import RehearseError, SpeechSynthesisError
 
 
-def _espeak_missing() -> str | None:
-    try:
-        import pyttsx3  # noqa: F401
-    except ImportError:
-        return "pyttsx3 is not installed"
-    if not (ctypes.util.find_library("espeak-ng") or ctypes.util.find_library("espeak")):
-        return "the espeak-ng library is not installed"
-    return None
+@pytest.fixture
+def espeak():
+    need_espeak()
 
 
-needs_espeak = pytest.mark.skipif(_espeak_missing() is not None, reason=str(_espeak_missing()))
+needs_espeak = pytest.mark.usefixtures("espeak")
 needs_program = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="the espeak-ng program is not installed")
 
 LONG_TEXT = (
@@ -104,6 +99,17 @@ def test_slower_rate_gives_longer_audio(tmp_path):
 
 
 @needs_espeak
+def test_a_stop_left_over_from_an_earlier_run_does_not_cut_the_next_render(tmp_path):
+    """pyttsx3's espeak driver can keep a stop flag from an earlier run (its stop() finds espeak-ng
+    busy just after start-up, and its loop ends before it clears the flag); on a loaded machine the
+    next render was then cancelled at once: "espeak-ng stopped before the end of the text"."""
+    engine = tts._get_engine()
+    engine.proxy._driver._stopping = True  # what the race leaves behind
+    audio = tts.render("Thank you for coming in again today.", tmp_path / "after.wav")
+    assert 1.0 < audio.duration_s < 6.0 and audio.rms() > 300
+
+
+@needs_espeak
 def test_engine_info_names_espeak_and_versions():
     info = tts.engine_info()
     assert info.name == "pyttsx3/espeak"
@@ -137,15 +143,16 @@ def test_long_text_renders_whole_with_either_backend(tmp_path, monkeypatch, clea
 
 
 @needs_espeak
-def test_a_stop_latched_in_pyttsx3s_driver_costs_a_retry_not_the_render(tmp_path, clean_state, no_program):
-    """The cause of the random failures: pyttsx3's espeak driver latches a stop that cancels the next run."""
+def test_a_stop_latched_in_pyttsx3s_driver_is_cleared_before_the_run(tmp_path, clean_state, no_program):
+    """The cause of the random failures: pyttsx3's espeak driver latches a stop that cancels the next run;
+    the render clears it first, so it costs neither the render nor a retry."""
     driver = getattr(getattr(tts._get_engine(), "proxy", None), "_driver", None)
     if not hasattr(driver, "_stopping"):
         pytest.skip("this pyttsx3 has no espeak driver _stopping flag")
     driver._stopping = True  # what stop() leaves behind when espeak-ng was busy as a loop began
     rendered = tts.render_detailed(LONG_TEXT, tmp_path / "x.wav")
     assert rendered.backend == tts.PYTTSX3
-    assert rendered.problems == ("pyttsx3: espeak-ng stopped before the end of the text (pyttsx3 cancelled the run)",)
+    assert rendered.problems == ()
     _assert_speech_of(rendered.audio, LONG_TEXT)
 
 

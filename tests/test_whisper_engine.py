@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import shutil
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from conftest import need, need_engine, need_espeak, speech_sample
 from rehearse.audio import pcm as audio_mod
 from rehearse.speech import engines
 from rehearse.audio.pcm import Audio
 
-SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "speech-samples"
-
 
 def _need_whisper():
-    reason = engines.availability("whisper")
-    if reason:
-        pytest.skip(reason)
+    need_engine("whisper")
     return engines.get("whisper")
 
 
@@ -46,8 +41,8 @@ def test_probe_explains_a_missing_model(tmp_path, monkeypatch):
     from rehearse.speech import whisper_models as models
     from rehearse.speech.engines import whisper
 
-    if importlib.util.find_spec("faster_whisper") is None:
-        pytest.skip("faster-whisper is not installed")
+    need(importlib.util.find_spec("faster_whisper") is not None,
+         "faster-whisper is not installed (pip install 'rehearse[whisper]')")
     monkeypatch.setenv("REHEARSE_HOME", str(tmp_path))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     for var in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", models.ENV_MODEL):
@@ -67,9 +62,7 @@ def test_registered_and_loaded_once():
 
 def test_transcribes_a_real_clip_with_word_timings():
     engine = _need_whisper()
-    if not (SAMPLES / "jfk.wav").is_file():
-        pytest.skip(f"speech samples not found at {SAMPLES}")
-    clip = audio_mod.load(SAMPLES / "jfk.wav")
+    clip = audio_mod.load(speech_sample("jfk.wav"))
     t = engine.transcribe(clip)
     words = _words(t.text)
     assert "ask not what your country can do for you" in " ".join(words)
@@ -85,9 +78,7 @@ def test_transcribes_a_real_clip_with_word_timings():
 
 def test_resampled_input_gives_the_same_words():
     engine = _need_whisper()
-    if not (SAMPLES / "jfk.wav").is_file():
-        pytest.skip(f"speech samples not found at {SAMPLES}")
-    clip = audio_mod.load(SAMPLES / "jfk.wav").slice(0, 5.0)
+    clip = audio_mod.load(speech_sample("jfk.wav")).slice(0, 5.0)
     at_44k = clip.to_rate(44100)
     assert _words(engine.transcribe(at_44k).text)[:4] == _words(engine.transcribe(clip).text)[:4]
 
@@ -101,17 +92,16 @@ def test_silence_and_faint_noise_give_no_words():
         assert engine.transcribe(Audio(hiss, 16000)).words == ()
 
 
+@pytest.mark.slow
 def test_long_recording_keeps_speech_after_pauses():
     """Over 25 s the recording is cut at pauses, so no sentence after a pause is skipped."""
     engine = _need_whisper()
-    if not (SAMPLES / "manifest.tsv").is_file():
-        pytest.skip(f"speech samples not found at {SAMPLES}")
     names = ["jfk.wav", "librivox-sense-and-sensibility-0870.wav", "ljspeech-lj001-0009.wav",
              "librispeech-4507-16021-0012.wav"]
     gap = np.zeros(int(0.7 * 16000), np.int16)
     parts = []
     for name in names:
-        parts += [audio_mod.load(SAMPLES / name).samples, gap]
+        parts += [audio_mod.load(speech_sample(name)).samples, gap]
     t = engine.transcribe(Audio(np.concatenate(parts), 16000))
     text = " ".join(_words(t.text))
     for phrase in ("your country", "dashwood", "means of movable", "halt on the way"):
@@ -120,9 +110,9 @@ def test_long_recording_keeps_speech_after_pauses():
     assert 11.7 < dashwood.start < 15.0  # second clip starts at 11.7 s
 
 
-@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 def test_keeps_spoken_fillers(tmp_path):
     """The default decoding keeps "um" and "uh" that Whisper would otherwise drop."""
+    need_espeak()
     engine = _need_whisper()
     found = 0
     for i, text in enumerate(("Um, I think we should, uh, start with the plan.",

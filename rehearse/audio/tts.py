@@ -283,6 +283,7 @@ def _drive(engine, text, out, voice, rate, watchdog, finished, hung, timeout, fr
         engine.setProperty("rate", rate)
     # espeak-ng applies the rate on its own thread: a run started while it is busy is cancelled.
     _wait_idle(engine, deadline=time.monotonic() + 5.0, loop_started=not fresh)
+    _clear_stale_stop(engine)
     engine.save_to_file(text, str(out))
     watchdog.start()
     try:
@@ -294,6 +295,19 @@ def _drive(engine, text, out, voice, rate, watchdog, finished, hung, timeout, fr
     done = finished.wait(0 if hung.is_set() else timeout)
     _wait_idle(engine, deadline=time.monotonic() + 2.0)
     return done
+
+
+def _clear_stale_stop(engine: Any) -> None:
+    """Forget a stop that pyttsx3's espeak driver still holds from an earlier run.
+
+    Every ``runAndWait()`` ends with ``stop()``, which flags the driver as stopping when espeak-ng
+    is still busy; the flag is cleared only by the driver's loop, so when that loop has already
+    ended it survives and cancels the *next* utterance at once. espeak-ng is idle here, so there is
+    nothing to stop.
+    """
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    if getattr(driver, "_stopping", False):
+        driver._stopping = False
 
 
 def _end_loop(engine: Any, hung: threading.Event) -> None:
