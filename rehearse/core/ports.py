@@ -65,6 +65,11 @@ class Speaker(Protocol):
 
 
 class Transcriber(Protocol):
-    name: str
+    """A speech engine (``rehearse.speech.engines.Engine`` is this protocol)."""
 
-    def transcribe(self, audio: Audio) -> Transcript: ...
+    name: str
+    """The engine's name, saved with every transcript."""
+
+    def transcribe(self, audio: Audio) -> Transcript:
+        """Transcribe the whole of ``audio``; an empty text means no speech was recognised."""
+        ...

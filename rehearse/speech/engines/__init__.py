@@ -1,6 +1,6 @@
 """Speech engines behind one small interface, chosen by name.
 
-An engine turns :class:`~rehearse.audio.pcm.Audio` into a :class:`~rehearse.core.model.Transcript` with
+An engine turns :class:`~rehearse.core.audio.Audio` into a :class:`~rehearse.core.model.Transcript` with
 timed words. Engines are registered here by name; each is imported only when first used and
 loaded once per process (see :func:`get`).
 """
@@ -10,21 +10,14 @@ from __future__ import annotations
 import importlib
 import os
 from dataclasses import dataclass
-from typing import Callable, Optional, Protocol
+from typing import Callable, Optional
 
-from rehearse.audio.pcm import Audio
 from rehearse.core.errors import RehearseError
-from rehearse.core.model import Transcript
+from rehearse.core.ports import Transcriber
 
 
-class Engine(Protocol):
-    """What every speech engine offers."""
-
-    name: str
-
-    def transcribe(self, audio: Audio) -> Transcript:
-        """Transcribe the whole of ``audio``; an empty text means no speech was recognised."""
-        ...
+Engine = Transcriber
+"""What every speech engine offers: the round's Transcriber port (``name`` and ``transcribe(audio)``)."""
 
 
 @dataclass(frozen=True)
