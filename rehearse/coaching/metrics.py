@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterable, Optional
 
 from rehearse.coaching import fillers as filler_data
+from rehearse.coaching.textnorm import plain_words
 from rehearse.core.model import Metrics, Transcript
 
-_TOKEN = re.compile(r"[a-z0-9']+")
-
-
 def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower())
+    """Lowercase words as written (see :func:`rehearse.coaching.textnorm.plain_words`)."""
+    return plain_words(text)
 
 
 def default_fillers() -> tuple[str, ...]:

@@ -31,7 +31,7 @@ from rapidfuzz import fuzz
 
 from rehearse.coaching.bank import Accomplishment, describe
 from rehearse.core.model import CheckResult, Transcript
-from rehearse.coaching.textnorm import NUM, Doc, normalize
+from rehearse.coaching.textnorm import NUM, Doc, normalize, original_words
 
 PRESENTS = "presents_accomplishment"
 MENTIONS = "mentions_topic"
@@ -259,12 +259,6 @@ def _evidence(doc: Doc, transcript: Transcript, start: int, end: int) -> tuple[s
     return text, index, seconds
 
 
-def _original_words(transcript: Transcript) -> tuple[str, ...]:
-    if transcript.words:
-        return tuple(w.word for w in transcript.words)
-    return tuple(transcript.text.split())
-
-
 def check_accomplishment(doc: Doc, transcript: Transcript, acc: Accomplishment,
                          rules: PersonalRules) -> PersonalCheck:
     """Whether the answer presents ``acc`` near its start (key terms and numbers, fuzzily)."""
@@ -364,7 +358,7 @@ def check(transcript: Transcript, targets: Targets, rules: Optional[PersonalRule
     from rehearse.coaching.checks import load_rules as check_rules
 
     rules = rules or load_rules()
-    doc = normalize(_original_words(transcript), check_rules().norm)
+    doc = normalize(original_words(transcript), check_rules().norm)
     out = []
     if targets.accomplishment is not None:
         out.append(check_accomplishment(doc, transcript, targets.accomplishment, rules))

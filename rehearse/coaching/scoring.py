@@ -16,14 +16,8 @@ from typing import Optional
 
 from rehearse.coaching import metrics
 from rehearse.coaching.checks import CHECKS, Finding, Matcher, Rules, load_rules
+from rehearse.coaching.textnorm import original_words
 from rehearse.core.model import CHECK_NAMES, Archetype, CheckResult, Score, Transcript
-
-
-def original_words(transcript: Transcript) -> tuple[str, ...]:
-    """The words evidence indexes into: the timed words, else the whitespace tokens of the text."""
-    if transcript.words:
-        return tuple(w.word for w in transcript.words)
-    return tuple(transcript.text.split())
 
 
 def _result(name: str, finding: Finding, m: Matcher, transcript: Transcript, archetype: Archetype,

@@ -26,6 +26,23 @@ _DIGITS = re.compile(r"^\d+(?:[.,]\d+)*$")
 _INFLECTIONS = frozenset(("ed", "ing", "er", "ers"))
 
 
+_PLAIN = re.compile(r"[a-z0-9']+")
+
+
+def plain_words(text: str) -> list[str]:
+    """Lowercase words and numbers as written, apostrophes kept: what word counts and fillers read."""
+    return _PLAIN.findall(text.lower())
+
+
+def original_words(transcript) -> tuple[str, ...]:
+    """The words of a transcript as heard: its timed words, else the whitespace tokens of its text.
+
+    Evidence and word indexes refer to these; :func:`normalize` reads them."""
+    if transcript.words:
+        return tuple(w.word for w in transcript.words)
+    return tuple(transcript.text.split())
+
+
 @dataclass(frozen=True)
 class NormRules:
     """The normalisation part of ``checks.toml``, prepared for fast lookups."""
