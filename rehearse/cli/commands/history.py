@@ -13,7 +13,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--limit", type=int, metavar="N",
                         help=f"at most N sessions (table default {DEFAULT_LIMIT}; --json default all)")
     parser.add_argument("--archetype", metavar="ARCH", help="only this archetype")
-    parser.add_argument("--mode", choices=["practice", "drill", "score"], help="only this mode")
+    parser.add_argument("--mode", choices=["practice", "drill", "interview", "score"], help="only this mode")
     parser.add_argument("--since", metavar="WHEN",
                         help="only sessions since WHEN: a date (2026-03-01), today, yesterday, 7d, 2w, 12h")
     add_json_flag(parser)
