@@ -13,7 +13,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--limit", type=int, metavar="N",
                         help=f"at most N sessions (table default {DEFAULT_LIMIT}; --json default all)")
     parser.add_argument("--archetype", metavar="ARCH", help="only this archetype")
-    parser.add_argument("--mode", choices=["practice", "drill", "score"], help="only this mode")
+    parser.add_argument("--mode", choices=["practice", "drill", "interview", "score"], help="only this mode")
     parser.add_argument("--since", metavar="WHEN",
                         help="only sessions since WHEN: a date (2026-03-01), today, yesterday, 7d, 2w, 12h")
     add_json_flag(parser)
@@ -55,13 +55,13 @@ def run(args) -> int:
 def format_table(rows) -> str:
     from rehearse.cli.timefilter import local_time
 
-    header = (f"{'when':16}  {'mode':8} {'archetype':11} {'verdict':11} {'1st acc.':>8} {'WPM':>5} "
+    header = (f"{'when':16}  {'mode':9} {'archetype':11} {'verdict':11} {'1st acc.':>8} {'WPM':>5} "
               f"{'fill/min':>8}  session")
     lines = [header, "-" * len(header)]
     for r in rows:
         verdict = r.verdict or r.status.replace("_", " ")
         lines.append(
-            f"{local_time(r.started_at):16}  {r.mode:8} {r.archetype:11} {verdict:11} "
+            f"{local_time(r.started_at):16}  {r.mode:9} {r.archetype:11} {verdict:11} "
             f"{_num(r.first_accomplishment_s, '{:.1f} s'):>8} {_num(r.wpm, '{:.0f}'):>5} "
             f"{_num(r.fillers_per_min, '{:.1f}'):>8}  {r.id}"
         )

@@ -10,7 +10,9 @@ HELP = "Hear an interviewer's prompt, speak your opening, get the verdict."
 
 
 def add_arguments(parser) -> None:
-    add_archetype_flag(parser)
+    add_archetype_flag(parser, required=False)
+    parser.add_argument("--from-debrief", action="store_true",
+                        help="the archetype your latest debrief says to drill, and its topics to keep in mind")
     parser.add_argument("--prompt", metavar="ID", help="a prompt id from `rehearse prompts` (default: random)")
     parser.add_argument("--max-seconds", type=float, default=120.0, metavar="N",
                         help="stop recording after N seconds (default 120)")
@@ -31,6 +33,17 @@ def run(args) -> int:
 
     if args.max_seconds <= 0:
         raise RehearseError("--max-seconds must be more than 0.")
+    if args.from_debrief:
+        from rehearse.session.from_debrief import choose
+
+        store = Store()
+        choice = choose(store.debriefs, args.archetype)
+        args.archetype = choice.archetype
+        if not args.json:
+            say(choice.intro())
+    elif not args.archetype:
+        raise RehearseError("Choose the interviewer with --archetype ARCH, or --from-debrief to take it from "
+                            "your latest debrief.")
     archetype = archetypes.get(args.archetype)
     prompt = rehearsal.choose_prompt(archetype, args.prompt)
     ports = LivePorts(args, silence_s=args.silence)

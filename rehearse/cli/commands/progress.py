@@ -11,7 +11,7 @@ SPARK_WIDTH = 30
 
 def add_arguments(parser) -> None:
     parser.add_argument("--archetype", metavar="ARCH", help="only this archetype")
-    parser.add_argument("--mode", choices=["practice", "drill", "score"], help="only this mode")
+    parser.add_argument("--mode", choices=["practice", "drill", "interview", "score"], help="only this mode")
     parser.add_argument("--since", metavar="WHEN",
                         help="only sessions since WHEN: a date (2026-03-01), today, yesterday, 7d, 2w, 12h")
     chart = parser.add_mutually_exclusive_group()

@@ -12,6 +12,8 @@ CLOCK = None
 
 def add_arguments(parser) -> None:
     parser.add_argument("session", metavar="SESSION_ID", help="a session id, a unique prefix of one, or `last`")
+    parser.add_argument("then", nargs="?", metavar="SESSION_ID2",
+                        help="a second attempt (e.g. from `rehearse retry`) played right after the first")
     parser.add_argument("--no-audio", action="store_true",
                         help="play nothing: print the timed transcript and the checks")
     parser.add_argument("--output-device", metavar="D", help="speaker name or index (see `rehearse devices`)")
@@ -24,13 +26,19 @@ def run(args) -> int:
     from rehearse.store.sessions import Store
 
     store = Store()
-    session = store.resolve(args.session)
-    results = store.scores(session.id)
-    audio_path = session.audio_path if session.audio_path and Path(session.audio_path).is_file() else None
-    if args.json:
-        emit_json(replay_json(session, audio_path, results))
-        return 0
-    return _replay(session, audio_path, results, args)
+    sessions = [store.resolve(ref) for ref in (args.session, getattr(args, "then", None)) if ref]
+    for number, session in enumerate(sessions, start=1):
+        results = store.scores(session.id)
+        audio_path = session.audio_path if session.audio_path and Path(session.audio_path).is_file() else None
+        if args.json:
+            emit_json(replay_json(session, audio_path, results))
+            continue
+        if len(sessions) > 1:
+            if number > 1:
+                print()
+            print(f"=== Attempt {number} of {len(sessions)} ===")
+        _replay(session, audio_path, results, args)
+    return 0
 
 
 def replay_json(session, audio_path, results) -> dict:
