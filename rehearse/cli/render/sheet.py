@@ -58,7 +58,7 @@ def _question_source(q: dict[str, Any]) -> str:
 
 
 def markdown(sheet: dict[str, Any]) -> str:
-    out = [f"# Before your second interview", "", f"_Prepared {_when(sheet['created_at'])}._", "",
+    out = ["# Before your second interview", "", f"_Prepared {_when(sheet['created_at'])}._", "",
            "## Open with your accomplishment", ""]
     opener = sheet["opener"]
     if opener:
