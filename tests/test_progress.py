@@ -82,22 +82,125 @@ def test_a_metric_skips_sessions_without_it():
 
 # -- chart ---------------------------------------------------------------------------------------
 
+START = datetime(2026, 3, 2, 18, 30, tzinfo=timezone.utc)
+
+
+def dated(rows, gaps_h=(0.5, 1.0, 26.0, 0.25, 49.0)):
+    """The rows with increasing start times (uneven gaps, days apart now and then)."""
+    at = START
+    for i, r in enumerate(rows):
+        r.started_at = at.isoformat(timespec="seconds")
+        at += timedelta(hours=gaps_h[i % len(gaps_h)])
+    return rows
+
+
+def draw(rows):
+    rows = dated(rows)
+    t = trends.compute(rows)
+    fig, points = charts.draw(t, dates=[r.started_at for r in rows])
+    return fig, points, rows
+
+
+def panel(fig, title_start):
+    return next(ax for ax in fig.axes if ax.get_title().startswith(title_start)
+                or ax.get_title(loc="left").startswith(title_start))
+
+
+def local_nums(rows):
+    from matplotlib import dates as mdates
+
+    return [mdates.date2num(datetime.fromisoformat(r.started_at).astimezone().replace(tzinfo=None)) for r in rows]
+
+
+def span_ys(patch):
+    """The data y range a horizontal span covers (a Rectangle or a Polygon, as matplotlib versions draw it)."""
+    ys = patch.get_patch_transform().transform(patch.get_path().vertices)[:, 1]
+    return min(ys), max(ys)
+
+
 def test_chart_is_a_png_with_one_point_per_session_per_series(tmp_path):
-    rows = [row("pass" if i % 3 else "fail", ("storyteller", "challenger")[i % 2], wpm=120 + i,
-                fpm=i % 4, acc=(2.0 + i % 5) if i % 3 else None) for i in range(15)]
-    chart = charts.render(trends.compute(rows), tmp_path / "sub" / "c.png")
+    rows = dated([row("pass" if i % 3 else "fail", ("storyteller", "challenger")[i % 2], wpm=120 + i,
+                      fpm=i % 4, acc=(2.0 + i % 5) if i % 3 else None) for i in range(15)])
+    chart = charts.render(trends.compute(rows), tmp_path / "sub" / "c.png", dates=[r.started_at for r in rows])
     width, height = png_size(chart.path)
     assert width > 300 and height > 200
     expected = {"pass_rate:storyteller": 8, "pass_rate:challenger": 7, "wpm": 15, "fillers_per_min": 15,
-                "first_accomplishment_s": 10}
+                "first_accomplishment_s": 10, "verdict:pass": 10, "verdict:fail": 5}
     assert chart.points == expected
     assert charts.read_points(chart.path) == expected
 
 
+def test_the_x_axis_is_the_date_of_each_session():
+    from matplotlib.dates import ConciseDateFormatter
+
+    fig, _, rows = draw([row(wpm=130.0 + i, fpm=1.0, acc=5.0) for i in range(6)])
+    expected = local_nums(rows)
+    wpm = panel(fig, "Words per minute")
+    joined = max(wpm.get_lines(), key=lambda line: len(line.get_xdata()))
+    assert list(joined.get_xdata(orig=False)) == pytest.approx(expected)
+    assert isinstance(wpm.xaxis.get_major_formatter(), ConciseDateFormatter)
+    assert wpm.get_xlim()[0] < expected[0] and wpm.get_xlim()[1] > expected[-1]
+    assert "date" in wpm.get_xlabel()
+    # the gaps are the real ones: a day off is wider than an hour between two sessions
+    assert expected[3] - expected[2] > 20 * (expected[2] - expected[1])
+
+
+def test_each_session_is_marked_passed_or_failed():
+    verdicts = ["fail", "fail", "pass", "fail", "pass", "pass", "pass"]
+    fig, points, rows = draw([row(v, wpm=140.0, fpm=2.0, acc=None) for v in verdicts])
+    nums = local_nums(rows)
+    strip = panel(fig, "Verdict of each session")
+    marks = {line.get_label(): sorted(line.get_xdata(orig=False)) for line in strip.get_lines()}
+    assert marks["passed"] == pytest.approx([n for n, v in zip(nums, verdicts) if v == "pass"])
+    assert marks["failed"] == pytest.approx([n for n, v in zip(nums, verdicts) if v == "fail"])
+    assert (points["verdict:pass"], points["verdict:fail"]) == (4, 3)
+    # the delivery points carry the same marks: a green circle where the session passed, a red cross where not
+    wpm = panel(fig, "Words per minute")
+    circles = [line for line in wpm.get_lines() if line.get_marker() == "o" and len(line.get_xdata())]
+    crosses = [line for line in wpm.get_lines() if line.get_marker() == "x" and len(line.get_xdata())]
+    assert sorted(circles[0].get_xdata(orig=False)) == pytest.approx(marks["passed"])
+    assert sorted(crosses[0].get_xdata(orig=False)) == pytest.approx(marks["failed"])
+
+
+def test_targets_are_drawn_and_named():
+    fig, _, _ = draw([row(wpm=150.0 + i, fpm=1.0, acc=4.0) for i in range(5)])
+    wpm = panel(fig, "Words per minute")
+    [band] = [p for p in wpm.patches if p.get_label().startswith("target")]
+    assert span_ys(band) == pytest.approx((120.0, 160.0))
+    assert "120-160" in band.get_label()
+    first = panel(fig, "Time to first accomplishment")
+    [goal] = [line for line in first.get_lines() if line.get_label().startswith("goal")]
+    assert list(goal.get_ydata()) == [20.0, 20.0] and "20 s" in goal.get_label()
+    assert charts.FIRST_ACCOMPLISHMENT_GOAL_S == 20.0
+    legend = [t.get_text() for t in first.get_legend().get_texts()]
+    assert any("20 s" in t for t in legend)
+
+
+def test_quantities_start_at_zero_and_small_changes_stay_small():
+    # 10.0 s then 11.5 s: auto-zoom would make 1.5 s fill the panel; from zero it is a small step
+    rows = [row(wpm=150.0 + i % 2, fpm=3.0 + 0.1 * i, acc=10.0 + 1.5 * (i % 2)) for i in range(6)]
+    fig, _, _ = draw(rows)
+    for title in ("Time to first accomplishment", "Words per minute", "Fillers per minute"):
+        low, high = panel(fig, title).get_ylim()
+        assert low == 0, title
+    low, high = panel(fig, "Time to first accomplishment").get_ylim()
+    assert 1.5 / (high - low) < 0.1
+    assert high > 20  # the goal line is on the chart
+    low, high = panel(fig, "Words per minute").get_ylim()
+    assert high > 160
+    low, high = panel(fig, "Pass rate").get_ylim()
+    assert low <= 0 and high >= 100 and high - low <= 110  # the whole scale, never zoomed
+
+
 def test_long_histories_are_drawn_as_dots_under_a_trend_line(tmp_path):
-    rows = [row(wpm=100 + i % 50, fpm=1.0, acc=3.0) for i in range(300)]
-    chart = charts.render(trends.compute(rows), tmp_path / "long.png")
+    rows = dated([row(wpm=100 + i % 50, fpm=1.0, acc=3.0) for i in range(300)])
+    chart = charts.render(trends.compute(rows), tmp_path / "long.png", dates=[r.started_at for r in rows])
     assert charts.read_points(chart.path)["wpm"] == 300
+
+
+def test_the_dates_must_match_the_sessions():
+    with pytest.raises(ValueError):
+        charts.draw(trends.compute([row(wpm=130), row(wpm=131)]), dates=["2026-01-01T00:00:00+00:00"])
 
 
 def test_an_unwritable_chart_path_is_one_sentence(tmp_path):
@@ -106,7 +209,7 @@ def test_an_unwritable_chart_path_is_one_sentence(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(RehearseError, match="cannot be written"):
-        charts.render(trends.compute([row(wpm=130)]), blocker / "c.png")
+        charts.render(trends.compute([row(wpm=130)]), blocker / "c.png", dates=["2026-01-01T00:00:00+00:00"])
 
 
 # -- CLI -----------------------------------------------------------------------------------------
@@ -144,7 +247,33 @@ def test_progress_writes_a_png_with_the_expected_points_and_shows_sparklines(run
     assert chart_line == [f"Chart: {path}"]  # drawn now, not "(up to date)"
     png_size(path)
     assert charts.read_points(path) == {"pass_rate:storyteller": 4, "pass_rate:salesperson": 4, "wpm": 8,
-                                        "fillers_per_min": 8, "first_accomplishment_s": 4}
+                                        "fillers_per_min": 8, "first_accomplishment_s": 4,
+                                        "verdict:pass": 4, "verdict:fail": 4}
+
+
+def test_demo_runs_are_not_progress(run_cli, rehearse_home):
+    """A demo round plays the bundled sample answer: it is left out of the trends and the chart."""
+    _history(4)
+    for _ in range(3):
+        make_session(mode="demo", text=FLUENT, evidence={"leads_with_accomplishment": (6, 6)})
+    code, out, _ = run_cli("progress", "--json")
+    data = json.loads(out)
+    assert data["sessions"] == 4 and data["passed"] == 2
+    points = charts.read_points(rehearse_home / "progress.png")
+    assert points["wpm"] == 4 and points["verdict:pass"] + points["verdict:fail"] == 4
+    code, out, _ = run_cli("progress", "--no-chart")
+    assert "Progress over 4 scored sessions" in out
+
+
+def test_a_session_at_another_time_redraws_the_chart(tmp_path):
+    rows = dated([row(wpm=130.0) for _ in range(3)])
+    t = trends.compute(rows)
+    path = tmp_path / "c.png"
+    dates = [r.started_at for r in rows]
+    assert not charts.render(t, path, dates=dates).reused
+    assert charts.render(t, path, dates=dates).reused
+    moved = dates[:-1] + ["2026-04-01T09:00:00+00:00"]
+    assert not charts.render(t, path, dates=moved).reused
 
 
 def test_progress_json_and_chart_path_and_filters(run_cli, tmp_path):

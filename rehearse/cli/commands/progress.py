@@ -7,6 +7,8 @@ from rehearse.cli.commands._common import add_json_flag, emit_json, say
 HELP = "Show how you are trending: pass rate by archetype, time to accomplishment, pace, fillers (with a PNG chart)."
 CHART_NAME = "progress.png"
 SPARK_WIDTH = 30
+DEMO_MODE = "demo"
+"""Sessions of this mode (``rehearse demo``'s bundled answer) are left out of the trends and the chart."""
 
 
 def add_arguments(parser) -> None:
@@ -34,13 +36,17 @@ def run(args) -> int:
         since = parse_since(args.since)
     archetype = args.archetype.strip().lower() if args.archetype else None
     rows = Store().history(archetype=archetype, mode=args.mode, since=since, scored_only=True, oldest_first=True)
+    # a demo round plays the bundled sample answer, not yours: it is no part of your progress
+    rows = [r for r in rows if r.mode != DEMO_MODE]
     trends = trends_mod.compute(rows)
     chart = None
     if trends.sessions and not args.no_chart:
         from rehearse.cli.render import charts
         from rehearse.core.home import home
 
-        chart = charts.render(trends, Path(args.chart).expanduser() if args.chart else home() / CHART_NAME)
+        dates = [r.started_at for r in rows if r.verdict in ("pass", "fail")]
+        chart = charts.render(trends, Path(args.chart).expanduser() if args.chart else home() / CHART_NAME,
+                              dates=dates, note="Demo runs are left out.")
     if args.json:
         payload = trends.to_json()
         payload["chart"] = None if chart is None else {"path": str(chart.path), "points": chart.points,
