@@ -166,3 +166,17 @@ def test_help_and_history_do_not_import_heavy_modules(cli_env):
             "'rapidfuzz') if m in sys.modules]; print(heavy)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=cli_env)
     assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stderr
+
+
+@pytest.mark.parametrize("text, seconds, where", [
+    (STRONG, 3, "above"),  # 39 words in 3 s: far above 160 words/min
+    ("i rebuilt our release pipeline and cut release time by forty percent", 12, "below"),  # 12 in 12 s
+    (STRONG, 17, "within"),  # 39 words in 17 s
+])
+def test_practice_says_where_its_pace_falls_against_the_band(tmp_path, monkeypatch, run_cli, text, seconds,
+                                                             where):
+    install_fake_devices(monkeypatch, tone_wav(tmp_path / "answer.wav", seconds=seconds))
+    script_engine(text)
+    code, out, err = run_cli("practice", "--archetype", "storyteller", "--engine", "scripted")
+    pace = next(line for line in out.splitlines() if "words/min" in line)
+    assert f"words/min ({where} the 120-160 band)" in pace, out
