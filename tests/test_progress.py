@@ -193,3 +193,10 @@ def test_a_foreign_file_at_the_chart_path_is_replaced(run_cli, tmp_path):
     target.write_bytes(b"not a png")
     code, out, _ = run_cli("progress", "--chart", str(target))
     assert code == 0 and charts.read_points(target)["wpm"] == 2
+
+
+def test_demo_sessions_are_left_out_of_the_trends():
+    rows = [row("pass", wpm=140), SimpleNamespace(**{**vars(row("pass", wpm=300)), "mode": "demo"}),
+            row("fail", wpm=100)]
+    result = trends.compute(rows)
+    assert result.sessions == 2 and result.metric("wpm").values == (140.0, 100.0)
