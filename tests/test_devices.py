@@ -181,3 +181,26 @@ def test_tone_is_a_short_beep_at_the_asked_pitch(fake_sd):
     peak_hz = np.argmax(spectrum) * rate / len(data)
     assert abs(peak_hz - 1000) < 10
     assert abs(int(data[0])) < 100 and abs(int(data[-1])) < 100
+
+
+# -- through the CLI --------------------------------------------------------------------------------
+
+def _starred(out: str, title: str) -> list[str]:
+    lines = out.split(title, 1)[1].splitlines()[1:]
+    section = lines[:next((i for i, line in enumerate(lines) if not line.startswith(" ")), len(lines))]
+    return [line.split()[1] for line in section if line.startswith(" *")]
+
+
+def test_devices_marks_the_default_input_and_output_with_a_star(fake_sd, run_cli):
+    fake_sd(default=(2, 1))
+    code, out, _ = run_cli("devices")
+    assert code == 0
+    assert _starred(out, "Input devices") == ["2"] and _starred(out, "Output devices") == ["1"]
+    assert "* marks the default" in out
+
+
+def test_without_a_default_the_star_marks_the_device_that_is_used(fake_sd, run_cli):
+    fake_sd(default=(-1, 4))
+    code, out, _ = run_cli("devices")
+    assert _starred(out, "Input devices") == ["0"] and _starred(out, "Output devices") == ["4"]
+    assert "no default input is set, so the first one listed" in out

@@ -25,8 +25,11 @@ def run(args) -> int:
     from pathlib import Path
 
     from rehearse.coaching import trends as trends_mod
+    from rehearse.core.errors import RehearseError
     from rehearse.store.sessions import Store
 
+    if args.chart and Path(args.chart).suffix.lower() != ".png":
+        raise RehearseError(f"The chart is a PNG image, so its file name must end in .png (got {args.chart!r}).")
     since = None
     if args.since:
         from rehearse.cli.timefilter import parse_since
