@@ -166,3 +166,52 @@ def test_help_and_history_do_not_import_heavy_modules(cli_env):
             "'rapidfuzz') if m in sys.modules]; print(heavy)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=cli_env)
     assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stderr
+
+
+@pytest.mark.parametrize("text, seconds, where", [
+    (STRONG, 3, "above"),  # 39 words in 3 s: far above 160 words/min
+    ("i rebuilt our release pipeline and cut release time by forty percent", 12, "below"),  # 12 in 12 s
+    (STRONG, 17, "within"),  # 39 words in 17 s
+])
+def test_practice_says_where_its_pace_falls_against_the_band(tmp_path, monkeypatch, run_cli, text, seconds,
+                                                             where):
+    install_fake_devices(monkeypatch, tone_wav(tmp_path / "answer.wav", seconds=seconds))
+    script_engine(text)
+    code, out, err = run_cli("practice", "--archetype", "storyteller", "--engine", "scripted")
+    pace = next(line for line in out.splitlines() if "words/min" in line)
+    assert f"words/min ({where} the 120-160 band)" in pace, out
+
+
+def _rehearse(cli_env, *argv):
+    return subprocess.run([sys.executable, "-m", "rehearse", *argv], capture_output=True, text=True, env=cli_env,
+                          timeout=60)
+
+
+@pytest.mark.parametrize("typed, meant", [("pratice", "practice"), ("histroy", "history"), ("dril", "drill")])
+def test_a_misspelt_command_gets_a_did_you_mean(cli_env, typed, meant):
+    proc = _rehearse(cli_env, typed, "--archetype", "storyteller")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert f"did you mean `rehearse {meant}`?" in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def test_a_word_that_is_no_command_lists_the_commands(cli_env):
+    proc = _rehearse(cli_env, "xyzzy")
+    assert proc.returncode == 2 and "unknown command 'xyzzy'" in proc.stderr and "practice, drill" in proc.stderr
+
+
+@pytest.mark.parametrize("argv, help_of", [
+    (["drill", "-a", "storyteller", "--seconds", "30", "--bogus"], "rehearse drill"),
+    (["history", "--bogus", "3"], "rehearse history"),
+    (["accomplishments", "add", "--bogus"], "rehearse accomplishments add"),
+    (["--bogus"], "rehearse"),
+])
+def test_a_bad_flag_points_to_the_help_of_its_own_command(cli_env, argv, help_of):
+    proc = _rehearse(cli_env, *argv)
+    assert proc.returncode == 2 and "unrecognized arguments: --bogus" in proc.stderr
+    assert proc.stderr.rstrip().endswith(f"(see `{help_of} --help`).") and proc.stderr.count("\n") == 1
+
+
+def test_a_misspelt_flag_gets_the_nearest_one(cli_env):
+    proc = _rehearse(cli_env, "drill", "-a", "storyteller", "--secnds", "30")
+    assert proc.returncode == 2 and "did you mean --seconds?" in proc.stderr
+    assert "(see `rehearse drill --help`)" in proc.stderr

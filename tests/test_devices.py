@@ -1,6 +1,7 @@
 """Device listing, resolution and error translation against a fake sounddevice module."""
 
 import builtins
+import sys
 
 import numpy as np
 import pytest
@@ -181,3 +182,54 @@ def test_tone_is_a_short_beep_at_the_asked_pitch(fake_sd):
     peak_hz = np.argmax(spectrum) * rate / len(data)
     assert abs(peak_hz - 1000) < 10
     assert abs(int(data[0])) < 100 and abs(int(data[-1])) < 100
+
+
+# -- through the CLI --------------------------------------------------------------------------------
+
+def _starred(out: str, title: str) -> list[str]:
+    lines = out.split(title, 1)[1].splitlines()[1:]
+    section = lines[:next((i for i, line in enumerate(lines) if not line.startswith(" ")), len(lines))]
+    return [line.split()[1] for line in section if line.startswith(" *")]
+
+
+def test_devices_marks_the_default_input_and_output_with_a_star(fake_sd, run_cli):
+    fake_sd(default=(2, 1))
+    code, out, _ = run_cli("devices")
+    assert code == 0
+    assert _starred(out, "Input devices") == ["2"] and _starred(out, "Output devices") == ["1"]
+    assert "* marks the default" in out
+
+
+def test_without_a_default_the_star_marks_the_device_that_is_used(fake_sd, run_cli):
+    fake_sd(default=(-1, 4))
+    code, out, _ = run_cli("devices")
+    assert _starred(out, "Input devices") == ["0"] and _starred(out, "Output devices") == ["4"]
+    assert "no default input is set, so the first one listed" in out
+
+
+ALSA_ERROR = ("import ctypes, ctypes.util; asound = ctypes.CDLL(ctypes.util.find_library('asound')); "
+              "asound.snd_pcm_open(ctypes.byref(ctypes.c_void_p()), b'rehearse_no_such_pcm', 0, 0)")
+"""Makes libasound report an error the way it reports an underrun: a line of its own on stderr."""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ALSA is Linux's")
+def test_alsa_error_lines_stay_off_the_screen_once_rehearse_has_opened_sound(cli_env):
+    import ctypes.util
+    import subprocess
+
+    from conftest import need
+
+    need(ctypes.util.find_library("asound"), "libasound (ALSA) is not installed")
+
+    def run(code: str, **env) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                              env={**cli_env, **env})
+
+    alone = run(ALSA_ERROR)
+    assert "ALSA lib" in alone.stderr and "rehearse_no_such_pcm" in alone.stderr  # what leaked before
+    after_cli = run("from rehearse.cli import main as cli; cli.main(['devices']); " + ALSA_ERROR)
+    assert "ALSA lib" not in after_cli.stderr, after_cli.stderr
+    assert "Input devices" in after_cli.stdout or "PortAudio" in after_cli.stderr
+    debugging = run("from rehearse.cli import main as cli; cli.main(['devices']); " + ALSA_ERROR,
+                    REHEARSE_DEBUG="1")
+    assert "ALSA lib" in debugging.stderr  # REHEARSE_DEBUG=1 keeps ALSA's own words

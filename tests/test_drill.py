@@ -2,12 +2,13 @@
 
 import io
 import json
+import sys
 import threading
 import time
 
 import pytest
 
-from fakes import install_fake_devices, script_engine, silent_wav, tone_wav
+from fakes import FakeSpeaker, install_fake_devices, script_engine, silent_wav, tone_wav
 from rehearse.session import drill
 from rehearse.cli.render import live
 from rehearse.coaching import timing
@@ -49,7 +50,7 @@ class RecordingDisplay:
     def update(self, elapsed, light):
         self.events.append(("update", elapsed, light))
 
-    def stop(self, elapsed, light):
+    def stop(self, elapsed, light, note="recording stopped"):
         self.events.append(("stop", elapsed, light))
 
 
@@ -291,25 +292,73 @@ def test_repeat_keeps_the_prompt_and_the_human_summary_goes_to_stdout(tmp_path, 
     assert {s.extra["round"] for s in sessions} == {1, 2}
 
 
-def test_a_silent_round_after_the_first_stops_the_drill_with_exit_2(tmp_path, monkeypatch, run_cli, tones):
+class Clips:
+    """A microphone that plays one clip per round, in turn."""
+
+    def __init__(self, *clips):
+        self.clips = list(clips)
+        self.count = 0
+
+    def record(self, path, **kw):
+        from rehearse.audio.file_recorder import FileRecorder
+
+        clip = self.clips[min(self.count, len(self.clips) - 1)]
+        self.count += 1
+        return FileRecorder(clip).record(path, **kw)
+
+
+def install_clips(monkeypatch, *clips):
     import rehearse.audio.microphone as recorder
-    from rehearse.audio.file_recorder import FileRecorder
 
-    clips = iter([tone_wav(tmp_path / "a.wav", seconds=3), silent_wav(tmp_path / "b.wav")])
-    install_fake_devices(monkeypatch, tmp_path / "a.wav")
-    recorders = {}
+    install_fake_devices(monkeypatch, clips[0])
+    mic = Clips(*clips)
+    monkeypatch.setattr(recorder, "MicrophoneRecorder", lambda device=None, **kw: mic)
+    return mic
 
-    class Alternating:
-        def record(self, path, **kw):
-            return FileRecorder(next(clips)).record(path, **kw)
 
-    monkeypatch.setattr(recorder, "MicrophoneRecorder", lambda device=None, **kw: recorders.setdefault("r", Alternating()))
-    script_engine(STRONG, "")
+def test_a_silent_round_is_marked_no_speech_and_the_other_rounds_are_kept(tmp_path, monkeypatch, run_cli,
+                                                                           tones):
+    spoken, quiet = tone_wav(tmp_path / "a.wav", seconds=3), silent_wav(tmp_path / "b.wav")
+    install_clips(monkeypatch, spoken, quiet, spoken)
+    script_engine(FILLED, STRONG)  # the silent round asks the engine nothing it could hear
     code, out, err = run_cli("drill", "-a", "storyteller", "--seconds", "10", "--rounds", "3", "--engine",
                              "scripted", "--json")
-    assert code == 2
-    assert len(out.splitlines()) == 1 and json.loads(out)["round"] == 1
-    assert "No speech was heard" in err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["round"] for r in rows] == [1, 2, 3]
+    assert rows[1]["status"] == "no_speech" and "No speech was heard" in rows[1]["error"]
+    assert "timing" in rows[0] and "timing" in rows[2]  # the rounds either side are scored as usual
+    assert "Round 2: No speech was heard" in err and "the drill goes on" in err
+    table = err[err.index("Round by round:"):]
+    assert [line.split()[0] for line in table.splitlines()[2:5]] == ["1", "2", "3"]
+    assert table.splitlines()[3].endswith("no speech")
+    assert "From round 1 to round 3:" in table  # the comparison skips the silent round
+    assert code == 1  # not every round passed: one was not heard at all
+    from rehearse.store.sessions import Store
+
+    assert {s.id: s.status for s in Store().list()}[rows[1]["session_id"]] == "no_speech"
+
+
+def test_a_silent_first_round_of_two_still_shows_the_table_on_stdout(tmp_path, monkeypatch, run_cli, tones):
+    install_clips(monkeypatch, silent_wav(tmp_path / "quiet.wav"), tone_wav(tmp_path / "a.wav", seconds=3))
+    script_engine(STRONG)
+    code, out, err = run_cli("drill", "-a", "storyteller", "--seconds", "10", "--rounds", "2", "--engine",
+                             "scripted")
+    assert "Round 1: No speech was heard" in err
+    assert "Round by round:" in out and "no speech" in out and "Verdict:" in out
+    assert "From round" not in out  # one scored round: nothing to compare
+    assert code == 1
+
+
+def test_a_drill_with_no_speech_in_any_round_is_exit_2_with_one_sentence_each(tmp_path, monkeypatch, run_cli,
+                                                                              tones):
+    install_clips(monkeypatch, silent_wav(tmp_path / "quiet.wav"))
+    code, out, err = run_cli("drill", "-a", "storyteller", "--seconds", "10", "--rounds", "2", "--engine",
+                             "scripted", "--json")
+    assert code == 2 and [json.loads(line)["status"] for line in out.splitlines()] == ["no_speech"] * 2
+    assert "no speech was heard in any round" in err and "Traceback" not in err
+    install_clips(monkeypatch, silent_wav(tmp_path / "quiet.wav"))
+    code, out, err = run_cli("drill", "-a", "storyteller", "--seconds", "10", "--engine", "scripted")
+    assert code == 2 and out == "" and "No speech was heard" in err  # one round: as practice says it
 
 
 def test_list_shows_the_presets_and_a_preset_sets_limit_and_interviewer(tmp_path, monkeypatch, run_cli, tones):
@@ -363,6 +412,58 @@ def test_countdown_runs_unless_skipped(tmp_path, monkeypatch, run_cli, tones):
     _, _, err = run_cli("drill", "-a", "storyteller", "--seconds", "10", "--no-countdown", "--engine",
                         "scripted", "--json")
     assert "Starting in" not in err and slept == [1.0, 1.0]
+
+
+def test_the_plain_clock_ends_at_the_last_word_with_the_light_the_report_gives(tmp_path, monkeypatch, run_cli,
+                                                                              tones):
+    import numpy as np
+
+    from rehearse.audio import pcm
+
+    spoken = pcm.load(tone_wav(tmp_path / "spoken.wav", seconds=6.8))  # speech ends in yellow (6-8 s)
+    answer = pcm.save(pcm.Audio(np.concatenate([spoken.samples, np.zeros(2 * 16000, dtype=np.int16)]), 16000),
+                      tmp_path / "answer.wav")  # then silence, on into red, until the cut at 8.8 s
+    install_fake_devices(monkeypatch, answer)
+    script_engine(STRONG)
+    code, out, err = run_cli("drill", "-a", "storyteller", "--seconds", "8", "--engine", "scripted")
+    assert "RED light" in err  # shown live while the silence ran on
+    last = err.strip().splitlines()[-1].split()
+    reported = out.split("Light reached:")[1].split("\n")[0]  # e.g. " YELLOW, answer ended at 0:07.0"
+    assert " ".join(last[1:]) == f"answer ended (your last word) on {reported.split(',')[0].strip()}"
+    assert reported.strip().endswith(last[0]) and "YELLOW" in reported
+
+
+class AnnouncingSpeaker(FakeSpeaker):
+    """Says on stderr when the prompt is spoken, so the order on the screen can be checked."""
+
+    def speak(self, prompt) -> None:
+        super().speak(prompt)
+        sys.stderr.write(f"[speaker] {prompt.id}\n")
+
+
+def test_the_countdown_comes_after_the_prompt_is_spoken(tmp_path, monkeypatch, run_cli, tones):
+    import rehearse.cli.render.live as live_mod
+
+    monkeypatch.setattr(live_mod.time, "sleep", lambda s: None)
+    monkeypatch.delenv("REHEARSE_NO_COUNTDOWN")
+    install_fake_devices(monkeypatch, tone_wav(tmp_path / "answer.wav", seconds=2), speaker=AnnouncingSpeaker())
+    script_engine(STRONG)
+    _, _, err = run_cli("drill", "-a", "storyteller", "--seconds", "10", "--engine", "scripted", "--json")
+    assert err.index("[speaker]") < err.index("Starting in 3... 2... 1...") < err.index("Recording")
+
+
+def test_piped_rounds_count_down_before_the_next_prompt(tmp_path, monkeypatch, run_cli, tones):
+    import rehearse.cli.render.live as live_mod
+
+    monkeypatch.setattr(live_mod.time, "sleep", lambda s: None)
+    monkeypatch.delenv("REHEARSE_NO_COUNTDOWN")
+    install_fake_devices(monkeypatch, tone_wav(tmp_path / "answer.wav", seconds=2), speaker=AnnouncingSpeaker())
+    script_engine(STRONG, STRONG)
+    code, out, err = run_cli("drill", "-a", "storyteller", "--seconds", "10", "--rounds", "2", "--engine",
+                             "scripted", "--json")
+    assert len(out.splitlines()) == 2  # stdin is not a terminal: nothing waits for Enter
+    second = err.index("Round 2 starts in 3... 2... 1...")
+    assert err.rindex("Recording", 0, second) < second < err.rindex("[speaker]")
 
 
 def test_a_drill_checks_the_best_accomplishment_from_the_bank(tmp_path, monkeypatch, run_cli, tones):

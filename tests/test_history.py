@@ -1,6 +1,7 @@
 """`rehearse history` through the CLI, and the store's listing, figures and migration behind it."""
 
 import json
+import re
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -159,10 +160,74 @@ def test_bad_since_and_limit_are_one_sentence(run_cli):
 
 def test_unscored_sessions_show_their_status(run_cli):
     store = Store()
-    sid = store.create(mode="practice", archetype="storyteller")
-    store.update(sid, status="no_speech")
+    for status in ("no_speech", "interrupted"):
+        store.update(store.create(mode="practice", archetype="storyteller"), status=status)
+    code, out, _ = run_cli("history", "--all")
+    assert "no speech" in out and "interrupted" in out and "hidden" not in out
+
+
+def _silent_practice(monkeypatch, tmp_path, run_cli):
+    from fakes import install_fake_devices, script_engine, silent_wav
+
+    install_fake_devices(monkeypatch, silent_wav(tmp_path / "quiet.wav"))
+    script_engine("")
+    code, _, err = run_cli("practice", "--archetype", "storyteller", "--engine", "scripted")
+    assert code == 2 and "No speech was heard" in err
+
+
+def test_no_speech_attempts_are_hidden_from_the_table_and_counted(run_cli, monkeypatch, tmp_path):
+    kept = [make_session(), make_session(archetype="challenger")]
+    for _ in range(2):
+        _silent_practice(monkeypatch, tmp_path, run_cli)
     code, out, _ = run_cli("history")
-    assert "no speech" in out
+    assert code == 0
+    table = [line for line in out.splitlines() if re.search(r"\d{8}-\d{6}-\w+$", line)]
+    assert sorted(line.split()[-1] for line in table) == sorted(kept)
+    assert "2 attempts in which no speech was heard are hidden; `rehearse history --all` lists them." in out
+    code, out, _ = run_cli("history", "--all")
+    table = [line for line in out.splitlines() if re.search(r"\d{8}-\d{6}-\w+$", line)]
+    assert len(table) == 4 and sum("no speech" in line for line in table) == 2 and "hidden" not in out
+    code, out, _ = run_cli("history", "--archetype", "challenger")  # the count follows the filters
+    assert "hidden" not in out
+    code, out, _ = run_cli("history", "--json")  # the contract's listing keeps every session
+    assert [r["status"] for r in rows(out)].count("no_speech") == 2 and len(rows(out)) == 4
+
+
+def test_only_no_speech_attempts_say_so_instead_of_an_empty_table(run_cli, monkeypatch, tmp_path):
+    _silent_practice(monkeypatch, tmp_path, run_cli)
+    code, out, _ = run_cli("history")
+    assert code == 0 and "verdict" not in out
+    assert "1 attempt in which no speech was heard is hidden; `rehearse history --all` lists them." in out
+
+
+def test_demo_runs_are_saved_as_demo_listed_by_mode_and_kept_out_of_progress(run_cli):
+    from fakes import script_engine
+
+    script_engine("thank you for asking me back i rebuilt our pipeline and cut release time by forty percent")
+    code, out, err = run_cli("demo", "--text-prompt", "--engine", "scripted", "--json")
+    demo_id = json.loads(out)["session_id"]
+    mine = make_session()
+    code, out, _ = run_cli("history", "--json")
+    modes = {r["session_id"]: r["mode"] for r in rows(out)}
+    assert modes == {demo_id: "demo", mine: "practice"}
+    code, out, _ = run_cli("history", "--mode", "demo")
+    assert demo_id in out and mine not in out
+    code, out, _ = run_cli("progress", "--json", "--no-chart")
+    assert json.loads(out)["sessions"] == 1  # your practice, not the sample answer
+    code, out, _ = run_cli("progress", "--json", "--no-chart", "--mode", "practice")
+    assert json.loads(out)["sessions"] == 1
+
+
+def test_the_demo_mode_migration_relabels_earlier_demo_runs(tmp_path):
+    path = tmp_path / "old.db"
+    store = Store(path)
+    demo = store.create(mode="practice", archetype="storyteller", source="sample")  # as `demo` saved them
+    mine = store.create(mode="practice", archetype="storyteller", source="microphone")
+    store.db.conn.execute("DELETE FROM migrations WHERE name = '005_demo_mode'")  # a database from before
+    store.close()
+    store = Store(path)
+    assert store.schema_version == len(MIGRATIONS)
+    assert (store.get(demo).mode, store.get(mine).mode) == ("demo", "practice")
 
 
 # -- store ----------------------------------------------------------------------------------------

@@ -107,3 +107,38 @@ def test_a_model_flag_without_an_engine_chooses_whisper_and_never_falls_back(tmp
     assert "The whisper engine is not available" in err  # not PocketSphinx's transcript
     assert f"{tmp_path} is not a Whisper model folder" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def _engine_blocks(out: str) -> dict:
+    """`rehearse engines` text: each engine's first line and the indented lines under it."""
+    blocks, name = {}, None
+    for line in out.splitlines():
+        if line and not line.startswith(" ") and ":" in line and not line.startswith("More models"):
+            name = line.split(":")[0].split()[0]
+            blocks[name] = [line]
+        elif line.startswith(" ") and name:
+            blocks[name].append(line)
+    return blocks
+
+
+def test_engines_shows_an_install_hint_only_for_an_engine_that_is_not_available(monkeypatch, run_cli):
+    import rehearse.speech.engines.sphinx as sphinx
+    import rehearse.speech.engines.whisper as whisper
+
+    hint = "SpeechRecognition is not installed; run `pip install SpeechRecognition`."
+    monkeypatch.setattr(sphinx, "probe", lambda: hint)
+    monkeypatch.setattr(whisper, "probe", lambda model=None: None)
+    code, out, _ = run_cli("engines")
+    blocks = _engine_blocks(out)
+    assert blocks["pocketsphinx"][0].startswith("pocketsphinx: not available.") and hint in blocks["pocketsphinx"][1]
+    assert ": available." in blocks["whisper"][0]
+    assert not any("pip install" in line or "install it" in line for line in blocks["whisper"]), blocks["whisper"]
+
+    whisper_hint = "faster-whisper is not installed; install it with pip install 'rehearse[whisper]'."
+    monkeypatch.setattr(sphinx, "probe", lambda: None)
+    monkeypatch.setattr(whisper, "probe", lambda model=None: whisper_hint)
+    code, out, _ = run_cli("engines")
+    blocks = _engine_blocks(out)
+    assert blocks["pocketsphinx"] == [blocks["pocketsphinx"][0]] and ": available." in blocks["pocketsphinx"][0]
+    assert blocks["whisper"][0].startswith("whisper: not available.") and blocks["whisper"][1:] == [
+        f"    {whisper_hint}"]  # and no "model ... (used by default)" under an engine that cannot run

@@ -322,3 +322,23 @@ def test_a_foreign_file_at_the_chart_path_is_replaced(run_cli, tmp_path):
     target.write_bytes(b"not a png")
     code, out, _ = run_cli("progress", "--chart", str(target))
     assert code == 0 and charts.read_points(target)["wpm"] == 2
+
+
+@pytest.mark.parametrize("name", ["out.jpg", "out.JPEG", "out.svg", "progress"])
+def test_a_chart_path_that_is_not_png_is_refused_with_one_sentence(run_cli, tmp_path, name):
+    _history(2)
+    charts_dir = tmp_path / "charts"
+    charts_dir.mkdir()
+    code, out, err = run_cli("progress", "--chart", str(charts_dir / name))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "must end in .png" in err and name in err
+    assert list(charts_dir.iterdir()) == []  # nothing written under the wrong name
+    code, out, err = run_cli("progress", "--chart", str(charts_dir / "out.PNG"))
+    assert code == 0 and png_size(charts_dir / "out.PNG")
+
+
+def test_demo_sessions_are_left_out_of_the_trends():
+    rows = [row("pass", wpm=140), SimpleNamespace(**{**vars(row("pass", wpm=300)), "mode": "demo"}),
+            row("fail", wpm=100)]
+    result = trends.compute(rows)
+    assert result.sessions == 2 and result.metric("wpm").values == (140.0, 100.0)

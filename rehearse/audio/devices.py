@@ -1,7 +1,7 @@
 """Audio devices: the one place that imports :mod:`sounddevice` and names devices for the user.
 
 :func:`sounddevice_module` is the single choke point for the import (a missing PortAudio becomes a
-:class:`RehearseError`); :func:`list_devices` describes what is there; :func:`resolve_input` and
+:class:`RehearseError`, and ALSA's own error lines are kept off the screen); :func:`list_devices` describes what is there; :func:`resolve_input` and
 :func:`resolve_output` turn what the user typed (nothing, an index, part of a name) into a device
 index; :func:`device_errors` turns PortAudio's faults while a stream is used into one plain sentence.
 """
@@ -29,6 +29,7 @@ def sounddevice_module():
     """
     global _module
     if _module is None:
+        silence_alsa_errors()
         try:
             import sounddevice
         except OSError:
@@ -37,6 +38,48 @@ def sounddevice_module():
             ) from None
         _module = sounddevice
     return _module
+
+
+_alsa_handler = None
+"""The no-op ALSA error handler, kept referenced for as long as libasound may call it."""
+
+
+def silence_alsa_errors() -> bool:
+    """Stop libasound printing its errors ("ALSA lib pcm.c:...: underrun occurred") on the screen.
+
+    ALSA writes them straight to the process's stderr from C, through the error handler that
+    ``snd_lib_error_set_handler`` sets; PortAudio reaches the sound server through ALSA on Linux, so
+    they would land in the middle of a drill's clock. A handler that does nothing replaces the
+    default one (rehearse reports what goes wrong with a device itself). Set ``REHEARSE_DEBUG=1`` to
+    keep ALSA's messages. Returns whether the handler is in place (False without libasound).
+    """
+    global _alsa_handler
+    if _alsa_handler is not None:
+        return True
+    import os
+    import sys
+
+    if not sys.platform.startswith("linux") or os.environ.get("REHEARSE_DEBUG"):
+        return False
+    try:
+        import ctypes
+        import ctypes.util
+
+        name = ctypes.util.find_library("asound")
+        if not name:
+            return False
+        asound = ctypes.CDLL(name)
+        # void handler(const char *file, int line, const char *function, int err, const char *fmt, ...)
+        handler_type = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int,
+                                        ctypes.c_char_p)
+        handler = handler_type(lambda file, line, function, err, fmt: None)
+        asound.snd_lib_error_set_handler.argtypes = [handler_type]
+        if asound.snd_lib_error_set_handler(handler) != 0:
+            return False
+    except (OSError, AttributeError, ValueError):
+        return False
+    _alsa_handler = handler
+    return True
 
 
 @dataclass(frozen=True)

@@ -39,14 +39,56 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser; ``parser.commands`` maps each command's name to its own parser."""
     parser = _Parser(prog="rehearse", description="Rehearse the opening of your second interview, out loud.")
     parser.add_argument("--version", action="version", version=f"rehearse {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    parser.commands = {}
     for name in command_names():
         module = _module(name)
-        command_parser = sub.add_parser(name.replace("_", "-"), help=module.HELP, description=module.HELP)
+        command = name.replace("_", "-")
+        command_parser = sub.add_parser(command, help=module.HELP, description=module.HELP)
         module.add_arguments(command_parser)
+        parser.commands[command] = command_parser
     return parser
+
+
+def _unknown_command(parser, argv: Sequence[str]) -> Optional[str]:
+    """The sentence for a first word that is no command (with the nearest one, if any is near)."""
+    import difflib
+
+    word = next(iter(argv), None)
+    if word is None or word.startswith("-") or word in parser.commands:
+        return None
+    near = difflib.get_close_matches(word.replace("_", "-").lower(), list(parser.commands), n=1, cutoff=0.6)
+    if near:
+        return f"unknown command {word!r}; did you mean `rehearse {near[0]}`?"
+    return f"unknown command {word!r}; the commands are: {', '.join(parser.commands)}"
+
+
+def _chosen_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The parser of the (sub)command ``args`` chose, however deep (`rehearse accomplishments add`)."""
+    while True:
+        subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        chosen = getattr(args, subs[0].dest, None) if subs else None
+        child = subs[0].choices.get(chosen) if chosen else None
+        if child is None:
+            return parser
+        parser = child
+
+
+def _unrecognized(command_parser, extra: Sequence[str]) -> str:
+    """The sentence for arguments a command does not take (with the nearest flag, if one is near)."""
+    import difflib
+
+    message = f"unrecognized arguments: {' '.join(extra)}"
+    flags = [o for o in command_parser._option_string_actions if o.startswith("--")]
+    for arg in extra:
+        if arg.startswith("--"):
+            near = difflib.get_close_matches(arg.split("=", 1)[0], flags, n=1, cutoff=0.7)
+            if near:
+                return f"{message}; did you mean {near[0]}?"
+    return message
 
 
 def _module(name: str):
@@ -57,7 +99,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from rehearse.core.errors import RehearseError
 
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    unknown = _unknown_command(parser, argv)
+    if unknown:
+        parser.error(unknown)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # reported by the command's own parser, so the hint names `rehearse COMMAND --help`
+        command_parser = _chosen_parser(parser, args)
+        command_parser.error(_unrecognized(command_parser, extra))
     if not args.command:
         parser.print_help(sys.stderr)
         return 2

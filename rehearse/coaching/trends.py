@@ -3,7 +3,8 @@
 Pure: a list of session rows (oldest first) in, a :class:`Trends` out. A row is anything with
 ``started_at``, ``archetype``, ``verdict``, ``wpm``, ``fillers_per_min`` and
 ``first_accomplishment_s`` (e.g. :class:`rehearse.store.sessions.HistoryRow`); rows without a verdict
-(interrupted, no speech) are left out.
+(interrupted, no speech) and rows whose ``mode`` is not the user's own answer (the demo's sample
+answer) are left out.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ WINDOW = 5
 STEADY = 0.05
 """A relative change smaller than this is reported as steady."""
 DEFAULT_WPM_BAND = (120.0, 160.0)
+UNTRENDED_MODES = ("demo",)
+"""Session modes that are not the user's answers (``rehearse demo`` plays a bundled sample): never trended."""
 
 
 def wpm_band() -> tuple[float, float]:
@@ -161,8 +164,9 @@ def _metric(rows: Sequence[Any], attr: str, name: str, label: str, unit: str, be
 
 
 def compute(rows: Sequence[Any]) -> Trends:
-    """Trends over ``rows`` (oldest first); rows without a verdict are skipped."""
-    scored = [r for r in rows if r.verdict in ("pass", "fail")]
+    """Trends over ``rows`` (oldest first); rows without a verdict, and demo rows, are skipped."""
+    scored = [r for r in rows if r.verdict in ("pass", "fail")
+              and getattr(r, "mode", None) not in UNTRENDED_MODES]
     by_arch: dict[str, list[tuple[int, bool]]] = {}
     for number, row in enumerate(scored, start=1):
         by_arch.setdefault(row.archetype, []).append((number, row.verdict == "pass"))

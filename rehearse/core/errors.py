@@ -32,6 +32,11 @@ class SpeechSynthesisError(RehearseError):
 class NoSpeechError(RehearseError):
     """The recording or file held no speech we could hear."""
 
+    def __init__(self, message: str, session_id: str | None = None):
+        super().__init__(message)
+        self.session_id = session_id
+        """The session the silent recording is kept as, when there is one."""
+
 
 class Interrupted(RehearseError):
     """The user pressed Ctrl-C; what was recorded so far has been kept."""

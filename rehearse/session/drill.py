@@ -38,6 +38,10 @@ FILLER_NOTES = {
 ToneFn = Callable[[], None]
 """Plays the red-light tone (blocking); the drill calls it in a thread."""
 
+ANSWER_ENDED = "answer ended (your last word)"
+"""What the display says when its clock stops at the answer's last word."""
+NO_SPEECH = "no speech heard"
+
 
 # --- presets -----------------------------------------------------------------------------------------
 
@@ -130,6 +134,7 @@ class RoundClock:
         self.elapsed_s = 0.0
         self.tone_thread: Optional[threading.Thread] = None
         self.tone_error: Optional[BaseException] = None
+        self.finished = False
 
     def on_start(self) -> None:
         if self.display is not None:
@@ -151,9 +156,22 @@ class RoundClock:
     def stop_when(self, elapsed_s: float) -> bool:
         return self.lights.should_stop(elapsed_s)
 
-    def finish(self) -> None:
-        if self.display is not None:
-            self.display.stop(self.elapsed_s, self.tracker.current)
+    def finish(self, measured: Optional[RoundTiming] = None, note: str = "recording stopped") -> None:
+        """Freeze the display once, where the answer ended.
+
+        With the round's timing, the clock stops at the answer's last word and shows the light there:
+        the figures the report and the round table give, not the end of the silence that closed
+        the recording. Without timed words it stops where recording stopped, with ``note``."""
+        if self.finished:
+            return
+        self.finished = True
+        if self.display is None:
+            return
+        if measured is not None and measured.ended_at_s is not None:
+            self.display.stop(measured.ended_at_s, measured.light, note=ANSWER_ENDED)
+        else:  # no light was reached by an answer that was not heard
+            light = "none" if note == NO_SPEECH else self.tracker.current
+            self.display.stop(self.elapsed_s, light, note=note)
 
     def _ring(self) -> None:
         def play() -> None:
@@ -219,13 +237,17 @@ def run_round(
     tone: Optional[ToneFn] = None,
     fillers: Optional[Sequence[str]] = None,
     wpm_band: tuple[float, float] = timing.WPM_BAND,
+    after_prompt: Optional[Callable[[], None]] = None,
     on_recording_start: Optional[Callable[[], None]] = None,
     drill_name: Optional[str] = None,
     personal_targets=None,
 ) -> DrillRound:
     """Speak the prompt, record with the clock running, transcribe, score, time and save one round.
 
-    ``ports`` are the round's :class:`rehearse.session.round.RoundPorts`."""
+    ``ports`` are the round's :class:`rehearse.session.round.RoundPorts`; ``after_prompt`` runs once
+    the prompt has been spoken, just before recording (the countdown). Raises
+    :class:`~rehearse.core.errors.NoSpeechError` when nothing was heard (see :class:`SilentRound`)."""
+    from rehearse.core.errors import NoSpeechError
     from rehearse.session import round as rehearsal
 
     clock = RoundClock(lights, display, tone)
@@ -240,21 +262,42 @@ def run_round(
     def extra(recording, transcript, score) -> dict:
         measured["timing"] = measure_round(lights, recording, transcript, score, fillers=fillers,
                                            wpm_band=wpm_band)
+        clock.finish(measured["timing"])  # the screen stops where the report says the answer ended
         return {"drill": drill_name, "round": number, "rounds": rounds,
                 "timing": timing_json(measured["timing"], score.engine)}
 
     try:
         result = rehearsal.run_round(
             archetype=archetype, prompt=prompt, ports=ports, targets=personal_targets, mode="drill",
-            max_seconds=lights.cutoff_s + 0.5, on_recording_start=started,
+            max_seconds=lights.cutoff_s + 0.5, after_prompt=after_prompt, on_recording_start=started,
             on_block=clock.on_block, stop_when=clock.stop_when, extra=extra,
         )
+    except NoSpeechError:
+        clock.finish(note=NO_SPEECH)
+        raise
     finally:
         clock.finish()
     if clock.tone_thread is not None:
         clock.tone_thread.join(timeout=2.0)
     return DrillRound(number=number, rounds=rounds, result=result, timing=measured["timing"],
                       personal=result.personal)
+
+
+@dataclass(frozen=True)
+class SilentRound:
+    """A round in which no speech was heard: its recording is kept (status ``no_speech``), nothing
+    is scored, and the drill goes on."""
+
+    number: int
+    rounds: int
+    prompt: Prompt
+    session_id: Optional[str]
+    message: str
+    """Why, in one sentence (what :class:`~rehearse.core.errors.NoSpeechError` said)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"round": self.number, "rounds": self.rounds, "session_id": self.session_id,
+                "prompt_id": self.prompt.id, "status": "no_speech", "error": self.message}
 
 
 # --- several rounds ----------------------------------------------------------------------------------
@@ -312,6 +355,15 @@ def compare(first: DrillRound, last: DrillRound) -> list[Change]:
         changes.append(Change(name=name, label=label, first=a, last=b, direction=direction,
                               text=f"{label}: {_fmt(a, unit)} -> {_fmt(b, unit)}"))
     return changes
+
+
+def compare_scored(rounds: Sequence[Any]) -> Optional[tuple[DrillRound, DrillRound, list[Change]]]:
+    """The first and last scored rounds of a drill and what changed between them (silent rounds
+    are left out); None with fewer than two scored rounds."""
+    scored = [r for r in rounds if isinstance(r, DrillRound)]
+    if len(scored) < 2:
+        return None
+    return scored[0], scored[-1], compare(scored[0], scored[-1])
 
 
 def _direction(a: Optional[float], b: Optional[float], lower_better: bool, tolerance: float) -> str:

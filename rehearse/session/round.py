@@ -102,6 +102,7 @@ def run_round(
     mode: str = "practice",
     source: str = "microphone",
     max_seconds: float = 120.0,
+    after_prompt: Optional[Callable[[], None]] = None,
     on_recording_start: Optional[Callable[[], None]] = None,
     on_block: Optional[BlockCallback] = None,
     stop_when: Optional[Callable[[float], bool]] = None,
@@ -114,6 +115,8 @@ def run_round(
     pauses go to a background worker, so when the speaker stops only the last one remains. Without
     it the whole file is transcribed after recording. ``extra`` adds mode-specific data (a drill's
     timing) to the saved session; ``targets`` are the personal checks' bank entry and topics.
+    ``after_prompt`` runs once the prompt has been spoken (or shown) and before anything is saved or
+    recorded: a drill counts down there, so the count ends as the person starts to answer.
 
     Raises :class:`Interrupted` after Ctrl-C (the audio so far and the session are kept),
     :class:`NoSpeechError` when nothing was heard (kept, not scored), and whatever failed after
@@ -121,6 +124,8 @@ def run_round(
     """
     store = ports.store
     speak_or_show(ports.speaker, prompt, ports.notify)
+    if after_prompt is not None:
+        after_prompt()
     session_id = store.create(mode=mode, archetype=archetype.name, prompt_id=prompt.id,
                               prompt_text=prompt.text, source=source)
     folder = Path(ports.recordings)
@@ -161,7 +166,7 @@ def run_round(
             transcript = ports.transcriber.transcribe(pcm.load(recording.path))
         if transcript.is_empty:
             store.update(session_id, status="no_speech", engine=transcript.engine, transcript="")
-            raise NoSpeechError(no_speech_message(recording, session_id))
+            raise NoSpeechError(no_speech_message(recording, session_id), session_id=session_id)
         result = scoring.score(transcript, archetype)
         mine = personal_results(transcript, targets)
         extra_data = dict(extra(recording, transcript, result) or {}) if extra else {}

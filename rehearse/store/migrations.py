@@ -98,4 +98,9 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("004_failure_reason", """
     ALTER TABLE sessions ADD COLUMN error TEXT;
     """),
+    # `rehearse demo` saved its runs (the bundled sample answer, source 'sample') as practice, so they
+    # counted in progress; they have their own mode now, which progress leaves out.
+    ("005_demo_mode", """
+    UPDATE sessions SET mode = 'demo' WHERE source = 'sample' AND mode = 'practice';
+    """),
 ]

@@ -15,13 +15,18 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Optional, Sequence
 
+from rehearse.coaching import trends
 from rehearse.core.errors import RehearseError
 from rehearse.core.model import Score, Word
 from rehearse.store.db import Database, now
 
 STATUSES = ("recording", "complete", "interrupted", "no_speech", "failed")
+MODES = ("practice", "drill", "score", "demo")
+"""What a session was: your practice, a drill round, a scored text or file, or the demo's sample answer."""
+UNTRENDED_MODES = trends.UNTRENDED_MODES
+"""Modes that are not your own answers: never counted in progress or trends."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,7 @@ class SessionRecord:
     started_at: str
     """ISO 8601, UTC."""
     mode: str
-    """practice, drill or score."""
+    """practice, drill, score or demo."""
     archetype: str
     prompt_id: Optional[str]
     prompt_text: Optional[str]
@@ -320,13 +325,15 @@ class Store:
 
     def history(self, *, limit: Optional[int] = None, archetype: Optional[str] = None,
                 mode: Optional[str] = None, since: Optional[str] = None,
-                scored_only: bool = False, oldest_first: bool = False) -> list[HistoryRow]:
+                scored_only: bool = False, oldest_first: bool = False,
+                exclude_modes: Sequence[str] = (), exclude_statuses: Sequence[str] = ()) -> list[HistoryRow]:
         """Sessions for listing and trends (no JSON parsed), newest first unless ``oldest_first``.
 
         ``since`` is an ISO 8601 UTC time compared with ``started_at``; ``scored_only`` keeps only
-        sessions that have a verdict.
+        sessions that have a verdict; ``exclude_modes`` and ``exclude_statuses`` leave sessions out
+        (progress leaves out :data:`UNTRENDED_MODES`; history hides ``no_speech`` attempts).
         """
-        where, params = _filters(archetype, mode, since, scored_only)
+        where, params = _filters(archetype, mode, since, scored_only, exclude_modes, exclude_statuses)
         order = "ASC" if oldest_first else "DESC"
         sql = ("SELECT id, started_at, mode, archetype, status, verdict, duration_s, wpm, fillers_per_min, "
                "first_accomplishment_s, prompt_id FROM sessions" + where +
@@ -337,8 +344,10 @@ class Store:
         return [HistoryRow(*row) for row in self._conn.execute(sql, params).fetchall()]
 
     def count(self, *, archetype: Optional[str] = None, mode: Optional[str] = None,
-              since: Optional[str] = None, scored_only: bool = False) -> int:
-        where, params = _filters(archetype, mode, since, scored_only)
+              since: Optional[str] = None, scored_only: bool = False,
+              exclude_modes: Sequence[str] = (), exclude_statuses: Sequence[str] = (),
+              status: Optional[str] = None) -> int:
+        where, params = _filters(archetype, mode, since, scored_only, exclude_modes, exclude_statuses, status)
         return self._conn.execute("SELECT COUNT(*) FROM sessions" + where, params).fetchone()[0]
 
     def scores(self, session_id: str) -> list[ScoreRecord]:
@@ -361,8 +370,16 @@ class Store:
 
 
 def _filters(archetype: Optional[str], mode: Optional[str], since: Optional[str],
-             scored_only: bool = False) -> tuple[str, list]:
+             scored_only: bool = False, exclude_modes: Sequence[str] = (),
+             exclude_statuses: Sequence[str] = (), status: Optional[str] = None) -> tuple[str, list]:
     where, params = [], []
+    for column, values in (("mode", exclude_modes), ("status", exclude_statuses)):
+        if values:
+            where.append(f"{column} NOT IN ({', '.join('?' for _ in values)})")
+            params.extend(values)
+    if status:
+        where.append("status = ?")
+        params.append(status)
     if archetype:
         where.append("archetype = ?")
         params.append(archetype)

@@ -1,4 +1,7 @@
-"""`rehearse demo`: one full round with the bundled sample answer instead of the microphone."""
+"""`rehearse demo`: one full round with the bundled sample answer instead of the microphone.
+
+Saved with mode ``demo``: listed by ``history`` (``--mode demo``), never counted in ``progress``.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ def run(args) -> int:
     ports = round_ports(speaker, FileRecorder(sample_answer_path()),
                         engines.get(args.engine, model=args.model), Store())
     result = rehearsal.run_round(
-        archetype=archetype, prompt=prompt, ports=ports, mode="practice", source="sample",
+        archetype=archetype, prompt=prompt, ports=ports, mode="demo", source="sample",
         on_recording_start=lambda: say("Recording (demo: using the bundled sample answer instead of "
                                        "the microphone)..."),
     )

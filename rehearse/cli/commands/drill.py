@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
+from typing import Optional
 
 from rehearse.cli.commands._common import add_device_flags, add_engine_flag, add_json_flag, emit_json, say
 
@@ -89,37 +90,102 @@ def run(args) -> int:
         say(f"Drill: {title}{_s(lights.limit_s)} against {archetype.title.lower()}: green at "
             f"{_s(lights.green_at_s)}, yellow at {_s(lights.yellow_at_s)}, red at {_s(lights.red_at_s)}; "
             f"recording stops {_s(lights.grace_s)} after red.\nCoach: {archetype.advice}\n")
-    done = []
+    done: list = []  # DrillRound, or SilentRound when no speech was heard
+    stopped = None  # why the person ended the drill early, if they did
+    interactive = not args.json and _is_terminal(sys.stdin)
     for number, prompt in enumerate(prompts, start=1):
+        if number > 1:
+            stopped = next_round(number, args.rounds, interactive=interactive, countdown_s=countdown_s)
+            if stopped:
+                break
         if args.rounds > 1:
             say(f"Round {number} of {args.rounds}")
-        live.countdown(countdown_s, sys.stderr)
         try:
             finished = drill.run_round(
                 number=number, rounds=args.rounds, archetype=archetype, prompt=prompt, lights=lights,
                 ports=ports.round_ports(store), display=display,
                 tone=tone, fillers=fillers, wpm_band=wpm_band, drill_name=preset.name if preset else None,
                 personal_targets=targets,
+                # the countdown comes after the prompt: it ends as the person starts to answer
+                after_prompt=lambda: live.countdown(countdown_s, sys.stderr),
                 on_recording_start=lambda: say(
                     f"Recording... you have {_s(lights.limit_s)} (Enter or silence ends it)."),
             )
         except NoSpeechError as err:
-            if not done:
+            if args.rounds == 1:
                 raise
-            say(f"rehearse: {err}")
-            break
+            finished = drill.SilentRound(number=number, rounds=args.rounds, prompt=prompt,
+                                         session_id=err.session_id, message=str(err))
+            goes_on = "the drill goes on" if number < len(prompts) else "the other rounds are kept"
+            say(f"Round {number}: {err}\nThis round is marked \"no speech\"; {goes_on}.")
         done.append(finished)
-        _report_round(finished, args.json)
+        _report_round(finished, args.json, wpm_band)
+    if stopped:
+        say(stopped)
     if len(done) > 1:
-        summary = format_summary(done, drill.compare(done[0], done[-1]))
+        summary = format_summary(done, drill.compare_scored(done))
         if args.json:
             say(summary)
         else:
             print(summary)
     sys.stdout.flush()
-    if len(done) < len(prompts):
+    scored = [r for r in done if isinstance(r, drill.DrillRound)]
+    if not scored:
+        say("rehearse: no speech was heard in any round, so nothing was scored; check the microphone "
+            "(`rehearse devices`) and try again.")
         return 2
-    return 0 if all(r.score.verdict == "pass" for r in done) else 1
+    if stopped == STOPPED_BY_CTRL_C:
+        return 130
+    passed = len(scored) == len(done) and all(r.score.verdict == "pass" for r in scored)
+    return 0 if passed else 1
+
+
+STOPPED_BY_CTRL_C = "Stopped by Ctrl-C between rounds; the rounds so far are saved."
+
+
+def next_round(number: int, rounds: int, *, interactive: bool, countdown_s: int, stdin=None) -> Optional[str]:
+    """The pause before round ``number``: None to go on, else why the drill stops here.
+
+    On a terminal it waits for Enter (``q`` or end of input stops the drill; typing done during the
+    last round is discarded first, so a second Enter pressed to end it does not skip the pause).
+    With ``--json`` or a piped stdin it counts down instead, on stderr."""
+    from rehearse.cli.render import live
+
+    try:
+        if not interactive:
+            live.countdown(countdown_s, sys.stderr, label=f"Round {number} starts in")
+            return None
+        stdin = stdin if stdin is not None else sys.stdin
+        _discard_typed_ahead(stdin)
+        sys.stderr.write(f"Press Enter for round {number} of {rounds} (q and Enter stops here): ")
+        sys.stderr.flush()
+        line = stdin.readline()
+    except KeyboardInterrupt:  # the rounds so far still get their table
+        sys.stderr.write("\n")
+        return STOPPED_BY_CTRL_C
+    if not line:
+        sys.stderr.write("\n")
+        return f"Stopped before round {number}: no more input."
+    if line.strip().lower() in ("q", "quit", "stop"):
+        return f"Stopped before round {number}, as you asked."
+    return None
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return bool(stream is not None and stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _discard_typed_ahead(stdin) -> None:
+    """Drop what was typed before the question (e.g. Enter pressed twice to end a round)."""
+    try:
+        import termios
+
+        termios.tcflush(stdin.fileno(), termios.TCIFLUSH)
+    except (ImportError, OSError, ValueError, AttributeError):
+        pass
 
 
 def _countdown_seconds(args, config: dict) -> int:
@@ -146,13 +212,17 @@ def _tone(device):
     return ring
 
 
-def _report_round(finished, as_json: bool) -> None:
+def _report_round(finished, as_json: bool, wpm_band=None) -> None:
     from rehearse.cli.render import text as report
+    from rehearse.session.drill import SilentRound
 
     if as_json:
         emit_json(finished.to_json())
         return
-    print(report.format_score(finished.score.to_json(), session_id=finished.result.session_id))
+    if isinstance(finished, SilentRound):
+        return  # said on stderr as it happened; the round table marks it
+    print(report.format_score(finished.score.to_json(), session_id=finished.result.session_id,
+                              wpm_band=wpm_band))
     if finished.personal:
         print(report.format_personal(finished.personal))
     print(format_timing(finished.timing, engine=finished.score.engine))
@@ -194,7 +264,9 @@ def format_timing(t, engine=None) -> str:
     lines.append(f"  First accomplishment: {acc}")
     if t.wpm is not None:
         low, high = t.wpm_band
-        lines.append(f"  Pace:               {t.wpm:.0f} words/min (target {low:.0f}-{high:.0f}: {t.pace})")
+        # rounded as saved (one decimal) first, so it reads the same as the score's words/min above
+        lines.append(f"  Pace:               {round(t.wpm, 1):.0f} words/min (target {low:.0f}-{high:.0f}: "
+                     f"{t.pace})")
     heard = ", ".join(f"{word} x{n}" for word, n in sorted(t.filler_words.items(), key=lambda kv: -kv[1]))
     per_min = "" if t.fillers_per_min is None else f", {t.fillers_per_min:.1f} per minute"
     lines.append(f"  Filler words:       {t.fillers}{per_min}" + (f" ({heard})" if heard else ""))
@@ -207,19 +279,30 @@ def format_timing(t, engine=None) -> str:
     return "\n".join(lines)
 
 
-def format_summary(rounds, changes) -> str:
+def format_summary(rounds, comparison) -> str:
+    """The round table and, with ``comparison`` (:func:`rehearse.session.drill.compare_scored`), what
+    changed from the first to the last scored round."""
+    from rehearse.session.drill import SilentRound
+
     header = (f"{'round':>5}  {'light':6} {'ended':>6} {'over':>5} {'accompl.':>8} {'wpm':>4} "
               f"{'fillers':>7} {'pause':>5}  {'checks':>6}  verdict")
     lines = ["", "Round by round:", header]
     for r in rounds:
+        if isinstance(r, SilentRound):
+            lines.append(f"{r.number:>5}  {'-':6} {'-':>6} {'-':>5} {'-':>8} {'-':>4} {'-':>7} {'-':>5}  "
+                         f"{'-':>6}  no speech")
+            continue
         t = r.timing
         passed = sum(1 for c in r.score.checks.values() if c.passed)
         lines.append(
             f"{r.number:>5}  {t.light:6} {_n(t.ended_at_s):>6} {_n(t.overtime_s):>5} "
             f"{_n(t.first_accomplishment_s):>8} {_n(t.wpm, 0):>4} {t.fillers:>7} {_n(t.longest_pause_s):>5}  "
             f"{passed:>3}/{len(r.score.checks):<2}  {r.score.verdict}")
+    if comparison is None:
+        return "\n".join(lines)
+    first, last, changes = comparison
     lines.append("")
-    lines.append(f"From round {rounds[0].number} to round {rounds[-1].number}:")
+    lines.append(f"From round {first.number} to round {last.number}:")
     for kind in ("better", "worse", "same"):
         picked = [c.text for c in changes if c.direction == kind]
         if picked:

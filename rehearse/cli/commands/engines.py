@@ -30,16 +30,18 @@ def run(args) -> int:
             emit_json(row)
         return 0
     for row in rows:
-        mark = "available" if row["available"] else "not available"
         default = " (default)" if row["default"] else ""
-        print(f"{row['name']}{default}: {mark}. {row['description']}")
-        if row["reason"]:
-            print(f"    {row['reason']}")
+        if not row["available"]:
+            # how to install it belongs to an engine that is missing, and only to it
+            print(f"{row['name']}{default}: not available. {row['description']}")
+            print(f"    {row['reason'] or 'it cannot run here.'}")
+            continue
+        print(f"{row['name']}{default}: available. {row['description']}")
         for model in row.get("models", []):
             if model["available"]:
                 used = " (used by default)" if model["default"] else ""
                 print(f"    model {model['name']}{used}: {model['source']} ({model['path']})")
-    if any(row.get("models") for row in rows):
+    if any(row["available"] and row.get("models") for row in rows):
         print("More models: `rehearse models`. Pin an engine with REHEARSE_ENGINE=NAME or --engine NAME.")
     return 0
 

@@ -13,7 +13,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--limit", type=int, metavar="N",
                         help=f"at most N sessions (table default {DEFAULT_LIMIT}; --json default all)")
     parser.add_argument("--archetype", metavar="ARCH", help="only this archetype")
-    parser.add_argument("--mode", choices=["practice", "drill", "interview", "score"], help="only this mode")
+    parser.add_argument("--mode", choices=["practice", "drill", "interview", "score", "demo"], help="only this mode")
+    parser.add_argument("--all", action="store_true",
+                        help="also list attempts in which no speech was heard (the table hides them; "
+                             "--json always lists every session)")
     parser.add_argument("--since", metavar="WHEN",
                         help="only sessions since WHEN: a date (2026-03-01), today, yesterday, 7d, 2w, 12h")
     add_json_flag(parser)
@@ -34,22 +37,39 @@ def run(args) -> int:
     store = Store()
     filters = dict(archetype=archetype, mode=args.mode, since=since)
     limit = args.limit if (args.limit or args.json) else DEFAULT_LIMIT
-    rows = store.history(limit=limit, **filters)
-    if args.json:
-        for row in rows:
+    if args.json:  # the contract's listing: every session, whatever became of it
+        for row in store.history(limit=limit, **filters):
             emit_json(row.history_json())
         return 0
+    # Attempts in which no speech was heard (a microphone muted, Enter pressed by accident) are
+    # kept, but the table leaves them out unless --all: they are not answers.
+    hide = () if args.all else (NO_SPEECH,)
+    rows = store.history(limit=limit, exclude_statuses=hide, **filters)
+    hidden = store.count(status=NO_SPEECH, **filters) if hide else 0
     if not rows:
-        if any(filters.values()) and store.count():
+        if hidden:
+            print(f"No answers to list: {_attempts(hidden)} in which no speech was heard "
+                  f"{'is' if hidden == 1 else 'are'} hidden; `rehearse history --all` lists them.")
+        elif any(filters.values()) and store.count():
             print("No sessions match those filters; run `rehearse history` without them to see all sessions.")
         else:
             print("No sessions saved yet: run `rehearse demo` or `rehearse practice --archetype storyteller`.")
         return 0
     print(format_table(rows))
-    total = store.count(**filters) if len(rows) == limit else len(rows)
+    total = store.count(exclude_statuses=hide, **filters) if len(rows) == limit else len(rows)
     if total > len(rows):
         print(f"{total - len(rows)} more; use --limit {total} to see them all.")
+    if hidden:
+        print(f"{_attempts(hidden)} in which no speech was heard {'is' if hidden == 1 else 'are'} hidden; "
+              "`rehearse history --all` lists them.")
     return 0
+
+
+NO_SPEECH = "no_speech"
+
+
+def _attempts(n: int) -> str:
+    return f"{n} attempt{'s' if n != 1 else ''}"
 
 
 def format_table(rows) -> str:

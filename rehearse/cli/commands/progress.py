@@ -7,8 +7,6 @@ from rehearse.cli.commands._common import add_json_flag, emit_json, say
 HELP = "Show how you are trending: pass rate by archetype, time to accomplishment, pace, fillers (with a PNG chart)."
 CHART_NAME = "progress.png"
 SPARK_WIDTH = 30
-DEMO_MODE = "demo"
-"""Sessions of this mode (``rehearse demo``'s bundled answer) are left out of the trends and the chart."""
 
 
 def add_arguments(parser) -> None:
@@ -27,17 +25,19 @@ def run(args) -> int:
     from pathlib import Path
 
     from rehearse.coaching import trends as trends_mod
+    from rehearse.core.errors import RehearseError
     from rehearse.store.sessions import Store
 
+    if args.chart and Path(args.chart).suffix.lower() != ".png":
+        raise RehearseError(f"The chart is a PNG image, so its file name must end in .png (got {args.chart!r}).")
     since = None
     if args.since:
         from rehearse.cli.timefilter import parse_since
 
         since = parse_since(args.since)
     archetype = args.archetype.strip().lower() if args.archetype else None
-    rows = Store().history(archetype=archetype, mode=args.mode, since=since, scored_only=True, oldest_first=True)
-    # a demo round plays the bundled sample answer, not yours: it is no part of your progress
-    rows = [r for r in rows if r.mode != DEMO_MODE]
+    rows = Store().history(archetype=archetype, mode=args.mode, since=since, scored_only=True, oldest_first=True,
+                           exclude_modes=trends_mod.UNTRENDED_MODES)  # the demo's sample answer is not yours
     trends = trends_mod.compute(rows)
     chart = None
     if trends.sessions and not args.no_chart:

@@ -1,10 +1,13 @@
 """What the speaker sees during a drill: the countdown and the live clock with its lights (on stderr).
 
 Three displays share one small interface (``start(lights)``, ``update(elapsed_s, light)``,
-``stop(elapsed_s, light)``): :class:`RichDisplay` redraws one line in place on a terminal (clock,
-a bar coloured by the light zones, the current light); :class:`PlainDisplay` writes one line each
-time a light comes on (for logs and pipes); :class:`NullDisplay` shows nothing.
+``stop(elapsed_s, light, note)``): :class:`RichDisplay` redraws one line in place on a terminal
+(clock, a bar coloured by the light zones, the current light); :class:`PlainDisplay` writes one line
+each time a light comes on (for logs and pipes); :class:`NullDisplay` shows nothing.
 :func:`make_display` picks rich on a terminal and plain otherwise.
+
+``stop`` draws the last frame: the drill calls it with the answer's end (its last word) and the light
+showing then, the same figures its report gives, and ``note`` says what the frozen clock shows.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ class NullDisplay:
     def update(self, elapsed_s: float, light: str) -> None:
         pass
 
-    def stop(self, elapsed_s: float, light: str) -> None:
+    def stop(self, elapsed_s: float, light: str, note: str = "recording stopped") -> None:
         pass
 
 
@@ -57,8 +60,9 @@ class PlainDisplay:
             self.light = light
             self._write(f"  {clock(elapsed_s)}  {light.upper()} light")
 
-    def stop(self, elapsed_s: float, light: str) -> None:
-        self._write(f"  {clock(elapsed_s)}  recording stopped")
+    def stop(self, elapsed_s: float, light: str, note: str = "recording stopped") -> None:
+        where = "" if light == "none" else f" on {light.upper()}"
+        self._write(f"  {clock(elapsed_s)}  {note}{where}")
 
     def _write(self, line: str) -> None:
         self.stream.write(line + "\n")
@@ -93,15 +97,15 @@ class RichDisplay:
         self._light, self._drawn_at = light, elapsed_s
         self._live.update(self.render(elapsed_s, light), refresh=True)
 
-    def stop(self, elapsed_s: float, light: str) -> None:
+    def stop(self, elapsed_s: float, light: str, note: str = "recording stopped") -> None:
         if self._live is None:
             return
-        self._live.update(self.render(elapsed_s, light), refresh=True)
+        self._live.update(self.render(elapsed_s, light, note), refresh=True)
         self._live.stop()
         self._live = None
 
-    def render(self, elapsed_s: float, light: str):
-        """The panel for ``elapsed_s`` (a rich Text)."""
+    def render(self, elapsed_s: float, light: str, note: Optional[str] = None):
+        """The panel for ``elapsed_s`` (a rich Text), with ``note`` after the light once stopped."""
         from rich.text import Text
 
         lights = self.lights
@@ -113,8 +117,10 @@ class RichDisplay:
         for cell in range(self.width):
             zone = lights.light_at((cell + 0.5) / self.width * span)
             text.append("█" if cell < filled else "░", style=STYLES[zone] if cell < filled else "dim " + STYLES[zone])
-        label = "no light yet" if light == "none" else f"● {light.upper()}"
+        label = ("no light" if note else "no light yet") if light == "none" else f"● {light.upper()}"
         text.append(f"  {label}", style=STYLES[light])
+        if note:
+            text.append(f"  {note}")
         return text
 
 
@@ -141,13 +147,14 @@ def make_display(stream: Optional[TextIO] = None, mode: str = "auto"):
 
 
 def countdown(seconds: int, stream: Optional[TextIO] = None,
-              sleep: Optional[Callable[[float], None]] = None) -> None:
-    """``Starting in 3... 2... 1...`` on ``stream``, one number a second (nothing for 0)."""
+              sleep: Optional[Callable[[float], None]] = None, label: str = "Starting in") -> None:
+    """``Starting in 3... 2... 1...`` (or ``label`` and the numbers) on ``stream``, one number a second
+    (nothing for 0)."""
     if seconds <= 0:
         return
     stream = stream if stream is not None else sys.stderr
     sleep = sleep or time.sleep
-    stream.write("Starting in")
+    stream.write(label)
     for n in range(int(seconds), 0, -1):
         stream.write(f" {n}...")
         stream.flush()

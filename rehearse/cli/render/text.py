@@ -15,8 +15,10 @@ LABELS = {
 }
 
 
-def format_score(score: dict[str, Any], *, session_id: Optional[str] = None) -> str:
-    """A score object (contract shape) as a short report."""
+def format_score(score: dict[str, Any], *, session_id: Optional[str] = None,
+                 wpm_band: Optional[tuple[float, float]] = None) -> str:
+    """A score object (contract shape) as a short report; the pace is set against ``wpm_band``
+    (default the 120-160 words/min a listener follows comfortably)."""
     lines = []
     transcript = score.get("transcript") or ""
     lines.append(f"You said: \"{transcript}\"" if transcript else "You said: (nothing)")
@@ -30,12 +32,21 @@ def format_score(score: dict[str, Any], *, session_id: Optional[str] = None) -> 
         lines += _result_lines(f"{LABELS.get(name, name)} ({tag}, {check['score']})", check)
     lines.append("")
     m = score.get("metrics", {})
-    pace = f", {m['wpm']:.0f} words/min" if m.get("wpm") else ""
+    pace = f", {m['wpm']:.0f} words/min ({pace_note(m['wpm'], wpm_band)})" if m.get("wpm") else ""
     fillers = f", {m['fillers']} filler words" if m.get("fillers") is not None else ""
     lines.append(f"  {m.get('words', 0)} words{pace}{fillers}")
     verdict = score.get("verdict", "?").upper()
     lines.append(f"Verdict: {verdict}" + (f"   (session {session_id})" if session_id else ""))
     return "\n".join(lines)
+
+
+def pace_note(wpm: float, band: Optional[tuple[float, float]] = None) -> str:
+    """Where ``wpm`` falls against the target band, e.g. "above the 120-160 band"."""
+    from rehearse.coaching.timing import WPM_BAND, pace_band
+
+    low, high = band or WPM_BAND
+    where = {"slow": "below", "fast": "above", "in band": "within"}[pace_band(wpm, (low, high))]
+    return f"{where} the {low:.0f}-{high:.0f} band"
 
 
 def format_personal(results: list[dict[str, Any]]) -> str:
