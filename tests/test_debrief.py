@@ -3,6 +3,7 @@ through the CLI with a scripted input, the spoken review with fakes at the devic
 
 import io
 import json
+import re
 
 import pytest
 
@@ -219,3 +220,67 @@ def test_spoken_review_without_a_microphone_points_to_text_mode(monkeypatch, run
     code, out, err = run_cli("debrief")
     assert code == 2 and out == ""
     assert "No microphone was found" in err and "rehearse debrief --text" in err
+
+
+def test_a_paragraph_is_shown_once_even_when_one_answer_flags_two_archetypes(run_cli, monkeypatch):
+    q = SCRIPT.question("sales_pitch")
+    assert len(q.archetypes) == 2  # the case that showed one paragraph under both
+    monkeypatch.setattr("sys.stdin", io.StringIO("no\nno\nyes, he talked for 40 minutes\nno\n\n\n\n"))
+    code, out, err = run_cli("debrief", "--text")
+    assert code == 0, err
+    drill = out.split("Drill:")[1].split("Advice:")[0]
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n(?=    \S)", drill) if p.startswith("    ")
+                  and not p.strip().startswith("rehearse practice")]
+    assert len(paragraphs) == 2 and len(set(paragraphs)) == 2, drill
+    for arch in q.archetypes:
+        assert f"rehearse practice --archetype {arch}" in drill
+        assert " ".join(q.reason_for(arch).split()) in " ".join(drill.split())
+    text = " ".join(out.split())
+    for paragraph in {*(q.reason_for(a) for a in q.archetypes), q.advice}:
+        assert text.count(" ".join(paragraph.split())) == 1
+
+
+def test_a_debrief_saved_with_one_reason_under_two_archetypes_shows_it_once(run_cli):
+    from rehearse.coaching.debrief import Debrief, Drill, Plan
+    from rehearse.store.sessions import Store
+
+    reason = "A pitch with few questions for you is the salesperson, and a talker like the storyteller."
+    store = Store()
+    store.debriefs.save(Debrief(None, "2024-05-01T10:00:00+00:00", "text", (Answer("sales_pitch", "yes"),),
+                                Plan(drills=(Drill("salesperson", (reason,)), Drill("storyteller", (reason,))),
+                                     flagged=("sales_pitch",))))
+    store.close()
+    code, out, err = run_cli("debrief", "--show")
+    assert code == 0, err
+    assert " ".join(out.split()).count(reason) == 1
+    assert "for the reason given under salesperson" in out
+
+
+def test_a_question_flagging_two_archetypes_needs_a_reason_for_each():
+    import copy
+    from rehearse.coaching.debrief import script_from_data
+    from rehearse.coaching.personal import load_data
+    from rehearse.core.errors import RehearseError
+
+    data = copy.deepcopy(load_data())
+    pitch = next(q for q in data["questions"] if q["key"] == "sales_pitch")
+    pitch["why"] = "One paragraph for both."
+    with pytest.raises(RehearseError, match="sales_pitch"):
+        script_from_data(data)
+
+
+def test_with_text_prompt_each_spoken_question_is_shown_once(tmp_path, monkeypatch, run_cli):
+    import rehearse.audio.devices as devices
+    import rehearse.audio.microphone as recorder
+    from rehearse.audio.file_recorder import FileRecorder
+
+    answer = tone_wav(tmp_path / "answer.wav", seconds=1.0)
+    monkeypatch.setattr(devices, "resolve_input", lambda spec=None: None)
+    monkeypatch.setattr(recorder, "MicrophoneRecorder", lambda device=None, **kw: FileRecorder(answer))
+    script_engine("no", "no", "no", "no", "", "", "")
+    code, out, err = run_cli("debrief", "--text-prompt", "--engine", "scripted", "--json")
+    assert code == 0, err
+    for q in SCRIPT.questions:
+        assert err.count(q.text) == 1, err
+        assert err.count(q.spoken) == q.text.count(q.spoken), err  # the spoken wording is not shown too
+    assert "Interviewer:" not in err

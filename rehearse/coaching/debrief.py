@@ -42,6 +42,9 @@ class Question:
     """yes_no: the archetypes a "yes" adds to the drills."""
     why: str = ""
     """yes_no: why those archetypes."""
+    why_for: tuple[tuple[str, str], ...] = ()
+    """yes_no: (archetype, why) for an archetype with a reason of its own, so that two archetypes
+    flagged by one answer do not show the same paragraph twice."""
     advice: str = ""
     """yes_no: what to do about it."""
     feeds: str = ""
@@ -50,6 +53,10 @@ class Question:
     """follow_up: the bank entry's field it fills."""
     drop_prefixes: tuple[str, ...] = ()
     drop_suffixes: tuple[str, ...] = ()
+
+    def reason_for(self, archetype: str) -> str:
+        """Why a "yes" makes ``archetype`` one to drill."""
+        return dict(self.why_for).get(archetype, self.why)
 
 
 @dataclass(frozen=True)
@@ -87,9 +94,15 @@ def _question(data: dict, kind: Optional[str] = None) -> Question:
         raise RehearseError(f"debrief.toml: question {data.get('key')!r} has an unknown kind {kind!r}.")
     if kind == "fill" and data.get("feeds") not in FEEDS:
         raise RehearseError(f"debrief.toml: question {data.get('key')!r} must feed one of {', '.join(FEEDS)}.")
+    archetypes = tuple(data.get("archetypes", ()))
+    why = data.get("why", "")  # one reason, or a table of reasons by archetype
+    if len(archetypes) > 1 and not (isinstance(why, dict) and set(why) == set(archetypes)):
+        raise RehearseError(f"debrief.toml: question {data.get('key')!r} flags {len(archetypes)} archetypes, so "
+                            "its `why` must be a table with a reason for each (one paragraph is shown once).")
     return Question(
         key=str(data["key"]), kind=kind, text=str(data["text"]), spoken=str(data.get("spoken") or data["text"]),
-        archetypes=tuple(data.get("archetypes", ())), why=str(data.get("why", "")),
+        archetypes=archetypes, why="" if isinstance(why, dict) else str(why),
+        why_for=tuple((str(k), str(v)) for k, v in why.items()) if isinstance(why, dict) else (),
         advice=str(data.get("advice", "")), feeds=str(data.get("feeds", "")), field=str(data.get("field", "")),
         drop_prefixes=tuple(sorted((p.lower() for p in data.get("drop_prefixes", ())), key=len, reverse=True)),
         drop_suffixes=tuple(sorted((p.lower() for p in data.get("drop_suffixes", ())), key=len, reverse=True)),
@@ -298,8 +311,9 @@ def build_plan(answers: Sequence[Answer], script: Script) -> Plan:
                 flagged.append(q.key)
                 for arch in q.archetypes:
                     drills.setdefault(arch, [])
-                    if q.why and q.why not in drills[arch]:
-                        drills[arch].append(q.why)
+                    why = q.reason_for(arch)
+                    if why and why not in drills[arch]:
+                        drills[arch].append(why)
                 if q.advice and q.advice not in advice:
                     advice.append(q.advice)
         elif q.feeds == "reanswer":

@@ -115,14 +115,19 @@ def format_debrief(found, acc, *, outcome=None, best=None) -> str:
             lines.append(f"  - {script.labels.get(key, key)}" + (f": {detail}" if detail else ""))
         lines.append("")
     lines.append("Drill:" if not plan.default else "Drill (no interviewer type stood out):")
+    shown: dict[str, str] = {}  # a reason already printed -> the archetype it was printed under
     for d in plan.drills:
         try:
             title = archetypes.get(d.archetype).title
         except Exception:
             title = d.archetype
         lines.append(f"  {d.archetype} ({title})")
-        for reason in d.reasons:
-            lines.append(_wrap(reason))
+        for reason in d.reasons:  # (a debrief saved before reasons were per archetype may repeat one)
+            if reason in shown:
+                lines.append(_wrap(f"(for the reason given under {shown[reason]})"))
+            else:
+                shown[reason] = d.archetype
+                lines.append(_wrap(reason))
         lines.append(f"    rehearse practice --archetype {d.archetype}")
     if plan.advice:
         lines.append("")
