@@ -31,6 +31,10 @@ def yes_no(text):
     ("It wasn't, it was long", False, "it was long"),
     ("Well, I didn't think so", False, "think so"),
     ("hmm, hard to say", None, "hmm, hard to say"),
+    ("not sure", None, "not sure"),                   # a yes word after "not" is no yes
+    ("Not right now", None, "Not right now"),
+    ("No, not really", False, "not really"),
+    ("I'd rather not", False, ""),
 ])
 def test_yes_no_answers(text, value, rest):
     assert yes_no(text) == (value, rest)
@@ -138,27 +142,70 @@ def test_typed_review_through_the_cli(run_cli, monkeypatch):
     assert targets.accomplishment.title == "Onboarding redesign" and targets.topics == ("the Denver warehouse",)
 
 
-def test_an_accomplishment_already_in_the_bank_is_reused_and_best_is_asked(run_cli, monkeypatch):
+def _bank_with_best():
     bank = Bank.open()
     existing = bank.add(Accomplishment("Onboarding redesign", result="cut ramp-up by 40%"))
-    best = bank.add(Accomplishment("Billing migration", best=True))
+    best = bank.add(Accomplishment("Billing migration", result="saved $40k a year", best=True))
     bank.close()
-    # no follow-ups (already in the bank); the make-best question is answered "no"
+    return existing, best
+
+
+def _bank_titles(run_cli):
+    code, out, _ = run_cli("accomplishments", "list", "--json")
+    assert code == 0
+    return [e["title"] for e in json.loads(out)]
+
+
+@pytest.mark.parametrize("mention", [
+    "the onboarding redesign",
+    "Onboarding Redesign.",
+    "the on-boarding re-design at Acme instead of the billing migration",   # as a recogniser may write it
+    "my onboarding redesign project",
+])
+def test_an_accomplishment_already_in_the_bank_asks_no_follow_ups_and_adds_nothing(run_cli, monkeypatch, mention):
+    existing, best = _bank_with_best()
+    # the make-best question is answered "no"; the last line answers "why didn't they ask me about ___"
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"\n\n\n\n\n{mention}\nno\nthe warehouse audit\n"))
+    code, out, err = run_cli("debrief", "--text", "--json")
+    assert code == 0, err
+    follow_ups = [q.text for q in SCRIPT.follow_ups]
+    assert not any(text in err for text in follow_ups), err
+    assert _bank_titles(run_cli) == ["Billing migration", "Onboarding redesign"]  # no new entry
+    result = json.loads(out)
+    assert result["named_accomplishment"]["id"] == existing.id and result["accomplishment_created"] is False
+    assert f'Make "{existing.title}" the one accomplishment you open with' in err
+    assert result["plan"]["topics"] == ["the warehouse audit"]  # the "no" went to the make-best question
+
+
+def test_no_to_make_it_the_opener_keeps_the_best_as_the_opener(run_cli, monkeypatch):
+    existing, best = _bank_with_best()
     monkeypatch.setattr("sys.stdin", io.StringIO("\n\n\n\n\nthe onboarding redesign\nno\n\n"))
     code, out, err = run_cli("debrief", "--text", "--json")
     assert code == 0, err
     result = json.loads(out)
-    assert result["accomplishment"]["id"] == existing.id and not result["accomplishment"]["best"]
-    assert result["accomplishment_created"] is False
-    assert "Make \"Onboarding redesign\" the one accomplishment you open with" in err
+    plan = result["plan"]
+    assert result["accomplishment"]["id"] == best.id and result["accomplishment"]["best"]
+    assert plan["accomplishment"] == best.title and plan["accomplishment_id"] == best.id
+    assert plan["named"] == existing.title and plan["named_id"] == existing.id
     assert load_targets().accomplishment.id == best.id
-    code, out, _ = run_cli("accomplishments", "list", "--json")
-    assert len(json.loads(out)) == 2  # not duplicated
-    # answered "yes" the next time, it becomes the best
+    code, shown, _ = run_cli("debrief", "--show")
+    assert "Open with: the billing migration that saved $40k a year (your best" in shown
+    assert "Open with: the onboarding redesign" not in shown
+    assert f'You chose not to open with "{existing.title}"' in shown
+    # an answer that is not a yes ("not sure") does not make it the opener either
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n\n\n\n\nthe onboarding redesign\nnot sure\n\n"))
+    code, out, err = run_cli("debrief", "--text", "--json")
+    assert json.loads(out)["accomplishment"]["id"] == best.id and load_targets().accomplishment.id == best.id
+    # answered "yes", it becomes the best and the opener
     monkeypatch.setattr("sys.stdin", io.StringIO("\n\n\n\n\nOnboarding Redesign\nyes\n\n"))
     code, out, err = run_cli("debrief", "--text", "--json")
-    assert json.loads(out)["accomplishment"]["best"] is True
+    result = json.loads(out)
+    assert result["accomplishment"]["id"] == existing.id and result["accomplishment"]["best"] is True
+    assert result["named_accomplishment"] is None and result["plan"]["named"] is None
     assert load_targets().accomplishment.id == existing.id
+    code, shown, _ = run_cli("debrief", "--show")
+    assert "Open with: the onboarding redesign that cut ramp-up by 40% (your best" in shown
+    assert _bank_titles(run_cli) == ["Onboarding redesign", "Billing migration"]
 
 
 def test_input_that_ends_early_skips_the_rest(run_cli, monkeypatch):

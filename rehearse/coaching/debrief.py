@@ -156,7 +156,10 @@ class Answer:
 
 _WORDS = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _EXPAND = {"didn't": ("did", "not"), "wasn't": ("was", "not"), "don't": ("do", "not"),
-           "weren't": ("were", "not"), "isn't": ("is", "not"), "it's": ("it", "is")}
+           "weren't": ("were", "not"), "isn't": ("is", "not"), "it's": ("it", "is"),
+           "doesn't": ("does", "not"), "i'd": ("i", "would")}
+_NEGATIONS = frozenset(("not", "no", "never"))
+"""A yes word right after one of these is not a yes ("not sure", "not right now")."""
 
 
 def _words(text: str) -> tuple[list[str], list[int]]:
@@ -178,6 +181,8 @@ def read_yes_no(text: str, rules: AnswerRules) -> tuple[Optional[bool], str]:
             k = len(phrase)
             for pos in range(0, min(rules.lead_words, len(words) - k + 1)):
                 if tuple(words[pos:pos + k]) == phrase:
+                    if value and pos > 0 and words[pos - 1] in _NEGATIONS:
+                        continue  # "not sure", "not right now", "no, not really": not a yes
                     cand = (pos, -k, value)
                     if best is None or cand[:2] < best[:2]:
                         best = cand
@@ -257,6 +262,10 @@ class Plan:
     instead_of: Optional[str] = None
     """The accomplishment used last time instead."""
     accomplishment_id: Optional[int] = None
+    named: Optional[str] = None
+    """Title of the bank entry the answer "I wish I had used my accomplishment at ___" named, when
+    it is not the one to open with (asked whether to open with it, the user said no)."""
+    named_id: Optional[int] = None
     flagged: tuple[str, ...] = ()
     """yes_no questions answered yes."""
     details: dict[str, str] = field(default_factory=dict)
@@ -271,7 +280,8 @@ class Plan:
         return {"drills": [d.to_json() for d in self.drills], "advice": list(self.advice),
                 "reanswer": list(self.reanswer), "topics": list(self.topics),
                 "accomplishment": self.accomplishment, "instead_of": self.instead_of,
-                "accomplishment_id": self.accomplishment_id, "flagged": list(self.flagged),
+                "accomplishment_id": self.accomplishment_id, "named": self.named, "named_id": self.named_id,
+                "flagged": list(self.flagged),
                 "details": dict(self.details), "skipped": list(self.skipped), "unclear": list(self.unclear),
                 "default": self.default}
 
@@ -281,6 +291,7 @@ class Plan:
                    advice=tuple(d.get("advice", ())), reanswer=tuple(d.get("reanswer", ())),
                    topics=tuple(d.get("topics", ())), accomplishment=d.get("accomplishment"),
                    instead_of=d.get("instead_of"), accomplishment_id=d.get("accomplishment_id"),
+                   named=d.get("named"), named_id=d.get("named_id"),
                    flagged=tuple(d.get("flagged", ())), details=dict(d.get("details", {})),
                    skipped=tuple(d.get("skipped", ())), unclear=tuple(d.get("unclear", ())),
                    default=bool(d.get("default", False)))
@@ -374,9 +385,13 @@ class Outcome:
 
     debrief: Debrief
     accomplishment: Optional[Accomplishment]
+    """The accomplishment to open with: the one the answer named, or, when the user chose not to
+    open with it, the best one."""
     created: bool
-    """True when the review added the accomplishment to the bank."""
+    """True when the review added the named accomplishment to the bank."""
     made_best: bool
+    named: Optional[Accomplishment] = None
+    """The bank entry the answer named (the same as ``accomplishment`` unless the user said no)."""
 
 
 def review(ask: AskFn, bank, *, mode: str, created_at: str, script: Optional[Script] = None,
@@ -403,18 +418,24 @@ def review(ask: AskFn, bank, *, mode: str, created_at: str, script: Optional[Scr
         raise RehearseError("Every question was skipped, so there is nothing to save; run `rehearse debrief` "
                             "again when you have a few minutes (an empty line skips one question).")
     plan = build_plan(answers, script)
-    if acc is not None:
-        plan = replace(plan, accomplishment=acc.title, accomplishment_id=acc.id)
+    named = acc
+    opener = acc if made_best or acc is None else bank.best()
+    if opener is not None:
+        plan = replace(plan, accomplishment=opener.title, accomplishment_id=opener.id)
+    elif named is not None:
+        plan = replace(plan, accomplishment=None)
+    if named is not None and (opener is None or named.id != opener.id):
+        plan = replace(plan, named=named.title, named_id=named.id)
     debrief = Debrief(id=None, created_at=created_at, mode=mode, answers=tuple(answers), plan=plan)
     if save is not None:
         debrief = save(debrief)
-    return Outcome(debrief=debrief, accomplishment=acc, created=created, made_best=made_best)
+    return Outcome(debrief=debrief, accomplishment=opener, created=created, made_best=made_best, named=named)
 
 
 def _accomplishment(use: str, ask: AskFn, bank, script: Script):
     """The bank entry for "my accomplishment at ___": an existing one, or a new one from follow-ups."""
     extra: list[Answer] = []
-    acc = bank.find_similar(short_title(use))
+    acc = bank.find_similar(use)
     created = False
     if acc is None:
         fields: dict[str, Any] = {}

@@ -35,7 +35,7 @@ def run(args) -> int:
         if args.show is not None:
             found = store.debriefs.get(args.show)
             acc = _entry(bank, found.plan.accomplishment_id)
-            _print(found, acc, args.json, bank=bank)
+            _print(found, acc, args.json, bank=bank, named=_entry(bank, found.plan.named_id))
             return 0
         if args.max_seconds <= 0:
             raise RehearseError("--max-seconds must be more than 0.")
@@ -56,7 +56,8 @@ def run(args) -> int:
                 say("Debrief of your first interview: answer each question out loud after it is asked; "
                     "stay silent or press Enter to skip one.\n")
         outcome = debrief.review(ask, bank, mode=mode, created_at=now(), save=store.debriefs.save)
-        _print(outcome.debrief, outcome.accomplishment, args.json, bank=bank, outcome=outcome)
+        named = outcome.named if outcome.debrief.plan.named_id is not None else None
+        _print(outcome.debrief, outcome.accomplishment, args.json, bank=bank, outcome=outcome, named=named)
         return 0
     finally:
         store.close()
@@ -85,23 +86,27 @@ def _entry(bank, entry_id):
         return None
 
 
-def _print(found, acc, as_json: bool, *, bank, outcome=None) -> None:
+def _print(found, acc, as_json: bool, *, bank, outcome=None, named=None) -> None:
     if as_json:
         obj = found.to_json()
         obj["accomplishment"] = acc.to_json() if acc else None
+        obj["named_accomplishment"] = named.to_json() if named else None
         if outcome is not None:
             obj["accomplishment_created"] = outcome.created
         emit_json(obj)
         return
-    print(format_debrief(found, acc, outcome=outcome, best=bank.best()))
+    print(format_debrief(found, acc, outcome=outcome, best=bank.best(), named=named))
 
 
 def _wrap(text: str, indent: str = "    ") -> str:
     return textwrap.fill(text, width=92, initial_indent=indent, subsequent_indent=" " * len(indent) + "  ")
 
 
-def format_debrief(found, acc, *, outcome=None, best=None) -> str:
-    """A saved debrief as a short plan for a person."""
+def format_debrief(found, acc, *, outcome=None, best=None, named=None) -> str:
+    """A saved debrief as a short plan for a person.
+
+    ``acc`` is the accomplishment to open with; ``named`` the one the answer named when the user
+    chose not to open with it."""
     from rehearse.core import archetypes
     from rehearse.coaching.debrief import load_script
 
@@ -147,9 +152,9 @@ def format_debrief(found, acc, *, outcome=None, best=None) -> str:
 
         tag = "your best, checked in every practice" if acc.best else f"bank entry {acc.id}"
         lines.append(f"Open with: {describe(acc)} ({tag}).")
-        if plan.instead_of:
+        if plan.instead_of and named is None and plan.named is None:
             lines.append(f"  instead of: {plan.instead_of}")
-        if outcome is not None and outcome.created:
+        if outcome is not None and outcome.created and named is None:
             lines.append(f"  Added to your accomplishment bank as entry {acc.id}.")
         if not acc.best and best is not None:
             lines.append(f"  Your best is still \"{best.title}\"; `rehearse accomplishments best {acc.id}` "
@@ -164,6 +169,12 @@ def format_debrief(found, acc, *, outcome=None, best=None) -> str:
         lines.append(f"Open with: {describe(best)} (your best accomplishment).")
     else:
         lines.append("No accomplishment chosen: add one with `rehearse accomplishments add` and mark it best.")
+    if named is not None:
+        added = " (added to your bank from this debrief)" if outcome is not None and outcome.created else ""
+        lines.append(_wrap(f"You chose not to open with \"{named.title}\", entry {named.id}{added}; "
+                           f"`rehearse accomplishments best {named.id}` makes it the one you open with.", "  "))
+    elif plan.named:
+        lines.append(_wrap(f"You chose not to open with \"{plan.named}\" (no longer in the bank).", "  "))
     if plan.unclear:
         labels = ", ".join(script.labels.get(k, k) for k in plan.unclear)
         lines.append(_wrap(f"Not counted (neither yes nor no heard): {labels}.", "  note: "))
