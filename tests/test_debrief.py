@@ -3,11 +3,16 @@ through the CLI with a scripted input, the spoken review with fakes at the devic
 
 import io
 import json
+import os
 import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
 
 import pytest
 
-from fakes import FakeSpeaker, script_engine, tone_wav
+from fakes import FakeSpeaker, blocks_of, install_fake_microphone, quiet, script_engine, tone_wav, vowel
 from rehearse.core import archetypes
 from rehearse.coaching.bank import Accomplishment
 from rehearse.store.bank import Bank
@@ -331,3 +336,97 @@ def test_with_text_prompt_each_spoken_question_is_shown_once(tmp_path, monkeypat
         assert err.count(q.text) == 1, err
         assert err.count(q.spoken) == q.text.count(q.spoken), err  # the spoken wording is not shown too
     assert "Interviewer:" not in err
+
+
+def test_spoken_silence_skips_a_question_quickly_and_a_short_no_is_heard(monkeypatch, run_cli):
+    """The real recorder (voice activity, end of answer) on a fake microphone: a question nobody
+    answers is skipped after the short silence window, not the 45 s limit; a one-word "No." (0.2 s
+    of voice) is an answer."""
+    from rehearse.audio import pcm as audio
+    from rehearse.session.debrief import SKIP_AFTER_S
+
+    silent = blocks_of(quiet(60.0))
+    install_fake_microphone(monkeypatch, [
+        silent,                                            # challenged: never answered
+        blocks_of(quiet(1.0), vowel(0.2), quiet(10.0)),    # superficial: "No."
+        blocks_of(quiet(0.5), vowel(2.0), quiet(10.0)),    # sales pitch: "yes, ..."
+        silent, silent, silent, silent,
+    ])
+    script_engine("No.", "yes, he pitched the company the whole time")
+    code, out, err = run_cli("debrief", "--text-prompt", "--engine", "scripted", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    plan = result["plan"]
+    assert plan["flagged"] == ["sales_pitch"]
+    assert "superficial" not in plan["skipped"] and "superficial" not in plan["unclear"]
+    assert set(plan["skipped"]) == {"challenged", "bad_questions", "regret_answer", "regret_accomplishment",
+                                    "regret_not_asked"}
+    assert 'heard: "No."' in err and err.count("(nothing heard: skipped)") == 5
+    seconds = {a["key"]: audio.load(a["audio"]).duration_s for a in result["answers"]}
+    for key in plan["skipped"]:  # the silence window, far from the 45 s limit
+        assert SKIP_AFTER_S <= seconds[key] <= SKIP_AFTER_S + 0.5
+    assert seconds["superficial"] <= 1.0 + 0.2 + 2.0 + 0.5  # ended by the usual 2 s after the word
+    code, out, err = run_cli("debrief", "--text-prompt", "--skip-after", "0", "--json")
+    assert code == 2 and "--skip-after must be more than 0" in err
+
+
+TESTS = Path(__file__).resolve().parent
+
+
+def run_child(tmp_path, env, spec: dict, *args: str, on_line=None, stdin_tty: bool = True):
+    """`rehearse ARGS` in a child with a fake microphone (tests/fake_mic_child.py) and a
+    pseudo-terminal on stdin. ``on_line(line, terminal_fd, child)`` sees each stderr line as it
+    comes. Returns (exit code, stdout, stderr)."""
+    spec_path = tmp_path / "spec.json"
+    spec_path.write_text(json.dumps(spec))
+    master, slave = os.openpty()
+    child = subprocess.Popen([sys.executable, str(TESTS / "fake_mic_child.py"), str(spec_path), *args], env=env,
+                             stdin=slave if stdin_tty else subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    os.close(slave)
+    watchdog = threading.Timer(120, child.kill)  # a hang fails the test instead of blocking the run
+    watchdog.start()
+    lines = []
+    try:
+        for line in child.stderr:
+            lines.append(line)
+            if on_line is not None:
+                on_line(line, master, child)
+        out = child.stdout.read()
+        child.wait(30)
+    finally:
+        watchdog.cancel()
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        os.close(master)
+    return child.returncode, out, "".join(lines)
+
+
+def test_enter_skips_a_spoken_question_at_once(tmp_path, cli_env):
+    """In a terminal, Enter before any answer skips the question there and then, where silence would
+    take the --skip-after window (30 s here); an answer spoken after it is kept."""
+    never = [["quiet", 60.0]]
+    spec = {"takes": [never, [["quiet", 0.5], ["vowel", 0.5], ["quiet", 10.0]], never, never, never, never, never],
+            "transcripts": ["No."]}
+    recordings = []
+
+    def press_enter(line, terminal, child):
+        if "Recording" in line:
+            recordings.append(line)
+            if len(recordings) != 2:  # the second question is answered out loud
+                os.write(terminal, b"\n")
+
+    code, out, err = run_child(tmp_path, cli_env, spec, "debrief", "--text-prompt", "--engine", "scripted",
+                               "--skip-after", "30", "--silence", "0.5", "--json", on_line=press_enter)
+    assert code == 0, err
+    result = json.loads(out)
+    plan = result["plan"]
+    assert len(recordings) == 7
+    assert "superficial" not in plan["skipped"] and plan["unclear"] == []
+    assert len(plan["skipped"]) == 6 and err.count("(nothing heard: skipped)") == 6
+    from rehearse.audio import pcm as audio
+
+    for a in result["answers"]:
+        if a["key"] != "superficial":
+            assert audio.load(a["audio"]).duration_s < 15.0  # at once, not after 30 s of silence

@@ -13,6 +13,13 @@ from rehearse.coaching.debrief import Answer, Question
 from rehearse.core.errors import Interrupted, NoSpeechError, RehearseError
 
 
+SKIP_AFTER_S = 6.0
+"""Silence after the question, with no answer begun, that skips it."""
+MIN_ANSWER_SPEECH_S = 0.12
+"""Speech that makes an answer: a one-word "No." has 0.2 to 0.4 s of voiced sound, under the 0.3 s a
+practice answer needs before it counts as started (so that a cough does not start one)."""
+
+
 class SpokenAsker:
     """Shows each question, says it through a Speaker, records the answer and transcribes it.
 

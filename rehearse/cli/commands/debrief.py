@@ -18,6 +18,9 @@ def add_arguments(parser) -> None:
                         help="longest spoken answer in seconds (default 45)")
     parser.add_argument("--silence", type=float, default=2.0, metavar="S",
                         help="seconds of silence after speech that end a spoken answer (default 2)")
+    parser.add_argument("--skip-after", type=float, default=None, metavar="S",
+                        help="seconds of silence, with no answer begun, that skip a spoken question "
+                             "(default 6; Enter skips at once)")
     add_device_flags(parser, "spoken answers, but show the questions as text instead of speaking them")
     add_engine_flag(parser)
     add_json_flag(parser)
@@ -39,6 +42,8 @@ def run(args) -> int:
             return 0
         if args.max_seconds <= 0:
             raise RehearseError("--max-seconds must be more than 0.")
+        if args.skip_after is not None and args.skip_after <= 0:
+            raise RehearseError("--skip-after must be more than 0.")
         if args.text:
             ask = debrief.TypedAsker()
             mode = "text"
@@ -54,7 +59,7 @@ def run(args) -> int:
             mode = "spoken"
             if not args.json:
                 say("Debrief of your first interview: answer each question out loud after it is asked; "
-                    "stay silent or press Enter to skip one.\n")
+                    f"press Enter to skip one (or say nothing for {_skip_after(args):g} s).\n")
         outcome = debrief.review(ask, bank, mode=mode, created_at=now(), save=store.debriefs.save)
         named = outcome.named if outcome.debrief.plan.named_id is not None else None
         _print(outcome.debrief, outcome.accomplishment, args.json, bank=bank, outcome=outcome, named=named)
@@ -65,16 +70,23 @@ def run(args) -> int:
 
 def _spoken_asker(args):
     from rehearse.cli.commands._common import LivePorts
-    from rehearse.session.debrief import SpokenAsker
+    from rehearse.session.debrief import MIN_ANSWER_SPEECH_S, SpokenAsker
     from rehearse.core.home import recordings_dir
     from rehearse.store.sessions import new_session_id
 
-    ports = LivePorts(args, silence_s=args.silence)
+    skip_after = _skip_after(args)
+    ports = LivePorts(args, silence_s=args.silence, min_speech_s=MIN_ANSWER_SPEECH_S, start_timeout_s=skip_after)
     folder = recordings_dir() / f"debrief-{new_session_id()}"
     return SpokenAsker(speaker=ports.speaker, recorder=ports.recorder, transcriber=ports.transcriber,
-                               folder=folder,
-                               max_seconds=args.max_seconds,
-                               on_recording_start=lambda: say("    Recording... (silence or Enter ends it)"))
+                       folder=folder, max_seconds=args.max_seconds,
+                       on_recording_start=lambda: say(f"    Recording... (Enter ends it; Enter first, or {skip_after:g} s "
+                                                      "of silence, skips it)"))
+
+
+def _skip_after(args) -> float:
+    from rehearse.session.debrief import SKIP_AFTER_S
+
+    return args.skip_after if args.skip_after is not None else SKIP_AFTER_S
 
 
 def _entry(bank, entry_id):
