@@ -430,3 +430,197 @@ def test_enter_skips_a_spoken_question_at_once(tmp_path, cli_env):
     for a in result["answers"]:
         if a["key"] != "superficial":
             assert audio.load(a["audio"]).duration_s < 15.0  # at once, not after 30 s of silence
+
+
+# -- saved as it goes, resumed later ---------------------------------------------------------------
+
+class StopsAfter(io.StringIO):
+    """Typed answers, then Ctrl-C (KeyboardInterrupt) where the next line would be read."""
+
+    def __init__(self, lines, *, stop_after: int):
+        super().__init__("".join(line + "\n" for line in lines))
+        self.left = stop_after
+
+    def readline(self, *args):
+        if self.left == 0:
+            raise KeyboardInterrupt
+        self.left -= 1
+        return super().readline(*args)
+
+
+def _lines_until(stream, marker: str, seen: list) -> None:
+    for line in stream:
+        seen.append(line)
+        if marker in line:
+            return
+    raise AssertionError(f"{marker!r} never came: {''.join(seen)}")
+
+
+def test_ctrl_c_in_a_typed_debrief_keeps_every_answer_and_resume_continues(tmp_path, cli_env):
+    """A real Ctrl-C (SIGINT) at the third question: the first two answers are saved, and
+    `--resume` asks only the rest."""
+    import signal
+
+    child = subprocess.Popen([sys.executable, "-m", "rehearse", "debrief", "--text"], env=cli_env,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen: list = []
+    watchdog = threading.Timer(60, child.kill)
+    watchdog.start()
+    try:
+        _lines_until(child.stderr, "[1/7]", seen)
+        child.stdin.write("yes, she doubted my budget experience\n")
+        child.stdin.flush()
+        _lines_until(child.stderr, "[2/7]", seen)
+        child.stdin.write("no\n")
+        child.stdin.flush()
+        _lines_until(child.stderr, "[3/7]", seen)
+        child.send_signal(signal.SIGINT)
+        seen.append(child.stderr.read())
+        code = child.wait(30)
+    finally:
+        watchdog.cancel()
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    err = "".join(seen)
+    assert code == 130, err
+    assert "your answers so far are saved" in err and "continues at question 3" in err, err
+    assert "not saved" not in err
+
+    rest = "\n".join(["", "yes, my favourite soup", "the budget overrun", "", "the Denver warehouse"]) + "\n"
+    done = subprocess.run([sys.executable, "-m", "rehearse", "debrief", "--resume", "--text", "--json"], env=cli_env,
+                          input=rest, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "[1/7]" not in done.stderr and "[2/7]" not in done.stderr and "[3/7]" in done.stderr
+    assert "continuing at question 3" in done.stderr
+    result = json.loads(done.stdout)
+    plan = result["plan"]
+    assert result["finished"] is True
+    assert plan["flagged"] == ["challenged", "bad_questions"]
+    assert plan["details"]["challenged"] == "she doubted my budget experience"
+    assert plan["skipped"] == ["sales_pitch", "regret_accomplishment"] and plan["unclear"] == []
+    assert plan["reanswer"] == ["the budget overrun"] and plan["topics"] == ["the Denver warehouse"]
+    assert [a["key"] for a in result["answers"]] == [q.key for q in SCRIPT.questions]
+    # one debrief, finished, and nothing left to resume
+    again = subprocess.run([sys.executable, "-m", "rehearse", "debrief", "--resume", "--text"], env=cli_env,
+                           input="", capture_output=True, text=True, timeout=60)
+    assert again.returncode == 2 and "There is no unfinished debrief to resume" in again.stderr
+    shown = subprocess.run([sys.executable, "-m", "rehearse", "debrief", "--show", "--json"], env=cli_env,
+                           capture_output=True, text=True, timeout=60)
+    assert json.loads(shown.stdout)["debrief_id"] == result["debrief_id"]
+
+
+def test_ctrl_c_in_a_spoken_debrief_keeps_the_answers_and_it_can_be_finished_typed(tmp_path, cli_env, run_cli,
+                                                                                    monkeypatch):
+    """Ctrl-C while the third spoken answer is recorded (a real SIGINT into the real recorder)."""
+    import signal
+
+    said = [["quiet", 0.3], ["vowel", 0.6], ["quiet", 5.0]]
+    spec = {"takes": [said, said, [["quiet", 60.0]]], "transcripts": ["yes, she doubted my budget", "no"]}
+    recordings = []
+
+    def interrupt_third(line, terminal, child):
+        if "Recording" in line:
+            recordings.append(line)
+            if len(recordings) == 3:
+                child.send_signal(signal.SIGINT)
+
+    code, out, err = run_child(tmp_path, cli_env, spec, "debrief", "--text-prompt", "--engine", "scripted",
+                               "--silence", "0.5", on_line=interrupt_third)
+    assert code == 130, err
+    assert "your answers so far are saved" in err and "continues at question 3" in err, err
+    # finished later by typing
+    monkeypatch.setattr("sys.stdin", io.StringIO("no\n\n\n\n\n"))
+    code, out, err = run_cli("debrief", "--resume", "--text", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert [a["source"] for a in result["answers"][:3]] == ["spoken", "spoken", "typed"]
+    assert result["plan"]["flagged"] == ["challenged"] and result["mode"] == "spoken"
+
+
+def test_ctrl_c_during_the_follow_ups_resumes_there_and_adds_the_entry_once(run_cli, monkeypatch):
+    answers = ["", "", "", "", "", "the onboarding redesign instead of the billing migration",
+               "New hires needed ten weeks to be useful"]  # ... then Ctrl-C at "What did you do?"
+    monkeypatch.setattr("sys.stdin", StopsAfter(answers, stop_after=len(answers)))
+    code, out, err = run_cli("debrief", "--text")
+    assert code == 130 and "your answers so far are saved" in err, err
+    assert "continues with the questions about your accomplishment" in err  # a follow-up is next, not question 7
+    assert _bank_titles(run_cli) == []  # the entry is added once its follow-ups are done
+    monkeypatch.setattr("sys.stdin", io.StringIO("I rebuilt the first two weeks\ncut ramp-up to 6 weeks\n"
+                                                 "onboarding, ramp-up\nthe Denver warehouse\n"))
+    code, out, err = run_cli("debrief", "--resume", "--text", "--json")
+    assert code == 0, err
+    assert "About that accomplishment: what was the situation?" not in err and "What did you do?" in err
+    acc = json.loads(out)["accomplishment"]
+    assert acc["title"] == "Onboarding redesign" and acc["best"]
+    assert acc["situation"] == "New hires needed ten weeks to be useful"
+    assert acc["action"] == "I rebuilt the first two weeks" and acc["terms"] == ["onboarding", "ramp-up"]
+    assert _bank_titles(run_cli) == ["Onboarding redesign"]
+
+
+def test_ctrl_c_after_the_entry_is_added_resumes_without_adding_it_again(run_cli, monkeypatch):
+    bank = Bank.open()
+    best = bank.add(Accomplishment("Billing migration", best=True))
+    bank.close()
+    answers = ["", "", "", "", "", "the onboarding redesign", "", "", "", ""]  # ... Ctrl-C at make-best
+    monkeypatch.setattr("sys.stdin", StopsAfter(answers, stop_after=len(answers)))
+    code, out, err = run_cli("debrief", "--text")
+    assert code == 130, err
+    assert _bank_titles(run_cli) == ["Billing migration", "Onboarding redesign"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("yes\nthe Denver warehouse\n"))
+    code, out, err = run_cli("debrief", "--resume", "--text", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["accomplishment"]["title"] == "Onboarding redesign" and result["accomplishment"]["best"]
+    assert result["accomplishment_created"] is True
+    assert _bank_titles(run_cli) == ["Onboarding redesign", "Billing migration"]
+    assert load_targets().accomplishment.id != best.id
+
+
+def test_ctrl_c_before_any_answer_saves_nothing(run_cli, monkeypatch):
+    monkeypatch.setattr("sys.stdin", StopsAfter(["", ""], stop_after=2))  # two skips, then Ctrl-C
+    code, out, err = run_cli("debrief", "--text")
+    assert code == 130 and "before any answer; nothing was saved" in err, err
+    code, out, err = run_cli("debrief", "--resume", "--text")
+    assert code == 2 and "There is no unfinished debrief to resume" in err
+
+
+def test_an_unfinished_debrief_is_not_what_practice_holds_you_to_and_is_pointed_out(run_cli, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n\n\n\n\n\nmy work at the warehouse audit\n"))
+    assert run_cli("debrief", "--text")[0] == 0
+    monkeypatch.setattr("sys.stdin", StopsAfter(["yes", "", "", "", "", ""], stop_after=6))  # Ctrl-C at question 7
+    assert run_cli("debrief", "--text")[0] == 130
+    assert load_targets().topics == ("the warehouse audit",)  # the finished one
+    code, out, err = run_cli("debrief", "--show")
+    assert code == 0 and "the warehouse audit" in out
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code, out, err = run_cli("debrief", "--text")
+    assert "was stopped before its end; `rehearse debrief --resume` continues it" in err
+    code, out, err = run_cli("debrief", "--resume", "--show")
+    assert code == 2 and "not both" in err
+
+
+def test_debriefs_saved_before_progress_was_kept_are_finished(tmp_path):
+    import sqlite3
+
+    from rehearse.store.db import Database
+    from rehearse.store.debriefs import DebriefStore
+    from rehearse.store.migrations import MIGRATIONS
+
+    path = tmp_path / "v4.db"
+    conn = sqlite3.connect(path)
+    for _, sql in MIGRATIONS[:4]:
+        conn.executescript(sql)
+    conn.execute("INSERT INTO debriefs (created_at, mode, answers_json, plan_json) VALUES (?, 'text', ?, ?)",
+                 ("2024-05-01T10:00:00+00:00", json.dumps([{"key": "challenged", "text": "yes"}]),
+                  json.dumps({"drills": [{"archetype": "challenger", "reasons": []}], "topics": ["the audit"]})))
+    conn.execute("PRAGMA user_version = 4")
+    conn.commit()
+    conn.close()
+    db = Database(path)
+    store = DebriefStore(db)
+    assert "005_debrief_progress" in db.applied()
+    old = store.latest()
+    assert old is not None and old.finished and old.plan.topics == ("the audit",)
+    assert store.unfinished() is None
+    db.close()

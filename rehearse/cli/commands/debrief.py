@@ -14,6 +14,9 @@ def add_arguments(parser) -> None:
                         help="typed only: questions on screen, answers typed (one line each; empty skips)")
     parser.add_argument("--show", nargs="?", const="last", metavar="ID",
                         help="show a saved debrief (the latest by default) instead of starting one")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the last unfinished debrief (each answer is saved as it is given) "
+                             "at its first unanswered question")
     parser.add_argument("--max-seconds", type=float, default=45.0, metavar="N",
                         help="longest spoken answer in seconds (default 45)")
     parser.add_argument("--silence", type=float, default=2.0, metavar="S",
@@ -35,6 +38,8 @@ def run(args) -> int:
     store = Store()
     bank = store.bank
     try:
+        if args.resume and args.show is not None:
+            raise RehearseError("Use --show or --resume, not both.")
         if args.show is not None:
             found = store.debriefs.get(args.show)
             acc = _entry(bank, found.plan.accomplishment_id)
@@ -44,6 +49,11 @@ def run(args) -> int:
             raise RehearseError("--max-seconds must be more than 0.")
         if args.skip_after is not None and args.skip_after <= 0:
             raise RehearseError("--skip-after must be more than 0.")
+        script = debrief.load_script()
+        unfinished = store.debriefs.unfinished()
+        if args.resume and unfinished is None:
+            raise RehearseError("There is no unfinished debrief to resume; start one with `rehearse debrief`.")
+        resume = unfinished if args.resume else None
         if args.text:
             ask = debrief.TypedAsker()
             mode = "text"
@@ -60,12 +70,58 @@ def run(args) -> int:
             if not args.json:
                 say("Debrief of your first interview: answer each question out loud after it is asked; "
                     f"press Enter to skip one (or say nothing for {_skip_after(args):g} s).\n")
-        outcome = debrief.review(ask, bank, mode=mode, created_at=now(), save=store.debriefs.save)
+        if resume is not None:  # (on stderr, like the questions, even with --json)
+            done, at = _where(resume, script)
+            say(f"Resuming debrief {resume.id} (started {resume.created_at}, {done}): continuing {at}.\n")
+        elif unfinished is not None:
+            say(f"(Debrief {unfinished.id}, started {unfinished.created_at}, was stopped before its end; "
+                "`rehearse debrief --resume` continues it.)\n")
+        storage = _Saved(store.debriefs)
+        try:
+            outcome = debrief.review(ask, bank, mode=mode, created_at=now(), script=script, storage=storage,
+                                     resume=resume)
+        except (KeyboardInterrupt, Interrupted):
+            say("")  # the terminal's cursor is after "> " or "^C"
+            kept = storage.last or resume
+            if kept is None:
+                raise Interrupted("Stopped by Ctrl-C before any answer; nothing was saved.") from None
+            done, at = _where(kept, script)
+            raise Interrupted(f"Stopped by Ctrl-C; your answers so far are saved (debrief {kept.id}, {done}): "
+                              f"`rehearse debrief --resume` continues {at}.") from None
         named = outcome.named if outcome.debrief.plan.named_id is not None else None
         _print(outcome.debrief, outcome.accomplishment, args.json, bank=bank, outcome=outcome, named=named)
         return 0
     finally:
         store.close()
+
+
+class _Saved:
+    """The debrief store, remembering the last review it stored."""
+
+    def __init__(self, debriefs):
+        self.debriefs = debriefs
+        self.last = None
+
+    def save_progress(self, found):
+        self.last = self.debriefs.save_progress(found)
+        return self.last
+
+    def save(self, found):
+        self.last = self.debriefs.save(found)
+        return self.last
+
+
+def _where(found, script) -> tuple[str, str]:
+    """Where an unfinished debrief stands: ("3 of 7 questions done", "at question 4")."""
+    total = len(script.questions)
+    done = sum(1 for q in script.questions if any(a.key == q.key for a in found.answers))
+    last = found.answers[-1] if found.answers else None
+    follow_ups = {q.key for q in script.follow_ups}
+    if last is not None and (last.key in follow_ups or (script.question(last.key).feeds == "accomplishment"
+                                                        and not last.skipped)):
+        return f"{done} of {total} questions done", "with the questions about your accomplishment"
+    number = found.next_question(script)
+    return f"{done} of {total} questions done", ("where you stopped" if number is None else f"at question {number}")
 
 
 def _spoken_asker(args):
@@ -124,7 +180,8 @@ def format_debrief(found, acc, *, outcome=None, best=None, named=None) -> str:
 
     script = load_script()
     plan = found.plan
-    lines = [f"Debrief {found.id} ({found.created_at}, {found.mode})", ""]
+    state = "" if found.finished else "; unfinished: `rehearse debrief --resume` continues it"
+    lines = [f"Debrief {found.id} ({found.created_at}, {found.mode}{state})", ""]
     if plan.flagged:
         lines.append("What went wrong last time:")
         for key in plan.flagged:
