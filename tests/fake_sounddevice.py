@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from types import SimpleNamespace
 from typing import List, Optional, Sequence
 
@@ -37,10 +38,16 @@ class FakeSoundDevice:
     PortAudioError = PortAudioError
 
     def __init__(self, devices: Sequence[dict] = (), default=(-1, -1), blocks: Sequence[np.ndarray] = (),
-                 overflow_at: Sequence[int] = (), start_error: Optional[Exception] = None):
+                 overflow_at: Sequence[int] = (), start_error: Optional[Exception] = None,
+                 takes: Sequence[Sequence[np.ndarray]] = (), realtime: bool = False):
+        """``blocks`` feed every input stream; with ``takes``, the n-th stream opened gets the n-th
+        list of blocks instead (one recorded answer each), then silence. ``realtime`` paces the
+        blocks at the speed a microphone delivers them."""
         self._devices = list(devices)
         self.default = SimpleNamespace(device=list(default))
         self.blocks = list(blocks)
+        self.takes = [list(t) for t in takes]
+        self.realtime = realtime
         self.overflow_at = set(overflow_at)
         self.start_error = start_error
         self.streams: List["FakeInputStream"] = []
@@ -53,7 +60,11 @@ class FakeSoundDevice:
         return [{"name": "ALSA"}, {"name": "OSS"}]
 
     def InputStream(self, **kwargs):
-        stream = FakeInputStream(self, **kwargs)
+        blocks = None
+        if self.takes:
+            n = len(self.streams)
+            blocks = self.takes[n] if n < len(self.takes) else [np.zeros(480, np.int16)] * 4000
+        stream = FakeInputStream(self, blocks=blocks, **kwargs)
         self.streams.append(stream)
         return stream
 
@@ -64,8 +75,9 @@ class FakeSoundDevice:
 class FakeInputStream:
     """Delivers the fake module's blocks to the callback from its own thread, as fast as it can."""
 
-    def __init__(self, sd: FakeSoundDevice, callback, blocksize, dtype, channels, **kwargs):
+    def __init__(self, sd: FakeSoundDevice, callback, blocksize, dtype, channels, blocks=None, **kwargs):
         self.sd = sd
+        self.blocks = sd.blocks if blocks is None else blocks
         self.callback = callback
         self.blocksize = blocksize
         self.kwargs = dict(kwargs, dtype=dtype, channels=channels)
@@ -82,10 +94,16 @@ class FakeInputStream:
         self._thread.start()
 
     def _run(self):
-        for i, block in enumerate(self.sd.blocks):
+        started = time.monotonic()
+        sent_s = 0.0
+        for i, block in enumerate(self.blocks):
             if self._halt.is_set():
                 return
             data = np.asarray(block, dtype=np.int16).reshape(-1, 1)
+            if self.sd.realtime:  # a block is delivered once it has been "spoken"
+                sent_s += len(data) / float(self.kwargs.get("samplerate") or 16000)
+                if self._halt.wait(max(0.0, started + sent_s - time.monotonic())):
+                    return
             self.callback(data, len(data), None, FakeStatus(i in self.sd.overflow_at))
             self.delivered += 1
 

@@ -81,3 +81,41 @@ def script_engine(*texts: str):
     engine = engines.get("scripted")
     engine.queue[:] = list(texts)
     return engine
+
+
+RATE = 16000
+BLOCK = 480  # 30 ms, as the microphone delivers them
+
+
+def vowel(seconds: float, f0: float = 120.0, rate: int = RATE) -> np.ndarray:
+    """A loud harmonic 'vowel' with formant-like peaks: the voice-activity detector hears it as speech."""
+    t = np.arange(int(seconds * rate)) / rate
+    x = np.zeros_like(t)
+    for k in range(1, 30):
+        f = k * f0
+        weight = np.exp(-((f - 700) / 150) ** 2) + 0.6 * np.exp(-((f - 1200) / 200) ** 2) + 0.05
+        x += weight * np.sin(2 * np.pi * f * t)
+    x *= 0.6 + 0.4 * np.sin(2 * np.pi * 4 * t)
+    return (x / np.abs(x).max() * 8000).astype(np.int16)
+
+
+def quiet(seconds: float, rate: int = RATE, seed: int = 1) -> np.ndarray:
+    """A quiet room: faint noise the voice-activity detector does not hear as speech."""
+    return np.random.default_rng(seed).normal(0, 20, int(seconds * rate)).astype(np.int16)
+
+
+def blocks_of(*parts: np.ndarray) -> list:
+    """The signal cut into the 30 ms blocks a microphone stream delivers."""
+    signal = np.concatenate(parts)
+    return [signal[i:i + BLOCK] for i in range(0, len(signal) - BLOCK + 1, BLOCK)]
+
+
+def install_fake_microphone(monkeypatch, takes, *, realtime: bool = False):
+    """A fake sounddevice at the device seam: the real MicrophoneRecorder (voice activity, end of
+    answer, Enter) records the n-th list of ``takes`` blocks as the n-th answer."""
+    import rehearse.audio.devices as devices
+    from fake_sounddevice import FakeSoundDevice, device
+
+    sd = FakeSoundDevice([device("Fake Mic", inputs=1)], (0, -1), takes=takes, realtime=realtime)
+    monkeypatch.setattr(devices, "sounddevice_module", lambda: sd)
+    return sd

@@ -205,3 +205,25 @@ def test_describe_names_the_accomplishment_the_way_advice_says_it():
     with pytest.raises(RehearseError):
         validate(Accomplishment("ok", terms=tuple(f"t{i}" for i in range(30))))
     assert to_toml([]).startswith("#")
+
+
+@pytest.mark.parametrize("mention, title, same", [
+    ("the on-boarding re-design.", "Onboarding redesign", True),
+    ("on boarding redesign", "Onboarding redesign", True),
+    ("the onboarding redesign at Acme", "Onboarding redesign", True),
+    ("my CRM rollout project", "CRM rollout", True),
+    ("Acme\u2019s analytics rebuild", "Acme's analytics rebuild", True),
+    ("the redesign", "Onboarding redesign", True),
+    ("the billing migration", "Onboarding redesign", False),
+    ("the audit", "Denver warehouse audit", False),
+    ("onboarding", "Onboarding redesign at Acme", False),
+    ("the launch of the new billing system at Acme", "Launch", False),
+])
+def test_a_mention_finds_the_entry_it_names_and_no_other(tmp_path, mention, title, same):
+    bank = Bank.open(tmp_path / "r.db")
+    entry = bank.add(Accomplishment(title))
+    other = bank.add(Accomplishment("Quarterly budget review"))
+    found = bank.find_similar(mention)
+    assert (found == entry) if same else found is None
+    assert found != other
+    bank.close()

@@ -96,3 +96,48 @@ def test_a_spoken_debrief_is_heard_through_the_microphone(virtual_mic, cli_env, 
         assert a["source"] == "spoken"
         assert Path(a["audio"]).exists() and audio.load(a["audio"]).duration_s > 0.5
     assert err.count("Recording") == len(ANSWERS)
+
+
+def test_a_one_word_spoken_no_is_heard_and_silence_skips_quickly(virtual_mic, cli_env, tmp_path):
+    """A bare "No." through the microphone, transcribed by Whisper, is an answer (it was dropped as
+    too short to be speech, and as too unsure a word); the questions left unanswered are skipped
+    after the --skip-after window."""
+    from conftest import need_engine
+
+    need_engine("whisper")
+    no = synthesise("No.", tmp_path / "no.wav")
+    skip_after = 2.0
+    env = dict(cli_env, **virtual_mic.client_env)
+    command = [sys.executable, "-m", "rehearse", "debrief", "--text-prompt", "--engine", "whisper",
+               "--max-seconds", "20", "--silence", "1.0", "--skip-after", str(skip_after), "--json"]
+    child = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    err_lines, players = [], []
+
+    def answer_the_first_question():
+        for line in child.stderr:
+            err_lines.append(line)
+            if "Recording" in line and not players:
+                players.append(virtual_mic.play(no, delay_s=0.3))
+
+    reader = threading.Thread(target=answer_the_first_question, daemon=True)
+    reader.start()
+    try:
+        out = child.stdout.read()
+        child.wait(180)
+        reader.join(10)
+    finally:
+        for proc in (child, *players):
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    err = "".join(err_lines)
+    assert child.returncode == 0, err
+    result = json.loads(out)
+    answers = {a["key"]: a for a in result["answers"]}
+    plan = result["plan"]
+    assert "challenged" not in plan["skipped"] and "challenged" not in plan["flagged"], answers["challenged"]
+    assert plan["unclear"] == [], answers["challenged"]
+    assert len(plan["skipped"]) == len(ANSWERS) - 1
+    for key in plan["skipped"]:  # the silence window (and the device's start-up), not the 20 s limit
+        assert audio.load(answers[key]["audio"]).duration_s < skip_after + 3.0

@@ -90,3 +90,31 @@ def test_silence_s_is_configurable():
 def test_frame_duration_must_be_positive():
     with pytest.raises(ValueError):
         Endpointer(frame_s=0)
+
+
+def test_an_answer_that_never_starts_ends_after_the_start_timeout():
+    ep = Endpointer(frame_s=FRAME, silence_s=1.5, min_speech_s=0.3, start_timeout_s=6.0)
+    for _ in range(frames(6.0) - 1):
+        assert not ep.feed(False)
+    assert ep.feed(False)
+    assert ep.never_started and not ep.heard_speech
+
+
+def test_an_answer_begun_before_the_start_timeout_ends_on_silence_as_usual():
+    ep = Endpointer(frame_s=FRAME, silence_s=1.5, min_speech_s=0.3, start_timeout_s=6.0)
+    done_at = None
+    for n, speech in enumerate([False] * frames(4.0) + [True] * frames(3.0) + [False] * frames(8.0), start=1):
+        if ep.feed(speech) and done_at is None:
+            done_at = n
+    assert done_at == frames(4.0) + frames(3.0) + frames(1.5)
+    assert ep.heard_speech and not ep.never_started
+
+
+def test_a_one_word_answer_counts_when_the_minimum_is_short():
+    pattern = [False] * frames(0.5) + [True] * frames(0.21) + [False] * frames(3.0)
+    short = Endpointer(frame_s=FRAME, silence_s=1.5, min_speech_s=0.12, start_timeout_s=6.0)
+    usual = Endpointer(frame_s=FRAME, silence_s=1.5, min_speech_s=0.3)
+    short.feed_all(pattern)
+    usual.feed_all(pattern)
+    assert short.heard_speech and short.done and not short.never_started
+    assert not usual.heard_speech and not usual.done

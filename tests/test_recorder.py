@@ -93,6 +93,14 @@ def test_silence_only_runs_to_the_limit_without_speech(tmp_path, fake_mic):
     assert not result.heard_speech
 
 
+def test_with_a_start_timeout_silence_alone_ends_the_recording(tmp_path, fake_mic):
+    fake_mic(blocks_of(quiet(30.0)))
+    rec = MicrophoneRecorder(stop_on_enter=False, start_timeout_s=2.0)
+    result = rec.record(tmp_path / "answer.wav", max_seconds=25.0)
+    assert result.stopped_by == "silence" and not result.heard_speech
+    assert 2.0 <= result.duration_s <= 2.0 + 0.1
+
+
 def test_digital_silence_is_not_speech(tmp_path, fake_mic):
     fake_mic(blocks_of(np.zeros(RATE * 3, dtype=np.int16)))
     _, result = record(tmp_path, max_seconds=2.0)

@@ -122,3 +122,16 @@ def test_keeps_spoken_fillers(tmp_path):
         words = _words(engine.transcribe(audio_mod.load(path)).text)
         found += words.count("um") + words.count("uh")
     assert found >= 2
+
+
+def test_a_lone_short_word_is_kept():
+    """A one-word answer: the "no" of "especially as no more time" (LJSpeech), alone between quiet
+    stretches. Whisper is unsure of a word on its own, and the general floor on word probability
+    used to drop it; over the speech itself, it is kept, and nothing is invented around it."""
+    engine = _need_whisper()
+    word = audio_mod.load(speech_sample("ljspeech-lj001-0012.wav")).to_rate(16000).slice(0.90, 1.19).samples
+    rng = np.random.default_rng(7)
+    for before, after in ((0.3, 2.0), (1.0, 2.0)):
+        room = [rng.normal(0, 30, int(s * 16000)).astype(np.int16) for s in (before, after)]
+        heard = _words(engine.transcribe(Audio(np.concatenate([room[0], word, room[1]]), 16000)).text)
+        assert heard == ["no"], (before, after, heard)

@@ -1,7 +1,8 @@
 """Endpointing: deciding from per-frame speech decisions that the speaker has finished.
 
 Pure logic (no audio, no numpy): :class:`Endpointer` is fed one speech/no-speech decision per frame
-and says "done" once speech has been heard and then ``silence_s`` of silence followed. A burst of
+and says "done" once speech has been heard and then ``silence_s`` of silence followed, or, with a
+``start_timeout_s``, once that much silence passed without the answer ever starting. A burst of
 speech frames shorter than ``sustain_s`` (a click, a cough, a breath) neither counts as speech nor
 restarts the silence count.
 """
@@ -24,6 +25,8 @@ class Endpointer:
     """Speech needed before an answer counts as started."""
     sustain_s: float = 0.09
     """A run of speech frames must last this long to count; shorter runs are blips."""
+    start_timeout_s: Optional[float] = None
+    """Silence, with no speech heard yet, that ends the answer (it never started); None waits on."""
 
     _frames: int = field(default=0, init=False)
     _run: int = field(default=0, init=False)
@@ -38,6 +41,8 @@ class Endpointer:
         self._sustain_frames = max(1, int(round(self.sustain_s / self.frame_s)))
         self._min_speech_frames = max(1, int(round(self.min_speech_s / self.frame_s)))
         self._silence_needed = max(1, int(round(self.silence_s / self.frame_s)))
+        self._start_timeout = (None if self.start_timeout_s is None
+                               else max(1, int(round(self.start_timeout_s / self.frame_s))))
 
     def feed(self, is_speech: bool) -> bool:
         """Take the next frame's decision; True once the answer is over (and from then on)."""
@@ -74,8 +79,14 @@ class Endpointer:
         return self._speech_frames >= self._min_speech_frames
 
     @property
+    def never_started(self) -> bool:
+        """``start_timeout_s`` of silence passed and no speech has been heard."""
+        return (self._start_timeout is not None and not self.heard_speech
+                and self._silence_frames >= self._start_timeout)
+
+    @property
     def done(self) -> bool:
-        return self.heard_speech and self._silence_frames >= self._silence_needed
+        return (self.heard_speech and self._silence_frames >= self._silence_needed) or self.never_started
 
     @property
     def elapsed_s(self) -> float:

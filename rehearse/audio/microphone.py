@@ -3,8 +3,8 @@
 :class:`MicrophoneRecorder` implements :class:`rehearse.core.ports.Recorder`. PortAudio's callback only
 copies each block onto a queue; the calling thread takes blocks off it, appends them to the WAV at
 once (header kept valid, so a killed process keeps everything recorded), classifies them for voice
-activity and stops on the first of: silence after speech, Enter, the time limit, ``stop_when``, or
-Ctrl-C.
+activity and stops on the first of: silence after speech, silence with no speech at all for
+``start_timeout_s`` (when set), Enter, the time limit, ``stop_when``, or Ctrl-C.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ class MicrophoneRecorder:
         stop_on_enter: bool = True,
         *,
         min_speech_s: float = 0.3,
+        start_timeout_s: Optional[float] = None,
         vad_mode: int = 2,
         stdin=None,
     ):
@@ -50,6 +51,8 @@ class MicrophoneRecorder:
         self.silence_s = float(silence_s)
         self.stop_on_enter = stop_on_enter
         self.min_speech_s = float(min_speech_s)
+        self.start_timeout_s = start_timeout_s
+        """Silence that ends a recording in which no speech was ever heard (None: wait to the limit)."""
         self.vad_mode = vad_mode
         self._stdin = stdin
         self.overflows = 0
@@ -72,7 +75,8 @@ class MicrophoneRecorder:
         index = resolve_input(self.device)
         classifier = FrameClassifier(self.sample_rate, self.block_s, mode=self.vad_mode)
         endpointer = Endpointer(
-            frame_s=classifier.frame_s, silence_s=self.silence_s, min_speech_s=self.min_speech_s
+            frame_s=classifier.frame_s, silence_s=self.silence_s, min_speech_s=self.min_speech_s,
+            start_timeout_s=self.start_timeout_s,
         )
         blocks: "queue.Queue[np.ndarray]" = queue.Queue()
         self.overflows = 0

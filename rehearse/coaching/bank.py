@@ -154,10 +154,62 @@ def describe(acc: Accomplishment) -> str:
     return title
 
 
-def title_key(title: str) -> str:
-    """A title compared loosely: lowercase, without a leading article or "my"/"our"."""
-    text = " ".join(title.lower().split())
-    return re.sub(r"^(?:the|my|our|a|an)\s+", "", text)
+_TITLE_FILLER = frozenset(("the", "a", "an", "my", "our", "at", "of", "for", "project", "work"))
+"""Words a mention adds around a title without naming anything ("my work on the X project")."""
+
+
+def title_words(text: str) -> tuple[str, ...]:
+    """The words that name an accomplishment: lowercase, apostrophes and hyphens as anyone types or
+    a recogniser writes them ("Acme's ramp-up" -> acme, ramp, up), without filler words."""
+    text = re.sub(r"['\u2019]s\b", "", text.lower())
+    words = re.findall(r"[a-z0-9]+", text.replace("'", "").replace("\u2019", ""))
+    return tuple(w for w in words if w not in _TITLE_FILLER) or tuple(words)
+
+
+def _same_word(a: str, b: str) -> bool:
+    from rapidfuzz import fuzz
+
+    return a == b or (min(len(a), len(b)) >= 4 and fuzz.ratio(a, b) >= 85)
+
+
+def _within(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
+    return all(any(_same_word(w, other) for other in whole) for w in part)
+
+
+def title_match(mention: str, title: str) -> float:
+    """How surely ``mention`` (an answer) names the entry titled ``title``: 0 (not at all) to 100.
+
+    The same words however written ("the on-boarding re-design." is "Onboarding redesign") score
+    100; nearly the same letters 90 or more; a mention that holds every word of the title ("the
+    onboarding redesign at Acme") or is most of it ("the redesign" for a two-word title) 80 to 90.
+    """
+    from rapidfuzz import fuzz
+
+    said, named = title_words(mention), title_words(title)
+    if not said or not named:
+        return 0.0
+    said_letters, named_letters = "".join(said), "".join(named)
+    if said_letters == named_letters:
+        return 100.0
+    close = fuzz.ratio(said_letters, named_letters)
+    if close >= 90:
+        return float(close)
+    overlap = len(set(said) & set(named)) / len(set(said) | set(named))
+    if _within(named, said) and (len(named) >= 2 or 2 * len(named) >= len(said)):
+        return 80.0 + 10.0 * overlap  # the title, with more around it
+    if _within(said, named) and 2 * len(said) >= len(named):
+        return 80.0 + 10.0 * overlap  # most of the title
+    return 0.0
+
+
+def similar_entry(mention: str, entries: Iterable[Accomplishment]) -> Optional[Accomplishment]:
+    """The entry a spoken or typed mention most likely means, or None (the first of equals wins)."""
+    best, best_score = None, 0.0
+    for acc in entries:
+        score = title_match(mention, acc.title)
+        if score > best_score:
+            best, best_score = acc, score
+    return best
 
 
 def plain_title(text: str) -> str:

@@ -7,7 +7,8 @@ and :class:`SpokenAsker`), so the same flow runs in the terminal, by voice and i
     answers -> build_plan(answers) -> Plan: the archetypes to drill and why, advice, the questions
     to re-answer, the topics to bring up, the accomplishment to open with (a bank entry)
 
-Pure: the review receives the bank and where to save (see :mod:`rehearse.store.debriefs`, whose
+Pure: the review receives the bank and where to save each answer as it is given, so that an
+interrupted review can be resumed (see :mod:`rehearse.store.debriefs`, whose
 ``load_targets`` gives practice and drills what to hold the opening to); the spoken asker lives in
 :mod:`rehearse.session.debrief`.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Optional, Sequence, TextIO
+from typing import Any, Callable, Optional, Protocol, Sequence, TextIO
 
 from rehearse.coaching.bank import MAX_TITLE, Accomplishment, plain_title, split_terms
 from rehearse.core.errors import RehearseError
@@ -42,6 +43,9 @@ class Question:
     """yes_no: the archetypes a "yes" adds to the drills."""
     why: str = ""
     """yes_no: why those archetypes."""
+    why_for: tuple[tuple[str, str], ...] = ()
+    """yes_no: (archetype, why) for an archetype with a reason of its own, so that two archetypes
+    flagged by one answer do not show the same paragraph twice."""
     advice: str = ""
     """yes_no: what to do about it."""
     feeds: str = ""
@@ -50,6 +54,10 @@ class Question:
     """follow_up: the bank entry's field it fills."""
     drop_prefixes: tuple[str, ...] = ()
     drop_suffixes: tuple[str, ...] = ()
+
+    def reason_for(self, archetype: str) -> str:
+        """Why a "yes" makes ``archetype`` one to drill."""
+        return dict(self.why_for).get(archetype, self.why)
 
 
 @dataclass(frozen=True)
@@ -87,9 +95,15 @@ def _question(data: dict, kind: Optional[str] = None) -> Question:
         raise RehearseError(f"debrief.toml: question {data.get('key')!r} has an unknown kind {kind!r}.")
     if kind == "fill" and data.get("feeds") not in FEEDS:
         raise RehearseError(f"debrief.toml: question {data.get('key')!r} must feed one of {', '.join(FEEDS)}.")
+    archetypes = tuple(data.get("archetypes", ()))
+    why = data.get("why", "")  # one reason, or a table of reasons by archetype
+    if len(archetypes) > 1 and not (isinstance(why, dict) and set(why) == set(archetypes)):
+        raise RehearseError(f"debrief.toml: question {data.get('key')!r} flags {len(archetypes)} archetypes, so "
+                            "its `why` must be a table with a reason for each (one paragraph is shown once).")
     return Question(
         key=str(data["key"]), kind=kind, text=str(data["text"]), spoken=str(data.get("spoken") or data["text"]),
-        archetypes=tuple(data.get("archetypes", ())), why=str(data.get("why", "")),
+        archetypes=archetypes, why="" if isinstance(why, dict) else str(why),
+        why_for=tuple((str(k), str(v)) for k, v in why.items()) if isinstance(why, dict) else (),
         advice=str(data.get("advice", "")), feeds=str(data.get("feeds", "")), field=str(data.get("field", "")),
         drop_prefixes=tuple(sorted((p.lower() for p in data.get("drop_prefixes", ())), key=len, reverse=True)),
         drop_suffixes=tuple(sorted((p.lower() for p in data.get("drop_suffixes", ())), key=len, reverse=True)),
@@ -143,7 +157,10 @@ class Answer:
 
 _WORDS = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _EXPAND = {"didn't": ("did", "not"), "wasn't": ("was", "not"), "don't": ("do", "not"),
-           "weren't": ("were", "not"), "isn't": ("is", "not"), "it's": ("it", "is")}
+           "weren't": ("were", "not"), "isn't": ("is", "not"), "it's": ("it", "is"),
+           "doesn't": ("does", "not"), "i'd": ("i", "would")}
+_NEGATIONS = frozenset(("not", "no", "never"))
+"""A yes word right after one of these is not a yes ("not sure", "not right now")."""
 
 
 def _words(text: str) -> tuple[list[str], list[int]]:
@@ -165,6 +182,8 @@ def read_yes_no(text: str, rules: AnswerRules) -> tuple[Optional[bool], str]:
             k = len(phrase)
             for pos in range(0, min(rules.lead_words, len(words) - k + 1)):
                 if tuple(words[pos:pos + k]) == phrase:
+                    if value and pos > 0 and words[pos - 1] in _NEGATIONS:
+                        continue  # "not sure", "not right now", "no, not really": not a yes
                     cand = (pos, -k, value)
                     if best is None or cand[:2] < best[:2]:
                         best = cand
@@ -244,6 +263,10 @@ class Plan:
     instead_of: Optional[str] = None
     """The accomplishment used last time instead."""
     accomplishment_id: Optional[int] = None
+    named: Optional[str] = None
+    """Title of the bank entry the answer "I wish I had used my accomplishment at ___" named, when
+    it is not the one to open with (asked whether to open with it, the user said no)."""
+    named_id: Optional[int] = None
     flagged: tuple[str, ...] = ()
     """yes_no questions answered yes."""
     details: dict[str, str] = field(default_factory=dict)
@@ -258,7 +281,8 @@ class Plan:
         return {"drills": [d.to_json() for d in self.drills], "advice": list(self.advice),
                 "reanswer": list(self.reanswer), "topics": list(self.topics),
                 "accomplishment": self.accomplishment, "instead_of": self.instead_of,
-                "accomplishment_id": self.accomplishment_id, "flagged": list(self.flagged),
+                "accomplishment_id": self.accomplishment_id, "named": self.named, "named_id": self.named_id,
+                "flagged": list(self.flagged),
                 "details": dict(self.details), "skipped": list(self.skipped), "unclear": list(self.unclear),
                 "default": self.default}
 
@@ -268,6 +292,7 @@ class Plan:
                    advice=tuple(d.get("advice", ())), reanswer=tuple(d.get("reanswer", ())),
                    topics=tuple(d.get("topics", ())), accomplishment=d.get("accomplishment"),
                    instead_of=d.get("instead_of"), accomplishment_id=d.get("accomplishment_id"),
+                   named=d.get("named"), named_id=d.get("named_id"),
                    flagged=tuple(d.get("flagged", ())), details=dict(d.get("details", {})),
                    skipped=tuple(d.get("skipped", ())), unclear=tuple(d.get("unclear", ())),
                    default=bool(d.get("default", False)))
@@ -298,8 +323,9 @@ def build_plan(answers: Sequence[Answer], script: Script) -> Plan:
                 flagged.append(q.key)
                 for arch in q.archetypes:
                     drills.setdefault(arch, [])
-                    if q.why and q.why not in drills[arch]:
-                        drills[arch].append(q.why)
+                    why = q.reason_for(arch)
+                    if why and why not in drills[arch]:
+                        drills[arch].append(why)
                 if q.advice and q.advice not in advice:
                     advice.append(q.advice)
         elif q.feeds == "reanswer":
@@ -340,18 +366,41 @@ AskFn = Callable[[Question, int, int], Answer]
 
 @dataclass(frozen=True)
 class Debrief:
-    """One saved review."""
+    """One review, saved as it goes: unfinished until the last question is answered or skipped."""
 
     id: Optional[int]
     created_at: str
     mode: str
-    """text or spoken."""
+    """text or spoken (the mode it was started in; each answer says how it was given)."""
     answers: tuple[Answer, ...]
     plan: Plan
+    """The plan the answers make (so far, while unfinished)."""
+    finished: bool = True
+    progress: dict[str, Any] = field(default_factory=dict)
+    """What an unfinished review did to the bank: ``named_id`` (the entry its accomplishment answer
+    named or added) and ``created`` (whether it added it), so a resumed review does not add it twice."""
 
     def to_json(self) -> dict[str, Any]:
         return {"debrief_id": self.id, "created_at": self.created_at, "mode": self.mode,
-                "answers": [a.to_json() for a in self.answers], "plan": self.plan.to_json()}
+                "finished": self.finished, "answers": [a.to_json() for a in self.answers],
+                "plan": self.plan.to_json()}
+
+    def next_question(self, script: "Script") -> Optional[int]:
+        """The number (1-based) of the first main question not answered yet; None when all were."""
+        given = {a.key for a in self.answers}
+        for number, q in enumerate(script.questions, start=1):
+            if q.key not in given:
+                return number
+        return None
+
+
+class DebriefStorage(Protocol):
+    """Where a review is kept (:class:`rehearse.store.debriefs.DebriefStore`): each answer as it is
+    given, then the finished review. Both return the debrief with its id."""
+
+    def save_progress(self, debrief: Debrief) -> Debrief: ...
+
+    def save(self, debrief: Debrief) -> Debrief: ...
 
 
 @dataclass(frozen=True)
@@ -360,54 +409,108 @@ class Outcome:
 
     debrief: Debrief
     accomplishment: Optional[Accomplishment]
+    """The accomplishment to open with: the one the answer named, or, when the user chose not to
+    open with it, the best one."""
     created: bool
-    """True when the review added the accomplishment to the bank."""
+    """True when the review added the named accomplishment to the bank."""
     made_best: bool
+    named: Optional[Accomplishment] = None
+    """The bank entry the answer named (the same as ``accomplishment`` unless the user said no)."""
+
+
+class _Review:
+    """One run of the questions: recalls what a resumed review already has, asks the rest, and
+    hands the review to the storage after every answer."""
+
+    def __init__(self, ask: AskFn, script: Script, storage: Optional[DebriefStorage], debrief: Debrief):
+        self.ask, self.script, self.storage, self.debrief = ask, script, storage, debrief
+        self.given = {a.key: a for a in debrief.answers}
+        self.answers: list[Answer] = []
+        self.progress: dict[str, Any] = dict(debrief.progress)
+
+    def take(self, q: Question, number: int, total: int) -> Answer:
+        """The answer to ``q``: the one a resumed review has, or asked now (and stored)."""
+        if q.key in self.given:
+            a = self.given[q.key]
+            self.answers.append(a)
+            return a
+        a = replace(self.ask(q, number, total), key=q.key)
+        self.answers.append(a)
+        self.checkpoint()
+        return a
+
+    def recall(self, key: str) -> None:
+        """Keep for the record an answer a resumed review has but no longer needs to ask."""
+        if key in self.given and all(a.key != key for a in self.answers):
+            self.answers.append(self.given[key])
+
+    def checkpoint(self) -> None:
+        """Store the review so far (from its first real answer on: skips alone leave nothing)."""
+        self.debrief = replace(self.debrief, answers=tuple(self.answers), progress=dict(self.progress),
+                               plan=build_plan(self.answers, self.script), finished=False)
+        if self.storage is not None and (self.debrief.id is not None or not all(a.skipped for a in self.answers)):
+            self.debrief = self.storage.save_progress(self.debrief)
 
 
 def review(ask: AskFn, bank, *, mode: str, created_at: str, script: Optional[Script] = None,
-           save: Optional[Callable[[Debrief], Debrief]] = None) -> Outcome:
-    """Ask every question, add the accomplishment to the bank, build the plan and ``save`` it.
+           storage: Optional[DebriefStorage] = None, resume: Optional[Debrief] = None) -> Outcome:
+    """Ask every question, add the accomplishment to the bank, build the plan and save it.
 
-    ``bank`` is the accomplishment bank (:class:`rehearse.store.bank.Bank` or a double); ``save``
-    stores the debrief and returns it with its id (nothing is saved without it).
+    ``bank`` is the accomplishment bank (:class:`rehearse.store.bank.Bank` or a double). With a
+    ``storage``, every answer is stored as it is given (so Ctrl-C loses nothing) and the finished
+    review replaces it; without one nothing is saved. ``resume``, an unfinished review, is continued
+    at its first unanswered question: what it already has is not asked again.
     """
     script = script or load_script()
-    answers: list[Answer] = []
+    start = resume or Debrief(id=None, created_at=created_at, mode=mode, answers=(), plan=Plan(drills=()),
+                              finished=False)
+    run = _Review(ask, script, storage, start)
     total = len(script.questions)
     acc: Optional[Accomplishment] = None
     created = made_best = False
     for number, q in enumerate(script.questions, start=1):
-        a = ask(q, number, total)
-        answers.append(a)
+        a = run.take(q, number, total)
         if q.feeds == "accomplishment" and not a.skipped:
             use, _ = read_instead(a.text, q, script.answers)
             if use:
-                acc, created, made_best, extra = _accomplishment(use, ask, bank, script)
-                answers.extend(extra)
+                acc, created, made_best = _accomplishment(use, run, bank, script)
+    for a in start.answers:
+        run.recall(a.key)
+    answers = run.answers
     if all(a.skipped for a in answers):
         raise RehearseError("Every question was skipped, so there is nothing to save; run `rehearse debrief` "
                             "again when you have a few minutes (an empty line skips one question).")
     plan = build_plan(answers, script)
-    if acc is not None:
-        plan = replace(plan, accomplishment=acc.title, accomplishment_id=acc.id)
-    debrief = Debrief(id=None, created_at=created_at, mode=mode, answers=tuple(answers), plan=plan)
-    if save is not None:
-        debrief = save(debrief)
-    return Outcome(debrief=debrief, accomplishment=acc, created=created, made_best=made_best)
+    named = acc
+    opener = acc if made_best or acc is None else bank.best()
+    if opener is not None:
+        plan = replace(plan, accomplishment=opener.title, accomplishment_id=opener.id)
+    elif named is not None:
+        plan = replace(plan, accomplishment=None)
+    if named is not None and (opener is None or named.id != opener.id):
+        plan = replace(plan, named=named.title, named_id=named.id)
+    debrief = replace(run.debrief, answers=tuple(answers), plan=plan, finished=True, progress={})
+    if storage is not None:
+        debrief = storage.save(debrief)
+    return Outcome(debrief=debrief, accomplishment=opener, created=created, made_best=made_best, named=named)
 
 
-def _accomplishment(use: str, ask: AskFn, bank, script: Script):
+def _accomplishment(use: str, run: _Review, bank, script: Script):
     """The bank entry for "my accomplishment at ___": an existing one, or a new one from follow-ups."""
-    extra: list[Answer] = []
-    acc = bank.find_similar(short_title(use))
-    created = False
+    acc, created = None, False
+    if run.progress.get("named_id") is not None:  # a resumed review found or added it already
+        try:
+            acc, created = bank.get(run.progress["named_id"]), bool(run.progress.get("created"))
+        except RehearseError:  # removed from the bank since
+            acc = None
+    if acc is None:
+        acc = bank.find_similar(use)
+        created = False
     if acc is None:
         fields: dict[str, Any] = {}
         total = len(script.follow_ups)
         for number, q in enumerate(script.follow_ups, start=1):
-            a = ask(q, number, total)
-            extra.append(a)
+            a = run.take(q, number, total)
             if not a.skipped:
                 value = a.text.strip()
                 if q.field == "terms":  # typed: commas; spoken: "and"
@@ -419,6 +522,11 @@ def _accomplishment(use: str, ask: AskFn, bank, script: Script):
             fields["situation"] = use
         acc = bank.add(Accomplishment(title=short_title(use), source="debrief", **fields))
         created = True
+    else:
+        for q in script.follow_ups:
+            run.recall(q.key)
+    run.progress.update(named_id=acc.id, created=created)
+    run.checkpoint()
     made_best = False
     current = bank.best()
     if current is None:
@@ -426,14 +534,13 @@ def _accomplishment(use: str, ask: AskFn, bank, script: Script):
     elif current.id != acc.id:
         q = script.make_best
         shown = replace(q, text=q.text.format(title=acc.title, best=current.title))
-        a = ask(shown, 1, 1)
-        extra.append(replace(a, key=q.key))
+        a = run.take(shown, 1, 1)
         value, _ = read_yes_no(a.text, script.answers)
         if value:
             acc, made_best = bank.set_best(acc.id), True
     else:
         made_best = True
-    return acc, created, made_best, extra
+    return acc, created, made_best
 
 
 class TypedAsker:

@@ -27,7 +27,8 @@ class Recording:
     duration_s: float
     """Seconds of audio written."""
     stopped_by: str
-    """One of STOP_REASONS: silence after speech, Enter, the time limit, Ctrl-C, or stop_when()."""
+    """One of STOP_REASONS: silence after speech (or, for a recorder given a start timeout, silence
+    with no speech at all), Enter, the time limit, Ctrl-C, or stop_when()."""
     heard_speech: bool = True
     """False when voice-activity detection never heard speech."""
 

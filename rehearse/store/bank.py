@@ -10,7 +10,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from rehearse.coaching.bank import FIELDS, Accomplishment, parse_toml, split_terms, title_key, to_toml, validate
+from rehearse.coaching.bank import (FIELDS, Accomplishment, parse_toml, similar_entry, split_terms, to_toml,
+                                    validate)
 from rehearse.core.errors import RehearseError
 from rehearse.store.db import Database, now
 
@@ -62,23 +63,10 @@ class Bank:
         return _row(row) if row else None
 
     def find_similar(self, title: str) -> Optional[Accomplishment]:
-        """The entry a spoken or typed mention most likely means: same title without its article
-        ("the onboarding redesign" is "Onboarding redesign"), or one very close to it."""
-        from rapidfuzz import fuzz
-
-        exact = self.by_title(title)
-        if exact:
-            return exact
-        key = title_key(title)
-        best, best_score = None, 90.0
-        for acc in self.list():
-            other = title_key(acc.title)
-            if other == key:
-                return acc
-            score = fuzz.token_sort_ratio(key, other)
-            if score >= best_score:
-                best, best_score = acc, score
-        return best
+        """The entry a spoken or typed mention most likely means (see
+        :func:`rehearse.coaching.bank.title_match`): "the onboarding redesign at Acme" is
+        "Onboarding redesign"."""
+        return self.by_title(title) or similar_entry(title, self.list())
 
     def get(self, ref: Any) -> Accomplishment:
         """An entry by id or by its exact title (any case)."""

@@ -103,4 +103,14 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("005_demo_mode", """
     UPDATE sessions SET mode = 'demo' WHERE source = 'sample' AND mode = 'practice';
     """),
+    # A debrief is saved as it goes: the row is written at its first answer and updated after each
+    # one (answers_json, and plan_json with the plan so far), `finished` once the last question is
+    # answered, so Ctrl-C loses nothing and `rehearse debrief --resume` continues it. progress_json
+    # is what an unfinished review did to the accomplishment bank. Earlier debriefs were finished.
+    ("006_debrief_progress", """
+    ALTER TABLE debriefs ADD COLUMN finished INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE debriefs ADD COLUMN updated_at TEXT;
+    ALTER TABLE debriefs ADD COLUMN progress_json TEXT;
+    CREATE INDEX debriefs_finished ON debriefs (finished, created_at, id);
+    """),
 ]

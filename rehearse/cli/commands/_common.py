@@ -69,9 +69,10 @@ class LivePorts:
 
     Devices are resolved first (a missing microphone is a plain error before anything is said), then
     the engine's model is loaded, so nothing waits on it once the user starts speaking.
+    ``recorder_options`` go to :class:`~rehearse.audio.microphone.MicrophoneRecorder`.
     """
 
-    def __init__(self, args, *, silence_s: float):
+    def __init__(self, args, *, silence_s: float, **recorder_options):
         from rehearse.audio import devices
         from rehearse.audio.microphone import MicrophoneRecorder
         from rehearse.speech import engines
@@ -79,7 +80,7 @@ class LivePorts:
         input_device = devices.resolve_input(args.input_device)
         self.speaker, self.output_device = open_speaker(args.output_device, args.text_prompt)
         self.transcriber = engines.get(args.engine, model=getattr(args, "model", None))
-        self.recorder = MicrophoneRecorder(device=input_device, silence_s=silence_s)
+        self.recorder = MicrophoneRecorder(device=input_device, silence_s=silence_s, **recorder_options)
 
     def round_ports(self, store):
         """The ports of a round (:class:`rehearse.session.round.RoundPorts`) with ``store``."""

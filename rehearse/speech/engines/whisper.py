@@ -52,6 +52,15 @@ class DecodeOptions:
     min_word_probability: float = 0.3
     """Segments whose words average a lower probability are dropped: on silence and noise Whisper
     invents short phrases ("Thank you.", "Yeah.") with word probabilities near zero."""
+    short_answer_s: float = 1.5
+    """A clip with at most this much speech (Silero VAD) is a short answer ("No.", "Yes, it was")..."""
+    short_answer_min_probability: float = 0.05
+    """... and when every segment of it falls under ``min_word_probability``, the most probable one
+    over the speech itself is kept down to this: Whisper is unsure of a lone word (a spoken "No."
+    scored 0.09 to 0.6), so the general floor dropped such answers whole. Words it invents over
+    silence or after the speech do not overlap the speech and stay dropped."""
+    short_answer_words: int = 4
+    """The longest segment kept so."""
     pad_s: float = 1.0
     """Digital silence appended to the audio: Whisper decodes the stretch after the last word as a
     window of its own, and a short stretch of room noise there sets off invented words and slow
@@ -141,13 +150,15 @@ class WhisperEngine:
     def _decode(self, pcm: np.ndarray, retry: bool = True) -> tuple[list[str], list[Word]]:
         """Decode at most one window of 16 kHz int16 samples: texts of the kept segments, timed words."""
         opts = self.options
-        if not len(pcm) or (opts.speech_gate and not _has_speech(pcm)):
+        spans = _speech_spans(pcm) if opts.speech_gate and len(pcm) else None
+        if not len(pcm) or (opts.speech_gate and not spans):
             return [], []
         samples = pcm.astype(np.float32) / 32768.0
         if opts.pad_s > 0:
             samples = np.concatenate([samples, np.zeros(int(opts.pad_s * SPEECH_RATE), np.float32)])
         texts: list[str] = []
         words: list[Word] = []
+        unsure: list[tuple[float, str, list]] = []  # (mean probability, text, words) of dropped segments
         with self._lock:
             segments, _info = self._model.transcribe(
                 samples, language="en", beam_size=opts.beam_size, word_timestamps=True,
@@ -157,9 +168,20 @@ class WhisperEngine:
             )
             for segment in segments:
                 seg_words = [w for w in segment.words or () if w.word.strip()]
-                if not seg_words or _mean_probability(seg_words) < opts.min_word_probability:
+                if not seg_words:
+                    continue
+                probability = _mean_probability(seg_words)
+                if probability < opts.min_word_probability:
+                    unsure.append((probability, segment.text.strip(), seg_words))
                     continue
                 texts.append(segment.text.strip())
+                words.extend(Word(w.word.strip(), float(w.start), float(w.end)) for w in seg_words)
+        if not texts and unsure and spans and sum(e - b for b, e in spans) <= opts.short_answer_s:
+            over_speech = [u for u in unsure if u[0] >= opts.short_answer_min_probability
+                           and len(u[2]) <= opts.short_answer_words and _overlaps(u[2], spans)]
+            if over_speech:
+                _p, text, seg_words = max(over_speech, key=lambda u: u[0])
+                texts.append(text)
                 words.extend(Word(w.word.strip(), float(w.start), float(w.end)) for w in seg_words)
         # Whisper may also end a window early; decode once more whatever loud audio is left over.
         heard_until = words[-1].end if words else 0.0
@@ -197,12 +219,26 @@ def _last_loud_s(pcm: np.ndarray, frame: int = 480) -> float:
     return float((loud[-1] + 1) * frame / SPEECH_RATE) if len(loud) else 0.0
 
 
-def _has_speech(pcm: np.ndarray) -> bool:
-    """True when Silero VAD finds at least 100 ms of speech in 16 kHz int16 samples (about 2 ms of
-    work per second of audio)."""
+def _speech_spans(pcm: np.ndarray) -> list[tuple[float, float]]:
+    """(start, end) seconds of each stretch of at least 100 ms in which Silero VAD hears speech in
+    16 kHz int16 samples (about 2 ms of work per second of audio)."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    return bool(get_speech_timestamps(pcm.astype(np.float32) / 32768.0, VadOptions(min_speech_duration_ms=100)))
+    # Spans end after 0.3 s of silence (Silero's default, 2 s, stretches a lone word over the pause after it).
+    found = get_speech_timestamps(pcm.astype(np.float32) / 32768.0,
+                                  VadOptions(min_speech_duration_ms=100, min_silence_duration_ms=300))
+    return [(s["start"] / SPEECH_RATE, s["end"] / SPEECH_RATE) for s in found]
+
+
+def _has_speech(pcm: np.ndarray) -> bool:
+    """True when Silero VAD finds at least 100 ms of speech in 16 kHz int16 samples."""
+    return bool(_speech_spans(pcm))
+
+
+def _overlaps(seg_words, spans: list[tuple[float, float]], margin_s: float = 0.2) -> bool:
+    """Whether the words' time span meets one of the speech spans (word timings are rough)."""
+    start, end = float(seg_words[0].start), float(seg_words[-1].end)
+    return any(start < e + margin_s and end > b - margin_s for b, e in spans)
 
 
 def _mean_probability(words) -> float:
