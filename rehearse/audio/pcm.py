@@ -6,13 +6,16 @@ array with their sample rate. Engines ask for :meth:`Audio.to_rate` (16 kHz for 
 
 from __future__ import annotations
 
+import errno
+import os
+import struct
 import wave
 from pathlib import Path
-from typing import Union
+from typing import Optional, Union
 
 import numpy as np
 
-from rehearse.core.errors import RehearseError
+from rehearse.core.errors import DiskFullError, RehearseError
 
 from rehearse.core.audio import SPEECH_RATE, Audio  # noqa: F401  (the value type, re-exported)
 
@@ -98,22 +101,30 @@ def save(audio: Audio, path: Union[str, Path]) -> Path:
 class WavAppender:
     """Writes a 16-bit mono WAV block by block, keeping the header valid after every block.
 
-    Used by the recorder so that whatever reached us is on disk if the process is interrupted
-    or killed: :mod:`wave` patches the header sizes on each ``writeframes`` and we flush to the OS.
+    Used by the recorder so that whatever reached us is on disk if the process is interrupted or
+    killed: each block goes straight to the operating system (no buffer in this process), then the
+    header's sizes are rewritten. When the disk fills, the block that did not fit is cut off, the
+    header is left describing every whole block before it, and :class:`DiskFullError` says so: a
+    full disk loses at most that last block.
     """
 
     def __init__(self, path: Union[str, Path], sample_rate: int):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = self.path.open("wb")
-        self._wav = wave.open(self._file, "wb")
-        self._wav.setnchannels(1)
-        self._wav.setsampwidth(2)
-        self._wav.setframerate(sample_rate)
-        self._wav.writeframes(b"")
-        self._file.flush()
-        self.sample_rate = sample_rate
+        self.sample_rate = int(sample_rate)
         self.frames = 0
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+        self._fd: Optional[int] = os.open(self.path, flags, 0o644)
+        try:
+            _write_all(self._fd, 0, self._header(0))
+        except OSError as exc:
+            self.close()
+            raise self._fault(exc) from None
+
+    def _header(self, data_bytes: int) -> bytes:
+        rate = self.sample_rate
+        return struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + data_bytes, b"WAVE", b"fmt ", 16, 1, 1,
+                           rate, rate * 2, 2, 16, b"data", data_bytes)
 
     def write(self, block: np.ndarray) -> None:
         data = np.asarray(block)
@@ -121,22 +132,59 @@ class WavAppender:
             data = np.clip(np.round(np.asarray(data, dtype=np.float64) * 32767.0), -32768, 32767).astype(np.int16)
         if data.ndim == 2:
             data = data[:, 0]
-        self._wav.writeframes(data.astype("<i2").tobytes())
-        self._file.flush()
+        payload = data.astype("<i2").tobytes()
+        if not payload:
+            return
+        end = WAV_HEADER_BYTES + 2 * self.frames
+        try:
+            _write_all(self._fd, end, payload)
+        except OSError as exc:
+            try:
+                os.ftruncate(self._fd, end)  # drop the part of the block that did fit
+            except OSError:
+                pass  # the header still stops readers at the last whole block
+            raise self._fault(exc) from None
         self.frames += len(data)
+        try:
+            _write_all(self._fd, 0, self._header(2 * self.frames))  # rewrites bytes already on disk
+        except OSError as exc:
+            raise self._fault(exc) from None
+
+    def _fault(self, exc: OSError) -> RehearseError:
+        kept = f"the {self.duration_s:.1f} s recorded so far are kept in {self.path}"
+        if exc.errno == errno.ENOSPC:
+            err = DiskFullError(f"The disk is full, so recording stopped; {kept} (free some space, then "
+                                "record again).")
+        else:
+            err = RehearseError(f"The recording cannot be written to {self.path} ({exc.strerror or exc}); {kept}.")
+        err.kept_s = self.duration_s
+        return err
 
     @property
     def duration_s(self) -> float:
         return self.frames / float(self.sample_rate)
 
     def close(self) -> None:
-        if self._wav is not None:
-            self._wav.close()
-            self._file.close()
-            self._wav = None
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            os.close(fd)
 
     def __enter__(self) -> "WavAppender":
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+WAV_HEADER_BYTES = 44
+
+
+def _write_all(fd: int, offset: int, data: bytes) -> None:
+    """Write all of ``data`` at ``offset`` (a short write is retried; a full disk raises ENOSPC)."""
+    view = memoryview(data)
+    os.lseek(fd, offset, os.SEEK_SET)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = view[written:]

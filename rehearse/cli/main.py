@@ -3,12 +3,15 @@
 Kept thin and fast to import: each command is a module in ``rehearse.cli.commands`` with ``HELP``,
 ``add_arguments(parser)`` and ``run(args)``; modules import their heavy parts only when they run.
 Every :class:`RehearseError` becomes one sentence on stderr and its exit code; nothing else ever
-shows a traceback (set ``REHEARSE_DEBUG=1`` to see one).
+shows a traceback (set ``REHEARSE_DEBUG=1`` to see one). Storage faults (SQLite, a full disk, a
+read-only folder) and running out of memory are each one sentence too, as a last resort behind the
+commands' own checks.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import sqlite3
@@ -49,6 +52,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _os_fault(exc: OSError) -> str:
+    """One sentence for a file system fault that no command turned into its own sentence."""
+    where = f" {exc.filename}" if exc.filename else ""
+    if exc.errno == errno.ENOSPC:
+        return f"the disk is full (writing{where}); free some space and run again."
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"{where.strip() or 'a file'} cannot be written or read: it is read-only or not yours."
+    return f"{(exc.strerror or str(exc)).rstrip('.')}{':' + where if where else ''}."
+
+
 def _module(name: str):
     return importlib.import_module(f"rehearse.cli.commands.{name}")
 
@@ -75,7 +88,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from rehearse.core.home import database_path
         from rehearse.store.db import fault
 
-        print(f"rehearse: {fault(database_path(), exc)}", file=sys.stderr)
+        try:
+            print(f"rehearse: {fault(database_path(), exc)}", file=sys.stderr)
+        except RehearseError as err:  # not even its folder can be reached
+            print(f"rehearse: {err}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a full disk or a read-only file that no command caught
+        if os.environ.get("REHEARSE_DEBUG"):
+            raise
+        print(f"rehearse: {_os_fault(exc)}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("rehearse: this ran out of memory; the input is too large for this computer.", file=sys.stderr)
         return 2
     except Exception as exc:  # last resort: still one sentence
         if os.environ.get("REHEARSE_DEBUG"):

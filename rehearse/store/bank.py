@@ -15,10 +15,19 @@ from rehearse.core.errors import RehearseError
 from rehearse.store.db import Database, now
 
 
+def _terms(terms_json: str) -> tuple[str, ...]:
+    """The stored key terms; ones that cannot be read back count as none (editing the entry saves them again)."""
+    try:
+        terms = json.loads(terms_json or "[]")
+    except (ValueError, RecursionError):
+        return ()
+    return tuple(t for t in terms if isinstance(t, str)) if isinstance(terms, list) else ()
+
+
 def _row(row) -> Accomplishment:
     return Accomplishment(
         id=row["id"], title=row["title"], situation=row["situation"], action=row["action"],
-        result=row["result"], terms=tuple(json.loads(row["terms_json"] or "[]")), best=bool(row["best"]),
+        result=row["result"], terms=_terms(row["terms_json"]), best=bool(row["best"]),
         source=row["source"], created_at=row["created_at"], updated_at=row["updated_at"])
 
 

@@ -23,6 +23,7 @@ def run(args) -> int:
 
     store = Store()
     session = store.resolve(args.session)
+    session.require_intact()
     report = export_report.build(session, store.scores(session.id), coaching=_coaching(session.archetype),
                                  audio_present=bool(session.audio_path) and Path(session.audio_path).is_file())
     text = (json.dumps(report, ensure_ascii=False, indent=2) + "\n" if args.format == "json"

@@ -25,6 +25,7 @@ def run(args) -> int:
 
     store = Store()
     session = store.resolve(args.session)
+    session.require_intact()
     results = store.scores(session.id)
     audio_path = session.audio_path if session.audio_path and Path(session.audio_path).is_file() else None
     if args.json:

@@ -62,10 +62,11 @@ def _save(result, transcript, archetype: str, audio_path) -> str:
 
     store = Store()
     source = "file" if audio_path else "text"
-    session_id = store.create(mode="score", archetype=archetype, source=source, audio_path=audio_path,
-                              status="complete")
-    store.save_scored(session_id, score=result, words=transcript.words, transcript=transcript.text,
-                      engine=transcript.engine, duration_s=transcript.duration_s)
+    with store.db.transaction():  # the row and its score are saved together or not at all
+        session_id = store.create(mode="score", archetype=archetype, source=source, audio_path=audio_path,
+                                  status="complete")
+        store.save_scored(session_id, score=result, words=transcript.words, transcript=transcript.text,
+                          engine=transcript.engine, duration_s=transcript.duration_s)
     return session_id
 
 
