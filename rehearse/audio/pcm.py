@@ -20,28 +20,37 @@ from rehearse.core.errors import DiskFullError, RehearseError
 from rehearse.core.audio import SPEECH_RATE, Audio  # noqa: F401  (the value type, re-exported)
 
 
-def load(path: Union[str, Path]) -> Audio:
-    """Decode an audio file (WAV, FLAC, OGG, ...) into mono :class:`Audio`.
+MAX_AUDIO_BYTES = 1 << 30
+"""Audio files larger than this are refused before anything is read (an answer is a few MB)."""
+MAX_AUDIO_S = 30 * 60.0
+"""Audio longer than this is refused: an opening is a few minutes, and decoding stays within memory."""
+MAX_RATE = 384_000
+"""The highest sample rate a real file has; a header saying more (or 0) is damaged."""
+_BLOCK_FRAMES = 1 << 16
 
-    Raises :class:`RehearseError` with a plain sentence for a missing, unreadable, empty, corrupt or
-    non-audio file.
+
+def load(path: Union[str, Path]) -> Audio:
+    """Decode an audio file (WAV 16/24/32-bit integer or 32/64-bit float, FLAC, OGG, ...) into mono
+    :class:`Audio`.
+
+    Raises :class:`RehearseError` with a plain sentence for a missing, unreadable, empty, corrupt,
+    non-audio, endless (a device or a pipe) or too large file, or one with an impossible sample rate.
+    Decoding goes block by block, so memory stays near the size of the mono 16-bit result.
     """
+    from rehearse.core.inputs import check_file
+
     path = Path(path)
-    if not path.exists():
-        raise RehearseError(f"The audio file {path} does not exist; check the path.")
-    if path.is_dir():
-        raise RehearseError(f"{path} is a folder, not an audio file; give the path of a WAV file.")
+    if check_file(path, "audio file", MAX_AUDIO_BYTES) == 0:
+        raise RehearseError(f"The audio file {path} is empty; record the answer again.")
     try:
         with path.open("rb") as handle:
-            head = handle.read(12)
+            handle.read(12)
     except OSError as exc:
         raise RehearseError(f"The audio file {path} cannot be read ({exc.strerror}); check its permissions.")
-    if not head:
-        raise RehearseError(f"The audio file {path} is empty; record the answer again.")
     try:
         import soundfile
 
-        data, rate = soundfile.read(str(path), dtype="int16", always_2d=True)
+        source = soundfile.SoundFile(str(path))
     except Exception:
         recovered = _recover_truncated_wav(path)
         if recovered is not None:
@@ -50,38 +59,86 @@ def load(path: Union[str, Path]) -> Audio:
             f"{path} is not an audio file rehearse can read (corrupt or an unknown format); "
             "use a WAV, FLAC or OGG file."
         )
-    if data.shape[1] > 1:
-        mono = data.astype(np.int32).mean(axis=1)
-        data = np.round(mono).astype(np.int16)
-    else:
-        data = data[:, 0]
-    return Audio(np.ascontiguousarray(data), int(rate))
+    with source:
+        rate = _check_rate(path, source.samplerate)
+        _check_length(path, source.frames, rate)
+        pieces, total = [], 0
+        try:
+            # read as floats: libsndfile scales integer samples to [-1, 1), and float files (which an
+            # int16 read would truncate to silence) are scaled back here
+            for block in source.blocks(blocksize=_BLOCK_FRAMES, dtype="float32", always_2d=True):
+                pieces.append(_float_to_int16(block.mean(axis=1) if block.shape[1] > 1 else block[:, 0]))
+                total += len(pieces[-1])
+                _check_length(path, total, rate)
+        except RehearseError:
+            raise
+        except Exception:
+            recovered = _recover_truncated_wav(path)
+            if recovered is not None:
+                return recovered
+            raise RehearseError(f"{path} is damaged part way through (it could not be decoded); record or "
+                                "export it again.") from None
+    data = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int16)
+    return Audio(data, rate)
+
+
+def _float_to_int16(samples: np.ndarray) -> np.ndarray:
+    """Floats in [-1, 1] as 16-bit samples (NaN as silence, anything beyond full scale clipped)."""
+    x = np.nan_to_num(np.asarray(samples, dtype=np.float32), nan=0.0, posinf=1.0, neginf=-1.0)
+    return np.clip(np.round(x * np.float32(32768.0)), -32768, 32767).astype(np.int16)
+
+
+def _check_rate(path: Path, rate) -> int:
+    rate = int(rate or 0)
+    if not 0 < rate <= MAX_RATE:
+        raise RehearseError(f"{path} says its sample rate is {rate} Hz, which no recording has, so it is "
+                            "damaged; record or export it again.")
+    return rate
+
+
+def _check_length(path: Path, frames: int, rate: int) -> None:
+    if frames > MAX_AUDIO_S * rate:
+        raise RehearseError(f"{path} is more than {MAX_AUDIO_S / 60:.0f} minutes long, longer than rehearse "
+                            "takes; cut out the answer and give that.")
 
 
 def _recover_truncated_wav(path: Path) -> Audio | None:
-    """A WAV whose writer was killed mid-block: keep every whole sample after the header."""
+    """A WAV whose writer was killed mid-block: keep every whole sample after the header.
+
+    Reads 16-bit integer and 32/64-bit float WAVs (plain or extensible); None for anything else."""
     try:
         with path.open("rb") as handle:
-            blob = handle.read()
+            blob = handle.read(MAX_AUDIO_BYTES + 1)
     except OSError:
         return None
     if blob[:4] != b"RIFF" or blob[8:12] != b"WAVE":
         return None
-    pos, rate, channels, width = 12, None, 1, 2
+    pos, rate, channels, width, tag = 12, None, 1, 2, 1
     while pos + 8 <= len(blob):
         chunk, size = blob[pos:pos + 4], int.from_bytes(blob[pos + 4:pos + 8], "little")
         if chunk == b"fmt ":
+            tag = int.from_bytes(blob[pos + 8:pos + 10], "little")
             channels = int.from_bytes(blob[pos + 10:pos + 12], "little")
             rate = int.from_bytes(blob[pos + 12:pos + 16], "little")
             width = int.from_bytes(blob[pos + 22:pos + 24], "little") // 8
+            if tag == 0xFFFE and size >= 40:  # WAVE_FORMAT_EXTENSIBLE: the real tag opens the sub-format
+                tag = int.from_bytes(blob[pos + 32:pos + 34], "little")
         elif chunk == b"data":
-            if rate is None or width != 2 or channels < 1:
+            dtype = {(1, 2): "<i2", (3, 4): "<f4", (3, 8): "<f8"}.get((tag, width))
+            if rate is None or dtype is None or channels < 1:
                 return None
-            body = blob[pos + 8:]
-            frame = 2 * channels
-            body = body[: len(body) // frame * frame]
-            samples = np.frombuffer(body, dtype="<i2").reshape(-1, channels).mean(axis=1)
-            return Audio(np.round(samples).astype(np.int16), rate)
+            rate = _check_rate(path, rate)
+            frame = width * channels
+            frames = len(blob[pos + 8:]) // frame
+            _check_length(path, frames, rate)
+            samples = np.frombuffer(blob, dtype=dtype, count=frames * channels, offset=pos + 8)
+            out = np.empty(frames, dtype=np.int16)
+            for a in range(0, frames, _BLOCK_FRAMES):  # block by block: memory stays near the result's
+                part = samples[a * channels:(a + _BLOCK_FRAMES) * channels].reshape(-1, channels)
+                mono = part.astype(np.float64).mean(axis=1)
+                out[a:a + len(mono)] = (_float_to_int16(mono) if dtype != "<i2"
+                                        else np.round(mono).astype(np.int16))
+            return Audio(out, rate)
         pos += 8 + size + (size & 1)
     return None
 

@@ -4,8 +4,8 @@ Kept thin and fast to import: each command is a module in ``rehearse.cli.command
 ``add_arguments(parser)`` and ``run(args)``; modules import their heavy parts only when they run.
 Every :class:`RehearseError` becomes one sentence on stderr and its exit code; nothing else ever
 shows a traceback (set ``REHEARSE_DEBUG=1`` to see one). Storage faults (SQLite, a full disk, a
-read-only folder) and running out of memory are each one sentence too, as a last resort behind the
-commands' own checks.
+read-only folder), text that is not UTF-8 and running out of memory are each one sentence too, as a
+last resort behind the commands' own checks.
 """
 
 from __future__ import annotations
@@ -52,6 +52,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _not_utf8(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Optional[str]:
+    """The flag of the first text argument that is not valid UTF-8 (bytes the terminal could not decode).
+
+    Paths (a metavar with PATH or FILE) are left alone: the file system takes any bytes."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            chosen = action.choices.get(getattr(args, action.dest, None) or "")
+            found = _not_utf8(chosen, args) if chosen is not None else None
+            if found:
+                return found
+            continue
+        if "PATH" in str(action.metavar or "") or "FILE" in str(action.metavar or ""):
+            continue
+        value = getattr(args, action.dest, None)
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, str):
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return action.option_strings[0] if action.option_strings else str(action.metavar or action.dest)
+    return None
+
+
 def _os_fault(exc: OSError) -> str:
     """One sentence for a file system fault that no command turned into its own sentence."""
     where = f" {exc.filename}" if exc.filename else ""
@@ -73,6 +96,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help(sys.stderr)
+        return 2
+    flag = _not_utf8(parser, args)
+    if flag:
+        print(f"rehearse: the text given to {flag} is not valid UTF-8 (the terminal passed bytes it could not "
+              "decode); type it again or use a UTF-8 terminal.", file=sys.stderr)
         return 2
     try:
         return int(_module(args.command.replace("-", "_")).run(args) or 0)
@@ -97,6 +125,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if os.environ.get("REHEARSE_DEBUG"):
             raise
         print(f"rehearse: {_os_fault(exc)}", file=sys.stderr)
+        return 2
+    except UnicodeError as exc:
+        if os.environ.get("REHEARSE_DEBUG"):
+            raise
+        print(f"rehearse: some text is not valid UTF-8 ({exc.reason}); save files as UTF-8 and type "
+              "plain text.", file=sys.stderr)
         return 2
     except MemoryError:
         print("rehearse: this ran out of memory; the input is too large for this computer.", file=sys.stderr)

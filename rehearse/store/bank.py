@@ -185,11 +185,9 @@ class Bank:
                             removed=removed)
 
     def import_file(self, path: Path, *, replace_all: bool = False) -> ImportReport:
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise RehearseError(f"Cannot read {path} ({exc}); check the path.") from None
+        from rehearse.core.inputs import read_text
+
+        text = read_text(Path(path), "accomplishments file")
         return self.import_entries(parse_toml(text, str(path)), replace_all=replace_all)
 
     def export_toml(self) -> str:
