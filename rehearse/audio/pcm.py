@@ -62,14 +62,19 @@ def load(path: Union[str, Path]) -> Audio:
     with source:
         rate = _check_rate(path, source.samplerate)
         _check_length(path, source.frames, rate)
-        pieces, total = [], 0
+        # the header's length sizes the result (no second copy); a file longer than it says grows it
+        data = np.empty(max(0, source.frames), dtype=np.int16)
+        total = 0
         try:
             # read as floats: libsndfile scales integer samples to [-1, 1), and float files (which an
             # int16 read would truncate to silence) are scaled back here
             for block in source.blocks(blocksize=_BLOCK_FRAMES, dtype="float32", always_2d=True):
-                pieces.append(_float_to_int16(block.mean(axis=1) if block.shape[1] > 1 else block[:, 0]))
-                total += len(pieces[-1])
-                _check_length(path, total, rate)
+                mono = _float_to_int16(block.mean(axis=1) if block.shape[1] > 1 else block[:, 0])
+                _check_length(path, total + len(mono), rate)
+                if total + len(mono) > len(data):
+                    data = np.concatenate([data[:total], np.empty(max(len(mono), len(data) // 2), np.int16)])
+                data[total:total + len(mono)] = mono
+                total += len(mono)
         except RehearseError:
             raise
         except Exception:
@@ -78,7 +83,8 @@ def load(path: Union[str, Path]) -> Audio:
                 return recovered
             raise RehearseError(f"{path} is damaged part way through (it could not be decoded); record or "
                                 "export it again.") from None
-    data = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int16)
+    data = data[:total]
+    data.flags.writeable = False  # ours alone: Audio need not copy it
     return Audio(data, rate)
 
 
