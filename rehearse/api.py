@@ -44,7 +44,8 @@ def transcribe(path: Union[str, Path], engine: Optional[str] = None, model: Opti
     from rehearse.audio import pcm
     from rehearse.speech import engines
 
-    return engines.get(engine, model=model).transcribe(pcm.load(path))
+    audio = pcm.load(path)  # a bad file is refused before any model is loaded
+    return engines.get(engine, model=model).transcribe(audio)
 
 
 def __getattr__(name: str):

@@ -172,7 +172,7 @@ def test_a_malformed_import_names_the_line_and_imports_nothing(run_cli, tmp_path
 
 def test_import_of_a_missing_or_empty_file(run_cli, tmp_path):
     code, _, err = run_cli("accomplishments", "import", str(tmp_path / "nope.toml"))
-    assert code == 2 and "Cannot read" in err
+    assert code == 2 and "does not exist" in err
     empty = tmp_path / "empty.toml"
     empty.write_text("# nothing yet\n")
     code, _, err = run_cli("accomplishments", "import", str(empty))

@@ -3,12 +3,15 @@
 Kept thin and fast to import: each command is a module in ``rehearse.cli.commands`` with ``HELP``,
 ``add_arguments(parser)`` and ``run(args)``; modules import their heavy parts only when they run.
 Every :class:`RehearseError` becomes one sentence on stderr and its exit code; nothing else ever
-shows a traceback (set ``REHEARSE_DEBUG=1`` to see one).
+shows a traceback (set ``REHEARSE_DEBUG=1`` to see one). Storage faults (SQLite, a full disk, a
+read-only folder), text that is not UTF-8 and running out of memory are each one sentence too, as a
+last resort behind the commands' own checks.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import sqlite3
@@ -91,6 +94,39 @@ def _unrecognized(command_parser, extra: Sequence[str]) -> str:
     return message
 
 
+def _not_utf8(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Optional[str]:
+    """The flag of the first text argument that is not valid UTF-8 (bytes the terminal could not decode).
+
+    Paths (a metavar with PATH or FILE) are left alone: the file system takes any bytes."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            chosen = action.choices.get(getattr(args, action.dest, None) or "")
+            found = _not_utf8(chosen, args) if chosen is not None else None
+            if found:
+                return found
+            continue
+        if "PATH" in str(action.metavar or "") or "FILE" in str(action.metavar or ""):
+            continue
+        value = getattr(args, action.dest, None)
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, str):
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return action.option_strings[0] if action.option_strings else str(action.metavar or action.dest)
+    return None
+
+
+def _os_fault(exc: OSError) -> str:
+    """One sentence for a file system fault that no command turned into its own sentence."""
+    where = f" {exc.filename}" if exc.filename else ""
+    if exc.errno == errno.ENOSPC:
+        return f"the disk is full (writing{where}); free some space and run again."
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"{where.strip() or 'a file'} cannot be written or read: it is read-only or not yours."
+    return f"{(exc.strerror or str(exc)).rstrip('.')}{':' + where if where else ''}."
+
+
 def _module(name: str):
     return importlib.import_module(f"rehearse.cli.commands.{name}")
 
@@ -110,6 +146,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not args.command:
         parser.print_help(sys.stderr)
         return 2
+    flag = _not_utf8(parser, args)
+    if flag:
+        print(f"rehearse: the text given to {flag} is not valid UTF-8 (the terminal passed bytes it could not "
+              "decode); type it again or use a UTF-8 terminal.", file=sys.stderr)
+        return 2
     try:
         return int(_module(args.command.replace("-", "_")).run(args) or 0)
     except RehearseError as err:
@@ -124,7 +165,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from rehearse.core.home import database_path
         from rehearse.store.db import fault
 
-        print(f"rehearse: {fault(database_path(), exc)}", file=sys.stderr)
+        try:
+            print(f"rehearse: {fault(database_path(), exc)}", file=sys.stderr)
+        except RehearseError as err:  # not even its folder can be reached
+            print(f"rehearse: {err}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a full disk or a read-only file that no command caught
+        if os.environ.get("REHEARSE_DEBUG"):
+            raise
+        print(f"rehearse: {_os_fault(exc)}", file=sys.stderr)
+        return 2
+    except UnicodeError as exc:
+        if os.environ.get("REHEARSE_DEBUG"):
+            raise
+        print(f"rehearse: some text is not valid UTF-8 ({exc.reason}); save files as UTF-8 and type "
+              "plain text.", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("rehearse: this ran out of memory; the input is too large for this computer.", file=sys.stderr)
         return 2
     except Exception as exc:  # last resort: still one sentence
         if os.environ.get("REHEARSE_DEBUG"):

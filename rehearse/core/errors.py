@@ -29,6 +29,10 @@ class SpeechSynthesisError(RehearseError):
     """
 
 
+class DiskFullError(RehearseError):
+    """The disk filled while writing (a recording, the database); what was written before is kept."""
+
+
 class NoSpeechError(RehearseError):
     """The recording or file held no speech we could hear."""
 

@@ -62,35 +62,65 @@ class Preset:
                 "description": self.description, **self.fractions}
 
 
+MAX_DRILL_S = 3600.0
+"""The longest drill a preset may set (an hour)."""
+
+
 def load_presets() -> dict[str, Preset]:
     """The packaged presets, then the user's ``REHEARSE_HOME/drills.toml`` (adds or overrides by name)."""
     from importlib import resources
 
     from rehearse.core.home import home
+    from rehearse.core.inputs import read_text
 
     packaged = resources.files("rehearse").joinpath(f"data/{PRESETS_FILE}").read_text(encoding="utf-8")
-    presets = _parse_presets(tomllib.loads(packaged), "the packaged drills.toml")
+    presets = _parse_presets(tomllib.loads(packaged), f"The packaged {PRESETS_FILE}")
     user = home() / PRESETS_FILE
     if user.exists():
+        label = f"The drill presets file {user}"
         try:
-            data = tomllib.loads(user.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise RehearseError(f"The drill presets file {user} cannot be read ({exc}); fix or remove it.")
-        presets.update(_parse_presets(data, str(user)))
+            data = tomllib.loads(read_text(user, "drill presets file"))
+        except tomllib.TOMLDecodeError as exc:
+            raise RehearseError(f"{label} cannot be read ({exc}); fix or remove it.") from None
+        presets.update(_parse_presets(data, label))
     return presets
 
 
 def _parse_presets(data: dict, source: str) -> dict[str, Preset]:
+    """The presets in ``data``; a value of the wrong type is one sentence naming ``source``, the drill,
+    the key and what it must be."""
+    from rehearse.core.settings import shown
+
+    drills = data.get("drills", {})
+    if not isinstance(drills, dict):
+        raise RehearseError(f"{source}: drills = {shown(drills)} must be tables [drills.NAME]; fix or remove it.")
+
+    def bad(name: str, key: str, value, expected: str) -> RehearseError:
+        return RehearseError(f"{source}: [drills.{name}] {key} = {shown(value)} must be {expected}; "
+                             "fix or remove it.")
+
+    def number(v) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+
     found = {}
-    for name, spec in (data.get("drills") or {}).items():
+    for name, spec in drills.items():
         if not isinstance(spec, dict):
-            raise RehearseError(f"{source}: drill {name!r} must be a table with at least seconds = N.")
-        try:
-            seconds = float(spec["seconds"])
-            fractions = {k: float(spec[k]) for k in FRACTION_KEYS if k in spec}
-        except (KeyError, TypeError, ValueError):
-            raise RehearseError(f"{source}: drill {name!r} needs seconds = N and numeric fractions.") from None
-        found[name] = Preset(name=name, title=str(spec.get("title", name)), seconds=seconds,
+            raise RehearseError(f"{source}: drills.{name} = {shown(spec)} must be a table [drills.{name}] with "
+                                "at least seconds = N; fix or remove it.")
+        if "seconds" not in spec:
+            raise RehearseError(f"{source}: [drills.{name}] needs seconds = N (the limit in seconds).")
+        seconds = spec["seconds"]
+        if not (number(seconds) and 0 < seconds <= MAX_DRILL_S):
+            raise bad(name, "seconds", seconds, f"a number of seconds more than 0 and at most {MAX_DRILL_S:g}")
+        for key in FRACTION_KEYS:
+            if key in spec and not (number(spec[key]) and 0 <= spec[key] <= 10
+                                    and (spec[key] > 0 or key == "grace_fraction")):
+                raise bad(name, key, spec[key], "a number (a fraction of the limit, e.g. 0.5)")
+        for key in ("title", "description", "archetype"):
+            if key in spec and not isinstance(spec[key], str):
+                raise bad(name, key, spec[key], "a string in quotes")
+        fractions = {k: float(spec[k]) for k in FRACTION_KEYS if k in spec}
+        found[name] = Preset(name=name, title=str(spec.get("title", name)), seconds=float(seconds),
                              description=" ".join(str(spec.get("description", "")).split()),
                              archetype=spec.get("archetype"), fractions=fractions)
     return found

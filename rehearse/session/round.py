@@ -24,7 +24,7 @@ from typing import Any, Callable, Optional
 
 from rehearse.coaching import personal, scoring
 from rehearse.core.audio import SPEECH_RATE
-from rehearse.core.errors import Interrupted, NoSpeechError, RehearseError
+from rehearse.core.errors import DiskFullError, Interrupted, NoSpeechError, RehearseError
 from rehearse.core.model import Archetype, Prompt, Score, Transcript
 from rehearse.core.ports import BlockCallback, Recorder, Recording, Speaker, Transcriber
 
@@ -149,6 +149,12 @@ def run_round(
                                           on_block=blocks, stop_when=stop_when)
     except BaseException as exc:
         _mark(store, session_id, status="interrupted", stopped_by="error", error=_reason(exc))
+        if isinstance(exc, DiskFullError):  # the audio up to the last whole block is on disk
+            kept = getattr(exc, "kept_s", 0.0)
+            raise DiskFullError(
+                f"The disk is full, so recording stopped; the {kept:.1f} s recorded so far are kept as session "
+                f"{session_id} (free some space, then `rehearse rescore {session_id} --retranscribe` scores "
+                "them).") from exc
         raise
     store.update(session_id, duration_s=recording.duration_s, stopped_by=recording.stopped_by)
     if recording.stopped_by == "interrupted":

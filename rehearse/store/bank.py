@@ -16,10 +16,19 @@ from rehearse.core.errors import RehearseError
 from rehearse.store.db import Database, now
 
 
+def _terms(terms_json: str) -> tuple[str, ...]:
+    """The stored key terms; ones that cannot be read back count as none (editing the entry saves them again)."""
+    try:
+        terms = json.loads(terms_json or "[]")
+    except (ValueError, RecursionError):
+        return ()
+    return tuple(t for t in terms if isinstance(t, str)) if isinstance(terms, list) else ()
+
+
 def _row(row) -> Accomplishment:
     return Accomplishment(
         id=row["id"], title=row["title"], situation=row["situation"], action=row["action"],
-        result=row["result"], terms=tuple(json.loads(row["terms_json"] or "[]")), best=bool(row["best"]),
+        result=row["result"], terms=_terms(row["terms_json"]), best=bool(row["best"]),
         source=row["source"], created_at=row["created_at"], updated_at=row["updated_at"])
 
 
@@ -164,11 +173,9 @@ class Bank:
                             removed=removed)
 
     def import_file(self, path: Path, *, replace_all: bool = False) -> ImportReport:
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise RehearseError(f"Cannot read {path} ({exc}); check the path.") from None
+        from rehearse.core.inputs import read_text
+
+        text = read_text(Path(path), "accomplishments file")
         return self.import_entries(parse_toml(text, str(path)), replace_all=replace_all)
 
     def export_toml(self) -> str:

@@ -2,12 +2,18 @@
 
 Sessions, the accomplishment bank and debriefs share this database and one connection
 (:class:`Database`); each table has its own small module in this package. Every write runs in
-``BEGIN IMMEDIATE ... COMMIT``; WAL mode lets readers go on while a writer writes, and a busy
-timeout makes a second process wait its turn instead of failing.
+``BEGIN IMMEDIATE ... COMMIT`` (nested transactions join the outer one, so a command's writes land
+together or not at all); WAL mode lets readers go on while a writer writes, and a busy timeout makes
+a second process wait its turn instead of failing.
+
+Faults: a database in a read-only place is opened read-only (reading commands work, a write is one
+sentence); a missing table, an unreadable row or page, a full disk, a database from a newer rehearse
+are each one sentence (:func:`fault`, :func:`damaged`), never a traceback.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -18,6 +24,12 @@ from rehearse.core.errors import RehearseError
 from rehearse.store.migrations import MIGRATIONS
 
 BUSY_TIMEOUT_S = 10.0
+TABLES = ("migrations", "sessions", "scores", "accomplishments", "debriefs")
+"""The tables of the current schema; a database missing one is damaged."""
+READ_ONLY_WHY = "it is read-only; make the folder writable or point REHEARSE_HOME elsewhere"
+DISK_FULL_WHY = "the disk is full; free some space and run again (nothing was half-written)"
+LOW_SPACE_BYTES = 1 << 20
+"""Less free space than this, with an I/O error, is a full disk."""
 
 
 def now() -> str:
@@ -29,18 +41,44 @@ def fault(path: Path, exc: BaseException, action: str = "used") -> RehearseError
     """One sentence for a storage fault (``sqlite3`` or OS error) on the database at ``path``."""
     text = str(exc).lower()
     if "readonly" in text or "read-only" in text or "permission" in text:
-        why = "it is read-only; make the folder writable or point REHEARSE_HOME elsewhere"
-    elif "full" in text or "no space" in text:
-        why = "the disk is full; free some space and run again (nothing was half-written)"
+        why = READ_ONLY_WHY
+    elif "full" in text or "no space" in text or ("disk i/o" in text and disk_full(path)):
+        why = DISK_FULL_WHY
     elif "locked" in text or "busy" in text:
         why = f"another rehearse kept it busy for more than {BUSY_TIMEOUT_S:.0f} s; run again when it has finished"
     elif "malformed" in text or "not a database" in text or "no such table" in text or "no such column" in text:
         why = "it is damaged; move it aside and run again (a new one is made)"
     elif "unable to open" in text:
         why = "its folder cannot be reached; check REHEARSE_HOME"
+    elif "disk i/o" in text:
+        why = "the disk reported an error; check the disk and run again"
     else:
         why = f"{exc}"
     return RehearseError(f"The session database {path} cannot be {action}: {why}.")
+
+
+def damaged(what: str, part: str, remedy: str) -> RehearseError:
+    """One sentence for a row whose stored data cannot be read back (``part`` of ``what``)."""
+    return RehearseError(f"The saved {what} is damaged ({part} cannot be read back); {remedy}.")
+
+
+def disk_full(path: Path) -> bool:
+    """Whether the file system holding ``path`` (or its folder) has almost no space left."""
+    for place in (path, path.parent):
+        try:
+            st = os.statvfs(place)
+        except OSError:
+            continue
+        return st.f_bavail * st.f_frsize < LOW_SPACE_BYTES
+    return False
+
+
+def _writable(path: Path) -> bool:
+    """Whether SQLite can write here: the folder (for the -wal and -shm files) and the file if it exists."""
+    folder = path.parent
+    if folder.is_dir() and not os.access(folder, os.W_OK):
+        return False  # (a missing folder is not read-only: opening says it cannot be reached)
+    return not path.exists() or os.access(path, os.W_OK)
 
 
 class Database:
@@ -53,13 +91,44 @@ class Database:
             path = database_path()
         self.path = Path(path)
         self.read_only = False
+        """True when the database is in a read-only place or on a full disk: reads work, a write raises
+        one sentence (:attr:`read_only_why` says why)."""
+        self.read_only_why = READ_ONLY_WHY
+        self.conn: Optional[sqlite3.Connection] = None
         try:
-            self.conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            self.conn.row_factory = sqlite3.Row
-            self.conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            self._open()
+            if _writable(self.path):
+                try:
+                    self._connect(str(self.path))
+                    self._open()
+                except sqlite3.OperationalError:
+                    # a full disk cannot hold the WAL index (-shm) a writer needs: still let it be read
+                    if not (self.path.exists() and disk_full(self.path)):
+                        raise
+                    self.read_only_why = DISK_FULL_WHY
+                    self._open_read_only()
+            else:
+                self._open_read_only()
+            self._check_tables()
         except (sqlite3.Error, OSError) as exc:
+            self._close_quietly()
             raise fault(self.path, exc, "opened") from None
+        except RehearseError:
+            self._close_quietly()
+            raise
+
+    def _connect(self, target: str, uri: bool = False) -> None:
+        self._close_quietly()
+        self.conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_S, isolation_level=None, uri=uri)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+
+    def _close_quietly(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except sqlite3.Error:
+                pass
+            self.conn = None
 
     def _open(self) -> None:
         try:
@@ -68,8 +137,40 @@ class Database:
         except sqlite3.OperationalError as exc:
             if "readonly" not in str(exc).lower():
                 raise
-            self.read_only = True  # reading needs no write: history, replay and export still work
+            self._open_read_only()  # reading needs no write: history, replay and export still work
+            return
         self._migrate()
+
+    def _open_read_only(self) -> None:
+        """Open for reading only: the file read-only, or (a WAL database whose -shm cannot be made in a
+        read-only folder) as immutable; no database yet gives an empty one in memory."""
+        self.read_only = True
+        if not self.path.exists():
+            self._connect(":memory:")
+            self.read_only = False
+            self._migrate()
+            self.read_only = True
+            return
+        uri = self.path.resolve().as_uri()
+        last: Optional[sqlite3.Error] = None
+        for query in ("?mode=ro", "?mode=ro&immutable=1"):
+            try:
+                self._connect(uri + query, uri=True)
+                self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                break
+            except sqlite3.OperationalError as exc:
+                last = exc
+        else:
+            raise last
+        self._migrate()
+
+    def _check_tables(self) -> None:
+        present = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        missing = [t for t in TABLES if t not in present]
+        if missing:
+            raise RehearseError(
+                f"The session database {self.path} is damaged: its table {missing[0]!r} is missing; move the "
+                "file aside and run again (a new one is made).")
 
     # -- schema -----------------------------------------------------------------------------
     def applied(self) -> list[str]:
@@ -101,6 +202,8 @@ class Database:
                 self.conn.execute("INSERT OR IGNORE INTO migrations (name, applied_at) VALUES (?, ?)", (name, now()))
         for name, sql in pending:
             with self.transaction():
+                if name in self.applied():  # another process applied it while this one waited
+                    continue
                 for statement in sql.split(";"):
                     if statement.strip():
                         self.conn.execute(statement)
@@ -110,14 +213,25 @@ class Database:
     # -- writes -----------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """``BEGIN IMMEDIATE ... COMMIT``, rolled back on any error."""
+        """``BEGIN IMMEDIATE ... COMMIT``, rolled back on any error; inside another, joins it.
+
+        A read-only database raises one sentence before anything is written."""
+        if self.read_only:
+            raise RehearseError(f"The session database {self.path} cannot be written: {self.read_only_why}.")
+        if self.conn.in_transaction:
+            yield self.conn
+            return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
+            self.conn.execute("COMMIT")  # a full disk can fail here too: then nothing is kept
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                try:
+                    self.conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # the first error is the one to report; SQLite rolls back on close anyway
             raise
-        self.conn.execute("COMMIT")
 
     def close(self) -> None:
-        self.conn.close()
+        self._close_quietly()

@@ -14,14 +14,18 @@ from rehearse.coaching.debrief import Answer, Debrief, Plan
 from rehearse.coaching.personal import Targets
 from rehearse.core.errors import RehearseError
 from rehearse.store.bank import Bank
-from rehearse.store.db import Database, now
+from rehearse.store.db import Database, damaged, now
 
 
 def _debrief(row) -> Debrief:
-    return Debrief(id=row["id"], created_at=row["created_at"], mode=row["mode"],
-                   answers=tuple(Answer.from_json(a) for a in json.loads(row["answers_json"])),
-                   plan=Plan.from_json(json.loads(row["plan_json"])), finished=bool(row["finished"]),
-                   progress=json.loads(row["progress_json"] or "{}"))
+    try:
+        return Debrief(id=row["id"], created_at=row["created_at"], mode=row["mode"],
+                       answers=tuple(Answer.from_json(a) for a in json.loads(row["answers_json"])),
+                       plan=Plan.from_json(json.loads(row["plan_json"])), finished=bool(row["finished"]),
+                       progress=json.loads(row["progress_json"] or "{}"))
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        raise damaged(f"debrief {row['id']}", "its answers or plan",
+                      "run `rehearse debrief` again to save a new one") from None
 
 
 class DebriefStore:
@@ -94,7 +98,10 @@ class DebriefStore:
 
 def targets_from(db: Database) -> Targets:
     """The best accomplishment and the latest debrief's topics."""
-    latest = DebriefStore(db).latest()
+    try:
+        latest = DebriefStore(db).latest()
+    except RehearseError:  # a damaged debrief must not stop practice; `rehearse debrief --show` names it
+        latest = None
     return Targets(accomplishment=Bank(db).best(), topics=latest.plan.topics if latest else ())
 
 

@@ -4,6 +4,10 @@ A session row is created with status ``recording`` so that a killed process stil
 pointing at its audio; the next time the store is opened, such rows whose process is gone are marked
 ``interrupted``. A round that fails after its audio was recorded is marked ``failed`` with the reason
 (column ``error``) and keeps its audio, so ``rehearse rescore`` can finish it.
+
+A row whose stored JSON cannot be read back is still listed, resolved, rescored and deleted: the
+unreadable parts come back empty and are named in :attr:`SessionRecord.damaged`;
+:meth:`SessionRecord.require_intact` turns them into one sentence for commands that show them.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any, Iterable, Optional, Sequence
 from rehearse.coaching import trends
 from rehearse.core.errors import RehearseError
 from rehearse.core.model import Score, Word
-from rehearse.store.db import Database, now
+from rehearse.store.db import Database, damaged, now
 
 STATUSES = ("recording", "complete", "interrupted", "no_speech", "failed")
 MODES = ("practice", "drill", "score", "demo")
@@ -60,9 +64,24 @@ class SessionRecord:
     """When the current result was computed (ISO 8601, UTC), or None if never scored."""
     error: Optional[str] = None
     """Why a ``failed`` session failed after its audio was recorded."""
+    damaged: tuple[str, ...] = ()
+    """The stored parts that could not be read back (e.g. ``"its score"``); they come back empty."""
 
     def history_json(self) -> dict[str, Any]:
         return _history_json(self)
+
+    def require_intact(self) -> None:
+        """Raise one sentence when part of this session could not be read back."""
+        if not self.damaged:
+            return
+        if "its timed words" in self.damaged and self.audio_path:
+            fix = f"`rehearse rescore {self.id} --retranscribe` rebuilds it from the recording"
+        elif self.transcript:
+            fix = f"`rehearse rescore {self.id}` scores it again from its transcript"
+        else:
+            fix = "nothing can rebuild it"
+        raise damaged(f"session {self.id}", " and ".join(self.damaged),
+                      f"{fix}, or `rehearse delete {self.id}` removes it")
 
 
 def _history_json(session) -> dict[str, Any]:
@@ -209,15 +228,23 @@ class Store:
                prompt_text: Optional[str] = None, source: str = "microphone",
                audio_path: Optional[Path] = None, session_id: Optional[str] = None,
                status: str = "recording") -> str:
-        session_id = session_id or new_session_id()
+        chosen = session_id
         started = now()
         with self._transaction():
-            self._conn.execute(
-                "INSERT INTO sessions (id, started_at, mode, archetype, prompt_id, prompt_text, source, "
-                "status, pid, audio_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (session_id, started, mode, archetype, prompt_id, prompt_text, source, status,
-                 os.getpid(), None if audio_path is None else str(audio_path)),
-            )
+            for attempt in range(8):
+                session_id = chosen or new_session_id()
+                try:
+                    self._conn.execute(
+                        "INSERT INTO sessions (id, started_at, mode, archetype, prompt_id, prompt_text, source, "
+                        "status, pid, audio_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (session_id, started, mode, archetype, prompt_id, prompt_text, source, status,
+                         os.getpid(), None if audio_path is None else str(audio_path)),
+                    )
+                    break
+                except sqlite3.IntegrityError:
+                    # several processes saving in the same second can draw the same id: draw again
+                    if chosen or attempt == 7:
+                        raise
         return session_id
 
     def update(self, session_id: str, **fields: Any) -> None:
@@ -355,9 +382,10 @@ class Store:
         rows = self._conn.execute(
             "SELECT scored_at, reason, engine, transcript, words_json, score_json, verdict FROM scores "
             "WHERE session_id = ? ORDER BY id", (session_id,)).fetchall()
+        # an earlier result that cannot be read back is listed with what its columns still say
         return [ScoreRecord(number=i, scored_at=r["scored_at"], reason=r["reason"], engine=r["engine"],
-                            transcript=r["transcript"], words=_words(r["words_json"]),
-                            score=json.loads(r["score_json"]), verdict=r["verdict"])
+                            transcript=r["transcript"], words=_decode(r["words_json"], _words, (), []),
+                            score=_decode(r["score_json"], _object, {}, []), verdict=r["verdict"])
                 for i, r in enumerate(rows, start=1)]
 
     def ids(self, limit: int = 5) -> list[str]:
@@ -394,18 +422,41 @@ def _filters(archetype: Optional[str], mode: Optional[str], since: Optional[str]
     return (" WHERE " + " AND ".join(where) if where else ""), params
 
 
-def _words(words_json: Optional[str]) -> tuple[Word, ...]:
-    return tuple(Word.from_json(w) for w in json.loads(words_json)) if words_json else ()
+def _words(words_json: str) -> tuple[Word, ...]:
+    data = json.loads(words_json)
+    if not isinstance(data, list):
+        raise ValueError("not a list of words")
+    return tuple(Word.from_json(w) for w in data)
+
+
+def _object(text: str) -> dict[str, Any]:
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    return data
+
+
+def _decode(value: Optional[str], parse, empty, damage: list, part: str = "") -> Any:
+    """``parse(value)``; when it cannot be read back, ``empty`` and ``part`` noted in ``damage``."""
+    if not value:
+        return empty
+    try:
+        return parse(value)
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        damage.append(part)
+        return empty
 
 
 def _record(row: sqlite3.Row) -> SessionRecord:
-    words = _words(row["words_json"])
+    damage: list[str] = []
+    words = _decode(row["words_json"], _words, (), damage, "its timed words")
+    score = _decode(row["score_json"], _object, None, damage, "its score")
+    extra = _decode(row["extra_json"], _object, {}, damage, "its drill data")
     return SessionRecord(
         id=row["id"], started_at=row["started_at"], mode=row["mode"], archetype=row["archetype"],
         prompt_id=row["prompt_id"], prompt_text=row["prompt_text"], source=row["source"],
         status=row["status"], stopped_by=row["stopped_by"], audio_path=row["audio_path"],
         duration_s=row["duration_s"], engine=row["engine"], transcript=row["transcript"], words=words,
-        score=json.loads(row["score_json"]) if row["score_json"] else None, verdict=row["verdict"],
-        extra=json.loads(row["extra_json"]) if row["extra_json"] else {},
-        scored_at=row["scored_at"], error=row["error"],
+        score=score, verdict=row["verdict"], extra=extra,
+        scored_at=row["scored_at"], error=row["error"], damaged=tuple(damage),
     )

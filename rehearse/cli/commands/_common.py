@@ -8,8 +8,14 @@ from typing import Any
 
 
 def emit_json(obj: Any) -> None:
-    """One JSON object per line on stdout."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    """One JSON object per line on stdout (text that is not valid Unicode, such as a lone surrogate from
+    an input line, is written as a JSON escape)."""
+    line = json.dumps(obj, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(obj, ensure_ascii=True)
+    sys.stdout.write(line + "\n")
     sys.stdout.flush()
 
 

@@ -27,6 +27,8 @@ def run(args) -> int:
 
     store = Store()
     sessions = [store.resolve(ref) for ref in (args.session, getattr(args, "then", None)) if ref]
+    for session in sessions:
+        session.require_intact()
     for number, session in enumerate(sessions, start=1):
         results = store.scores(session.id)
         audio_path = session.audio_path if session.audio_path and Path(session.audio_path).is_file() else None

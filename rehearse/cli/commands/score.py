@@ -62,31 +62,33 @@ def _save(result, transcript, archetype: str, audio_path) -> str:
 
     store = Store()
     source = "file" if audio_path else "text"
-    session_id = store.create(mode="score", archetype=archetype, source=source, audio_path=audio_path,
-                              status="complete")
-    store.save_scored(session_id, score=result, words=transcript.words, transcript=transcript.text,
-                      engine=transcript.engine, duration_s=transcript.duration_s)
+    with store.db.transaction():  # the row and its score are saved together or not at all
+        session_id = store.create(mode="score", archetype=archetype, source=source, audio_path=audio_path,
+                                  status="complete")
+        store.save_scored(session_id, score=result, words=transcript.words, transcript=transcript.text,
+                          engine=transcript.engine, duration_s=transcript.duration_s)
     return session_id
 
 
-def _read_text(path: Path) -> str:
-    from rehearse.core.errors import RehearseError
+BATCH_LIMIT_BYTES = 64 << 20
+"""A batch file larger than this is refused (64 MB is some 100,000 openings)."""
 
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RehearseError(f"The text file {path} does not exist; check the path.")
-    except IsADirectoryError:
-        raise RehearseError(f"{path} is a folder; give the path of a text file.")
-    except UnicodeDecodeError:
-        raise RehearseError(f"{path} is not a UTF-8 text file; save it as plain text.")
-    except OSError as exc:
-        raise RehearseError(f"The text file {path} cannot be read ({exc.strerror}).")
+
+def _read_text(path: Path) -> str:
+    from rehearse.core.inputs import read_text
+
+    return read_text(path, "text file")
 
 
 def _text_transcript(text: str):
+    from rehearse.core.errors import RehearseError
     from rehearse.core.model import Transcript
 
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RehearseError("The opening holds characters that are not valid text (lone surrogates); "
+                            "type it again as plain text.") from None
     return Transcript(text=" ".join(text.split()))
 
 
@@ -102,12 +104,9 @@ def _run_batch(path: Path, engine_name, model=None) -> int:
     from rehearse.core import archetypes
     from rehearse.core.errors import RehearseError
 
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise RehearseError(f"The batch file {path} does not exist; check the path.")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RehearseError(f"The batch file {path} cannot be read ({exc}); it must be UTF-8 JSON lines.")
+    from rehearse.core.inputs import read_text
+
+    lines = read_text(path, "batch file", BATCH_LIMIT_BYTES).splitlines()
     base = path.resolve().parent
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -137,7 +136,10 @@ def _run_batch(path: Path, engine_name, model=None) -> int:
                     raise RehearseError(f"line {number} has an empty text")
             else:
                 raise RehearseError(f"line {number} needs a \"text\" string or an \"audio\" path")
-            emit_json({"id": item_id, **score_transcript(transcript, archetype).to_json()})
+            result = {"id": item_id, **score_transcript(transcript, archetype).to_json()}
         except RehearseError as err:
-            emit_json({"id": item_id, "error": str(err)})
+            result = {"id": item_id, "error": str(err)}
+        except Exception as exc:  # noqa: BLE001 - one bad line must never end the batch
+            result = {"id": item_id, "error": f"line {number} could not be scored ({type(exc).__name__}: {exc})"}
+        emit_json(result)
     return 0
