@@ -20,9 +20,10 @@ The model is loaded lazily: on the first answer scored, never on import.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Optional, Protocol, Sequence
+from typing import Optional, Protocol, Sequence
 
 from rehearse.coaching.checks import CHECKS, Matcher, load_rules
 from rehearse.core.model import CHECK_NAMES, Archetype
@@ -81,43 +82,55 @@ class RulesChecker:
 
 
 Combine = str
-"""How the ensemble decides one check: "rules", "model", "or" (either passes), "and" (both pass)."""
+"""How the ensemble decides one check: "rules", "model", "or" (either passes), "and" (both pass) or
+"stack" (a logistic regression over the model's logit and the rules' verdict and confidence)."""
 
 
 class EnsembleChecker:
-    """Rules and model side by side; per check, a combination read from the trained heads' file."""
+    """Rules and model side by side; per check, the combination chosen by cross-validation."""
 
     name = "ensemble"
 
-    def __init__(self, model, combine: dict[str, Combine]):
+    def __init__(self, model, combine: dict[str, Combine], stack: Optional[dict[str, Sequence[float]]] = None):
         self.model = model
         self.combine = combine
+        self.stack = stack or {}
 
     def __call__(self, words: Sequence[str], archetype: Archetype) -> dict[str, CheckFinding]:
         m = matcher_for(words)
         rules = rule_findings(m)
         model = self.model.findings(m)
-        out = {}
-        for name in CHECK_NAMES:
-            out[name] = combine(self.combine.get(name, "rules"), rules[name], model[name])
-        return out
+        return {name: combine(self.combine.get(name, "rules"), rules[name], model[name], self.stack.get(name))
+                for name in CHECK_NAMES}
 
 
-def combine(how: Combine, rule: CheckFinding, model: CheckFinding) -> CheckFinding:
+def stack_inputs(rule: CheckFinding, model: CheckFinding) -> tuple[float, float, float, float]:
+    """What the stacker reads: the model's log-odds, the rules' verdict and confidence, and their product."""
+    p = min(max(model.probability, 1e-6), 1 - 1e-6)
+    lp = math.log(p / (1 - p))
+    r = 1.0 if rule.passed else 0.0
+    return lp, r, rule.probability, lp * r
+
+
+def combine(how: Combine, rule: CheckFinding, model: CheckFinding,
+            stack: Optional[Sequence[float]] = None) -> CheckFinding:
     """One check's verdict from the rules' and the model's findings.
 
-    The evidence is the words of the finding that decided: with "or" the rules' when they pass
-    (their spans are exact), else the model's; with "and" the rules'.
+    The evidence is the words of the finding that decided: the rules' when they pass (their spans
+    are exact), else the model's window.
     """
     if how == "rules":
         return rule
     if how == "model":
         return model
-    if how == "or":
+    if how == "stack" and stack is not None:
+        z = sum(w * x for w, x in zip(stack, stack_inputs(rule, model))) + stack[-1]
+        p = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+        src = rule if rule.passed else model
+        return CheckFinding(p >= 0.5, p, src.start, src.end, src.source)
+    if how == "or" or how == "stack":
         if rule.passed:
             return CheckFinding(True, max(rule.probability, model.probability), rule.start, rule.end, "rules")
-        if model.passed:
-            return model
         return model
     if how == "and":
         if rule.passed and model.passed:
@@ -134,6 +147,14 @@ def default_checker() -> Checker:
 
 
 def checker_named(name: str) -> Checker:
+    """"rules", "model" or "ensemble" (the last two need the embedding package)."""
     if name == "rules":
         return RulesChecker()
-    raise ValueError(f"unknown checker {name!r}")
+    if name not in ("model", "ensemble"):
+        raise ValueError(f"unknown checker {name!r}")
+    from rehearse.coaching import semantic
+
+    model = semantic.load_model_checker()
+    if model is None:
+        raise RuntimeError("the embedding package is not installed: only the rules checker is available")
+    return model if name == "model" else EnsembleChecker(model, model.heads.combine, model.heads.stack)
