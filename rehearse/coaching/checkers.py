@@ -142,8 +142,13 @@ def combine(how: Combine, rule: CheckFinding, model: CheckFinding,
 
 @lru_cache(maxsize=1)
 def default_checker() -> Checker:
-    """The checker ``scoring.score`` uses when none is given."""
-    return RulesChecker()
+    """The ensemble when the embedding package and the trained heads load, else the rules."""
+    from rehearse.coaching import semantic
+
+    model = semantic.load_model_checker()
+    if model is None:
+        return RulesChecker()
+    return EnsembleChecker(model, model.heads.combine, model.heads.stack)
 
 
 def checker_named(name: str) -> Checker:
