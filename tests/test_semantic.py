@@ -161,3 +161,10 @@ def test_without_the_embedding_package_the_rules_decide(no_embedding_package):
     assert result.checks["thanks_for_callback"].evidence.startswith("Thanks for having me back")
     with pytest.raises(RuntimeError):
         checkers.checker_named("model")
+
+
+def test_explain_says_per_check_what_decided():
+    words = "thanks for having me back so what would i have delivered by next june if this goes well".split()
+    lines = checkers.explain(words)
+    assert [line.split(":")[0] for line in lines[:5]] == list(CHECK_NAMES)
+    assert all("rules" in line for line in lines[:5])

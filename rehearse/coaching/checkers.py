@@ -163,3 +163,27 @@ def checker_named(name: str) -> Checker:
     if model is None:
         raise RuntimeError("the embedding package is not installed: only the rules checker is available")
     return model if name == "model" else EnsembleChecker(model, model.heads.combine, model.heads.stack)
+
+
+def explain(words: Sequence[str]) -> list[str]:
+    """One line per check: what the rules and the model said, how they were combined, the verdict and
+    the words that decided (for ``rehearse score --explain``)."""
+    checker = default_checker()
+    m = matcher_for(words)
+    rules = rule_findings(m)
+    model = checker.model.findings(m) if isinstance(checker, EnsembleChecker) else None
+    lines = []
+    for name in CHECK_NAMES:
+        r = rules[name]
+        line = f"{name}: rules {'pass' if r.passed else 'fail'} ({r.score})"
+        final = r
+        if model is not None:
+            how = checker.combine.get(name, "rules")
+            final = combine(how, r, model[name], checker.stack.get(name))
+            line += f", model {model[name].score}, {how} -> {'pass' if final.passed else 'fail'} ({final.score})"
+        if final.start is not None and final.end is not None:
+            line += f" [{final.source}: \"{' '.join(words[final.start:final.end])}\"]"
+        lines.append(line)
+    if model is None:
+        lines.append("(the embedding package is not installed: the rules decide alone)")
+    return lines
