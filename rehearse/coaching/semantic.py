@@ -57,6 +57,14 @@ SUCCESS = frozenset("success successful succeed great crushing thriving win best
                     "accomplished achieved delivered shipped done built proud results impact".split())
 THANKS = frozenset("thank thanks grateful appreciate appreciated".split())
 BACK = frozenset("back again second return invite invited invitation callback".split())
+ABOUT_ME = frozenset({("describe", "me"), ("describe", "my"), ("about", "me"), ("about", "my"), ("see", "me"),
+                      ("think", "of"), ("working", "with"), ("work", "with"), ("say", "about"), ("view", "me"),
+                      ("perceive", "me"), ("with", "me"), ("i", "work"), ("i", "lead"), ("i", "handle"),
+                      ("way", "i"), ("how", "i"), ("i", "am"), ("i", "was"), ("i", "would")})
+"""Word pairs of a question about how the speaker works or comes across ("how would they describe me")."""
+FIRST_PERSON = frozenset("i my myself mine".split())
+"""The lead is the speaker's own accomplishment: its clause names the speaker ("me" alone, as in
+"thanks for having me back", does not)."""
 HEAD_WORDS = 5
 UNIT_MIN = 4
 UNIT_MAX = 22
@@ -68,7 +76,7 @@ THANKS_MAX_START = 25
 CONCEPTS = ("thanks_cue", "callback", "question_cue", "time_frame", "time_months", "success", "own_output",
             "expected_output", "characteristics", "team_domain", "effective", "preamble")
 """Concepts of the rules' data whose presence in a window is a feature (their lexicons, not verdicts)."""
-N_CHEAP = 26 + len(CONCEPTS) + 4
+N_CHEAP = 26 + len(CONCEPTS) + 4 + 8
 
 
 def _spoken(m: Matcher, i: int) -> int:
@@ -142,7 +150,7 @@ def _cheap(m: Matcher, a: int, b: int) -> list[float]:
     nums = [i for i in range(a, b) if toks[i] == NUM]
     strong = [i for i in nums if not m.doc.weak[i]]
     start = _spoken(m, a)
-    return [
+    base = [
         min(start, 200) / 100.0,
         1.0 if start <= LEAD_MAX_START else 0.0,
         1.0 if start <= THANKS_MAX_START else 0.0,
@@ -169,7 +177,19 @@ def _cheap(m: Matcher, a: int, b: int) -> list[float]:
         sum(t in SUCCESS for t in w) / n,
         1.0 if any(t in THANKS for t in w) else 0.0,
         1.0 if any(t in BACK for t in w) else 0.0,
-    ] + [1.0 if any(a <= s < b for s, _ in m.hits(c)) else 0.0 for c in CONCEPTS] + _rule_marks(m, a, b)
+    ]
+    concepts = [1.0 if any(a <= s < b for s, _ in m.hits(c)) else 0.0 for c in CONCEPTS]
+    return base + concepts + _rule_marks(m, a, b) + _asked_about(w, base, dict(zip(CONCEPTS, concepts)))
+
+
+def _asked_about(w: Sequence[str], base: list[float], concepts: dict[str, float]) -> list[float]:
+    """Question form crossed with what is asked about: the head is linear, and "a question" and "about
+    my first-year output" only mean the first-year question together."""
+    asked = max(base[6], base[8], base[10], 1.0 if base[5] and base[20] else 0.0)
+    about_me = 1.0 if ABOUT_ME.intersection(zip(w, w[1:])) else 0.0
+    own = max(concepts["own_output"], concepts["expected_output"])
+    return [asked, asked * own, asked * concepts["time_frame"], asked * max(concepts["success"], base[23]),
+            asked * concepts["characteristics"], asked * base[22], asked * about_me, about_me]
 
 
 def _rule_marks(m: Matcher, a: int, b: int) -> list[float]:
@@ -201,13 +221,17 @@ def features(m: Matcher, embedder: embed.Embedder) -> tuple[list[tuple[int, int]
 
 
 def eligible(check: str, m: Matcher, wins: Sequence[tuple[int, int]]) -> np.ndarray:
-    """Which windows a check may take its evidence from (lead and thanks: only early ones)."""
+    """Which windows a check may take its evidence from: for the lead, short ones that start within the
+    first ~60 spoken words, after at most the rules' allowance of preamble, and name the speaker; for
+    thanks, early ones."""
     if check == "leads_with_accomplishment":
         from rehearse.coaching.checks.accomplishment import _preamble_words
 
         limit = m.param("lead_max_preamble_words")
+        toks = m.doc.tokens
         return np.asarray([_spoken(m, a) <= LEAD_MAX_START and b - a <= LEAD_MAX_TOKENS
-                           and (a == 0 or _preamble_words(m, a) <= limit) for a, b in wins], bool)
+                           and _preamble_words(m, a) <= limit and not FIRST_PERSON.isdisjoint(toks[a:b])
+                           for a, b in wins], bool)
     if check == "thanks_for_callback":
         return np.asarray([_spoken(m, a) <= THANKS_MAX_START for a, _ in wins], bool)
     return np.ones(len(wins), bool)
