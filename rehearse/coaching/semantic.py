@@ -223,7 +223,8 @@ def features(m: Matcher, embedder: embed.Embedder) -> tuple[list[tuple[int, int]
 def eligible(check: str, m: Matcher, wins: Sequence[tuple[int, int]]) -> np.ndarray:
     """Which windows a check may take its evidence from: for the lead, short ones that start within the
     first ~60 spoken words, after at most the rules' allowance of preamble, and name the speaker; for
-    thanks, early ones."""
+    a measurable result, ones holding a number (digits, number words, "doubled", "half"); for thanks,
+    early ones."""
     if check == "leads_with_accomplishment":
         from rehearse.coaching.checks.accomplishment import _preamble_words
 
@@ -232,6 +233,9 @@ def eligible(check: str, m: Matcher, wins: Sequence[tuple[int, int]]) -> np.ndar
         return np.asarray([_spoken(m, a) <= LEAD_MAX_START and b - a <= LEAD_MAX_TOKENS
                            and _preamble_words(m, a) <= limit and not FIRST_PERSON.isdisjoint(toks[a:b])
                            for a, b in wins], bool)
+    if check == "quantified_result":
+        toks = m.doc.tokens
+        return np.asarray([NUM in toks[a:b] for a, b in wins], bool)
     if check == "thanks_for_callback":
         return np.asarray([_spoken(m, a) <= THANKS_MAX_START for a, _ in wins], bool)
     return np.ones(len(wins), bool)
