@@ -11,7 +11,7 @@ Each window gets a vector: the static embedding of its words and of its first wo
 frame), plus cheap features (position in spoken words, question words, "I" with a past-tense verb,
 negation, numbers, time words). A linear head per check scores every window; the answer's
 probability is the best window's (Platt-calibrated), and that window is the evidence. The lead check
-looks only at windows starting within the first ~60 spoken words, thanks within the first ~25.
+looks only at windows starting within the first ~60 spoken words, thanks only at windows starting in its first few words (an opening thanks).
 
 Heads (weights, feature scaling, calibration, thresholds, the ensemble's combination per check) are
 package data, ``rehearse/data/semantic_heads.npz``, written by ``scripts/train_checks.py``.
@@ -72,7 +72,7 @@ WINDOW_UNITS = 3
 WINDOW_MAX = 45
 LEAD_MAX_START = 60
 LEAD_MAX_TOKENS = 28
-THANKS_MAX_START = 25
+THANKS_MAX_START = 4
 CONCEPTS = ("thanks_cue", "callback", "question_cue", "time_frame", "time_months", "success", "own_output",
             "expected_output", "characteristics", "team_domain", "effective", "preamble")
 """Concepts of the rules' data whose presence in a window is a feature (their lexicons, not verdicts)."""
@@ -224,7 +224,7 @@ def eligible(check: str, m: Matcher, wins: Sequence[tuple[int, int]]) -> np.ndar
     """Which windows a check may take its evidence from: for the lead, short ones that start within the
     first ~60 spoken words, after at most the rules' allowance of preamble, and name the speaker; for
     a measurable result, ones holding a number (digits, number words, "doubled", "half"); for thanks,
-    early ones."""
+    windows starting within the first few spoken words (the guide: it *opens* by thanking)."""
     if check == "leads_with_accomplishment":
         from rehearse.coaching.checks.accomplishment import _preamble_words
 
