@@ -19,6 +19,8 @@ def add_arguments(parser) -> None:
     source.add_argument("--batch", metavar="PATH.jsonl",
                         help='JSON lines {"id", "archetype", "text" | "audio"}; one result per line')
     parser.add_argument("--no-save", action="store_true", help="do not save the result as a session")
+    parser.add_argument("--explain", action="store_true",
+                        help="also say, per check, what the rules and the model each found (on stderr)")
     add_engine_flag(parser)
     add_json_flag(parser)
 
@@ -54,6 +56,13 @@ def run(args) -> int:
         emit_json({**payload, "session_id": session_id} if session_id else payload)
     else:
         print(report.format_score(payload, session_id=session_id))
+    if getattr(args, "explain", False):
+        import sys
+
+        from rehearse.coaching.checkers import explain
+        from rehearse.coaching.scoring import original_words
+
+        print("\n".join(explain(original_words(transcript))), file=sys.stderr)
     return 0 if result.verdict == "pass" else 1
 
 

@@ -1,0 +1,189 @@
+"""The checker seam: one answer's words and an archetype in, a finding per check out.
+
+    Checker = Callable[[Sequence[str], Archetype], dict[str, CheckFinding]]
+
+A checker reads the original words (the timed words of a transcript, else the whitespace tokens of
+its text) and returns, for every name in ``CHECK_NAMES``, a :class:`CheckFinding`: whether the
+answer does it, a probability 0..1, and the span of original words that decided (start inclusive,
+end exclusive). ``rehearse.coaching.scoring`` turns findings into the contract's ``CheckResult``.
+
+Three checkers sit side by side:
+
+- :class:`RulesChecker`: the phrase banks and patterns of ``rehearse/data/checks.toml``;
+- ``rehearse.coaching.semantic.ModelChecker``: sentence embeddings from a packaged static model
+  and small trained heads (needs the optional embedding package);
+- :class:`EnsembleChecker`: per check, which of the two decides (rules, model, either, both).
+
+:func:`default_checker` is the ensemble when the embedding package can be loaded, else the rules.
+The model is loaded lazily: on the first answer scored, never on import.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Optional, Protocol, Sequence
+
+from rehearse.coaching.checks import CHECKS, Matcher, load_rules
+from rehearse.core.model import CHECK_NAMES, Archetype
+
+
+@dataclass(frozen=True)
+class CheckFinding:
+    """One check's verdict on one answer, in terms of the original words."""
+
+    passed: bool
+    probability: float
+    """How likely the answer does it, 0..1 (the rules' confidence / 100 for the rule checker)."""
+    start: Optional[int] = None
+    """First original word of the evidence, or None."""
+    end: Optional[int] = None
+    """One past the last original word of the evidence."""
+    source: str = "rules"
+    """Which checker decided: "rules" or "model"."""
+
+    @property
+    def score(self) -> int:
+        return max(0, min(100, int(round(self.probability * 100))))
+
+
+class Checker(Protocol):
+    name: str
+
+    def __call__(self, words: Sequence[str], archetype: Archetype) -> dict[str, CheckFinding]: ...
+
+
+def matcher_for(words: Sequence[str]) -> Matcher:
+    """The rules' normalised view of an answer (shared by every checker that reads tokens)."""
+    return Matcher(tuple(words), load_rules())
+
+
+def rule_findings(m: Matcher) -> dict[str, CheckFinding]:
+    """The rule checks on an already normalised answer, with evidence in original words."""
+    doc = m.doc
+    out = {}
+    for name in CHECK_NAMES:
+        f = CHECKS[name](m)
+        start = end = None
+        if f.start is not None and f.end is not None and m.n:
+            start, end = doc.first[f.start], doc.last[min(f.end, m.n) - 1] + 1
+        out[name] = CheckFinding(f.passed, f.score / 100.0, start, end, "rules")
+    return out
+
+
+class RulesChecker:
+    """The rule checks: precise, fast, no model."""
+
+    name = "rules"
+
+    def __call__(self, words: Sequence[str], archetype: Archetype) -> dict[str, CheckFinding]:
+        return rule_findings(matcher_for(words))
+
+
+Combine = str
+"""How the ensemble decides one check: "rules", "model", "or" (either passes), "and" (both pass) or
+"stack" (a logistic regression over the model's logit and the rules' verdict and confidence)."""
+
+
+class EnsembleChecker:
+    """Rules and model side by side; per check, the combination chosen by cross-validation."""
+
+    name = "ensemble"
+
+    def __init__(self, model, combine: dict[str, Combine], stack: Optional[dict[str, Sequence[float]]] = None):
+        self.model = model
+        self.combine = combine
+        self.stack = stack or {}
+
+    def __call__(self, words: Sequence[str], archetype: Archetype) -> dict[str, CheckFinding]:
+        m = matcher_for(words)
+        rules = rule_findings(m)
+        model = self.model.findings(m)
+        return {name: combine(self.combine.get(name, "rules"), rules[name], model[name], self.stack.get(name))
+                for name in CHECK_NAMES}
+
+
+def stack_inputs(rule: CheckFinding, model: CheckFinding) -> tuple[float, float, float, float]:
+    """What the stacker reads: the model's log-odds, the rules' verdict and confidence, and their product."""
+    p = min(max(model.probability, 1e-6), 1 - 1e-6)
+    lp = math.log(p / (1 - p))
+    r = 1.0 if rule.passed else 0.0
+    return lp, r, rule.probability, lp * r
+
+
+def combine(how: Combine, rule: CheckFinding, model: CheckFinding,
+            stack: Optional[Sequence[float]] = None) -> CheckFinding:
+    """One check's verdict from the rules' and the model's findings.
+
+    The evidence is the words of the finding that decided: the rules' when they pass (their spans
+    are exact), else the model's window.
+    """
+    if how == "rules":
+        return rule
+    if how == "model":
+        return model
+    if how == "stack" and stack is not None:
+        z = sum(w * x for w, x in zip(stack, stack_inputs(rule, model))) + stack[-1]
+        p = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+        src = rule if rule.passed else model
+        return CheckFinding(p >= 0.5, p, src.start, src.end, src.source)
+    if how == "or" or how == "stack":
+        if rule.passed:
+            return CheckFinding(True, max(rule.probability, model.probability), rule.start, rule.end, "rules")
+        return model
+    if how == "and":
+        if rule.passed and model.passed:
+            return CheckFinding(True, min(rule.probability, model.probability), rule.start, rule.end, "rules")
+        failed = model if not model.passed else rule
+        return CheckFinding(False, min(failed.probability, 0.49), failed.start, failed.end, failed.source)
+    raise ValueError(f"unknown combination {how!r}")
+
+
+@lru_cache(maxsize=1)
+def default_checker() -> Checker:
+    """The ensemble when the embedding package and the trained heads load, else the rules."""
+    from rehearse.coaching import semantic
+
+    model = semantic.load_model_checker()
+    if model is None:
+        return RulesChecker()
+    return EnsembleChecker(model, model.heads.combine, model.heads.stack)
+
+
+def checker_named(name: str) -> Checker:
+    """"rules", "model" or "ensemble" (the last two need the embedding package)."""
+    if name == "rules":
+        return RulesChecker()
+    if name not in ("model", "ensemble"):
+        raise ValueError(f"unknown checker {name!r}")
+    from rehearse.coaching import semantic
+
+    model = semantic.load_model_checker()
+    if model is None:
+        raise RuntimeError("the embedding package is not installed: only the rules checker is available")
+    return model if name == "model" else EnsembleChecker(model, model.heads.combine, model.heads.stack)
+
+
+def explain(words: Sequence[str]) -> list[str]:
+    """One line per check: what the rules and the model said, how they were combined, the verdict and
+    the words that decided (for ``rehearse score --explain``)."""
+    checker = default_checker()
+    m = matcher_for(words)
+    rules = rule_findings(m)
+    model = checker.model.findings(m) if isinstance(checker, EnsembleChecker) else None
+    lines = []
+    for name in CHECK_NAMES:
+        r = rules[name]
+        line = f"{name}: rules {'pass' if r.passed else 'fail'} ({r.score})"
+        final = r
+        if model is not None:
+            how = checker.combine.get(name, "rules")
+            final = combine(how, r, model[name], checker.stack.get(name))
+            line += f", model {model[name].score}, {how} -> {'pass' if final.passed else 'fail'} ({final.score})"
+        if final.start is not None and final.end is not None:
+            line += f" [{final.source}: \"{' '.join(words[final.start:final.end])}\"]"
+        lines.append(line)
+    if model is None:
+        lines.append("(the embedding package is not installed: the rules decide alone)")
+    return lines

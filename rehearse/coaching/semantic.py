@@ -1,0 +1,337 @@
+"""The semantic checker: sentence embeddings plus a small trained head per check.
+
+An answer is read as the rules read it (``textnorm``: fillers dropped, contractions expanded, misheard
+words repaired, numbers as one token), then cut into clauses from the words alone, since speech
+recognition text has no punctuation: at punctuation when there is some, and before a question word
+or a sentence starter ("what", "how", "if", "so", "thank", ...) once a clause has a few words; long
+clauses are cut into overlapping chunks. Windows of one to three consecutive clauses are the
+candidates ("if I do well by next June | what will I have shipped" is two clauses, one window).
+
+Each window gets a vector: the static embedding of its words and of its first words (the question
+frame), plus cheap features (position in spoken words, question words, "I" with a past-tense verb,
+negation, numbers, time words). A linear head per check scores every window; the answer's
+probability is the best window's (Platt-calibrated), and that window is the evidence. The lead check
+looks only at windows starting within the first ~60 spoken words, thanks only at windows starting in its first few words (an opening thanks).
+
+Heads (weights, feature scaling, calibration, thresholds, the ensemble's combination per check) are
+package data, ``rehearse/data/semantic_heads.npz``, written by ``scripts/train_checks.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Optional, Sequence
+
+import numpy as np
+
+from rehearse.coaching import embed
+from rehearse.coaching.checkers import CheckFinding, matcher_for
+from rehearse.coaching.checks import Matcher
+from rehearse.coaching.textnorm import NUM
+from rehearse.core.model import CHECK_NAMES, Archetype
+
+HEADS_FILE = "data/semantic_heads.npz"
+
+STARTERS = frozenset("what how which why when where who whats hows if so but and because thank thanks also "
+                     "then now okay ok well actually anyway let".split())
+QWORDS = frozenset("what how which why when where who whats hows".split())
+AUX = frozenset("would will do does did should could can is are was were have has might shall".split())
+ASK_PAIRS = frozenset({("would", "you"), ("do", "you"), ("could", "you"), ("can", "you"), ("will", "you"),
+                       ("is", "there"), ("are", "there"), ("would", "it"), ("would", "i"), ("will", "i"),
+                       ("do", "i"), ("did", "i"), ("should", "i"), ("could", "i"), ("can", "i"),
+                       ("would", "they"), ("would", "people"), ("would", "my"), ("would", "the"),
+                       ("curious", "what"), ("wondering", "what"), ("know", "what"), ("tell", "me"),
+                       ("ask", "you"), ("wonder", "what"), ("curious", "how"), ("wondering", "how")})
+NEGATION = frozenset("not never nothing no nobody none hardly barely".split())
+TIME = frozenset("year years month months week weeks day days june july january february march april may "
+                 "august september october november december quarter quarters review anniversary mark "
+                 "summer spring fall autumn winter christmas first start starting onboarding ninety "
+                 "sixty thirty twelve six three end".split())
+TEAM = frozenset("team teams colleagues peers teammates coworkers co people others leader leadership "
+                 "lead manager managers describe qualities traits characteristics habits style "
+                 "collaborate collaborator contributor effective".split())
+SUCCESS = frozenset("success successful succeed great crushing thriving win best excellent exceptional "
+                    "accomplished achieved delivered shipped done built proud results impact".split())
+THANKS = frozenset("thank thanks grateful appreciate appreciated".split())
+BACK = frozenset("back again second return invite invited invitation callback".split())
+ABOUT_ME = frozenset({("describe", "me"), ("describe", "my"), ("about", "me"), ("about", "my"), ("see", "me"),
+                      ("think", "of"), ("working", "with"), ("work", "with"), ("say", "about"), ("view", "me"),
+                      ("perceive", "me"), ("with", "me"), ("i", "work"), ("i", "lead"), ("i", "handle"),
+                      ("way", "i"), ("how", "i"), ("i", "am"), ("i", "was"), ("i", "would")})
+"""Word pairs of a question about how the speaker works or comes across ("how would they describe me")."""
+FIRST_PERSON = frozenset("i my myself mine".split())
+"""The lead is the speaker's own accomplishment: its clause names the speaker ("me" alone, as in
+"thanks for having me back", does not)."""
+HEAD_WORDS = 5
+UNIT_MIN = 4
+UNIT_MAX = 22
+WINDOW_UNITS = 3
+WINDOW_MAX = 45
+LEAD_MAX_START = 60
+LEAD_MAX_TOKENS = 28
+THANKS_MAX_START = 4
+CONCEPTS = ("thanks_cue", "callback", "question_cue", "time_frame", "time_months", "success", "own_output",
+            "expected_output", "characteristics", "team_domain", "effective", "preamble")
+"""Concepts of the rules' data whose presence in a window is a feature (their lexicons, not verdicts)."""
+N_CHEAP = 26 + len(CONCEPTS) + 4 + 8
+
+
+def _spoken(m: Matcher, i: int) -> int:
+    return m.doc.spoken_index(i) if i < m.n else (m.doc.spoken_index(m.n - 1) + 1 if m.n else 0)
+
+
+def units(m: Matcher) -> list[tuple[int, int]]:
+    """Clauses as token ranges, cut at punctuation and before starters, long ones chunked."""
+    toks, sent = m.doc.tokens, m.doc.sentence
+    cuts = [0]
+    for i in range(1, len(toks)):
+        size = i - cuts[-1]
+        if sent[i] != sent[i - 1] and size >= 2:
+            cuts.append(i)
+        elif toks[i] in STARTERS and size >= UNIT_MIN and toks[i - 1] not in STARTERS:
+            cuts.append(i)
+    cuts.append(len(toks))
+    out: list[tuple[int, int]] = []
+    for a, b in zip(cuts, cuts[1:]):
+        if b <= a:
+            continue
+        if b - a <= UNIT_MAX:
+            out.append((a, b))
+            continue
+        step = UNIT_MAX // 2
+        s = a
+        while True:
+            e = min(b, s + UNIT_MAX)
+            out.append((s, e))
+            if e >= b:
+                break
+            s += step
+    return out
+
+
+def windows(m: Matcher) -> list[tuple[int, int]]:
+    """One to three consecutive clauses, at most ``WINDOW_MAX`` tokens (a single clause always)."""
+    us = units(m)
+    out = []
+    seen = set()
+    for i in range(len(us)):
+        for k in range(1, WINDOW_UNITS + 1):
+            if i + k > len(us):
+                break
+            a, b = us[i][0], us[i + k - 1][1]
+            if k > 1 and b - a > WINDOW_MAX:
+                break
+            if (a, b) not in seen:
+                seen.add((a, b))
+                out.append((a, b))
+    return out
+
+
+def _cheap(m: Matcher, a: int, b: int) -> list[float]:
+    toks = m.doc.tokens
+    w = toks[a:b]
+    n = max(1, len(w))
+    lead = 0
+    while lead < len(w) - 1 and w[lead] in ("so", "and", "but", "okay", "ok", "well", "also", "then", "now", "actually"):
+        lead += 1
+    first = w[lead] if w else ""
+    second = w[lead + 1] if len(w) > lead + 1 else ""
+    pairs = set(zip(w, w[1:]))
+    i_past = 0.0
+    for k, t in enumerate(w):
+        if t == "i":
+            for t2 in w[k + 1:k + 4]:
+                if t2 in m.rules.achievement or (len(t2) > 4 and t2.endswith("ed")) or t2 in m.rules.irregular_past:
+                    i_past = 1.0
+                    break
+    nums = [i for i in range(a, b) if toks[i] == NUM]
+    strong = [i for i in nums if not m.doc.weak[i]]
+    start = _spoken(m, a)
+    base = [
+        min(start, 200) / 100.0,
+        1.0 if start <= LEAD_MAX_START else 0.0,
+        1.0 if start <= THANKS_MAX_START else 0.0,
+        1.0 if a == 0 else 0.0,
+        len(w) / 40.0,
+        1.0 if first in QWORDS else 0.0,
+        1.0 if first in QWORDS and second in AUX else 0.0,
+        1.0 if any(t in QWORDS for t in w) else 0.0,
+        1.0 if pairs & ASK_PAIRS else 0.0,
+        1.0 if first == "if" else 0.0,
+        1.0 if m.doc.sentence[a] in m.doc.asked or m.doc.sentence[b - 1] in m.doc.asked else 0.0,
+        w.count("i") / n,
+        i_past,
+        1.0 if any(t in NEGATION for t in w) else 0.0,
+        w.count("you") / n,
+        (w.count("we") + w.count("our")) / n,
+        (w.count("me") + w.count("my")) / n,
+        1.0 if nums else 0.0,
+        1.0 if strong else 0.0,
+        1.0 if ("percent" in w or "dollars" in w) else 0.0,
+        1.0 if ("would" in w or "will" in w) else 0.0,
+        sum(t in TIME for t in w) / n,
+        sum(t in TEAM for t in w) / n,
+        sum(t in SUCCESS for t in w) / n,
+        1.0 if any(t in THANKS for t in w) else 0.0,
+        1.0 if any(t in BACK for t in w) else 0.0,
+    ]
+    concepts = [1.0 if any(a <= s < b for s, _ in m.hits(c)) else 0.0 for c in CONCEPTS]
+    return base + concepts + _rule_marks(m, a, b) + _asked_about(w, base, dict(zip(CONCEPTS, concepts)))
+
+
+def _asked_about(w: Sequence[str], base: list[float], concepts: dict[str, float]) -> list[float]:
+    """Question form crossed with what is asked about: the head is linear, and "a question" and "about
+    my first-year output" only mean the first-year question together."""
+    asked = max(base[6], base[8], base[10], 1.0 if base[5] and base[20] else 0.0)
+    about_me = 1.0 if ABOUT_ME.intersection(zip(w, w[1:])) else 0.0
+    own = max(concepts["own_output"], concepts["expected_output"])
+    return [asked, asked * own, asked * concepts["time_frame"], asked * max(concepts["success"], base[23]),
+            asked * concepts["characteristics"], asked * base[22], asked * about_me, about_me]
+
+
+def _rule_marks(m: Matcher, a: int, b: int) -> list[float]:
+    """Whether the window holds the start of one of the rules' accomplishment clauses, a number that
+    reads as a result, and both; and how many words before it are neither greeting, thanks nor framing."""
+    from rehearse.coaching.checks.accomplishment import _preamble_words, clauses, result_quantities
+
+    clause = any(a <= c.start < b for c in clauses(m))
+    result = any(a <= q < b for q in result_quantities(m))
+    ramble = min(_preamble_words(m, a), 120) / 60.0 if a else 0.0
+    return [1.0 if clause else 0.0, 1.0 if result else 0.0, 1.0 if clause and result else 0.0, ramble]
+
+
+def _embed_text(m: Matcher) -> list[str]:
+    """The tokens the embedding reads: numbers as a word, everything else as normalised."""
+    return ["number" if t == NUM else t for t in m.doc.tokens]
+
+
+def features(m: Matcher, embedder: embed.Embedder) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """The windows of an answer and their feature rows (window vector, head vector, cheap features)."""
+    wins = windows(m)
+    if not wins:
+        return wins, np.zeros((0, 2 * embedder.dim + N_CHEAP), np.float32)
+    tv = embedder.words(_embed_text(m))
+    body = tv.means(wins)
+    heads = tv.means([(a, min(b, a + HEAD_WORDS)) for a, b in wins])
+    cheap = np.asarray([_cheap(m, a, b) for a, b in wins], np.float32)
+    return wins, np.hstack([body, heads, cheap]).astype(np.float32)
+
+
+def eligible(check: str, m: Matcher, wins: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Which windows a check may take its evidence from: for the lead, short ones that start within the
+    first ~60 spoken words, after at most the rules' allowance of preamble, and name the speaker; for
+    a measurable result, ones holding a number (digits, number words, "doubled", "half"); for thanks,
+    windows starting within the first few spoken words (the guide: it *opens* by thanking)."""
+    if check == "leads_with_accomplishment":
+        from rehearse.coaching.checks.accomplishment import _preamble_words
+
+        limit = m.param("lead_max_preamble_words")
+        toks = m.doc.tokens
+        return np.asarray([_spoken(m, a) <= LEAD_MAX_START and b - a <= LEAD_MAX_TOKENS
+                           and _preamble_words(m, a) <= limit and not FIRST_PERSON.isdisjoint(toks[a:b])
+                           for a, b in wins], bool)
+    if check == "quantified_result":
+        toks = m.doc.tokens
+        return np.asarray([NUM in toks[a:b] for a, b in wins], bool)
+    if check == "thanks_for_callback":
+        return np.asarray([_spoken(m, a) <= THANKS_MAX_START for a, _ in wins], bool)
+    return np.ones(len(wins), bool)
+
+
+@dataclass(frozen=True)
+class Head:
+    weights: np.ndarray
+    bias: float
+    mean: np.ndarray
+    scale: np.ndarray
+    platt: tuple[float, float, float]
+    """Calibration of the best window's logit: probability = sigmoid(a * logit + c * log(1 + n) + b),
+    n the number of windows looked at (the best of many scores runs higher than the best of few)."""
+    threshold: float
+    """Probability at or above which the check passes."""
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        return ((x - self.mean) / self.scale) @ self.weights + self.bias
+
+    def probability(self, logit: float, n: int) -> float:
+        a, c, b = self.platt
+        return float(1.0 / (1.0 + np.exp(-(a * logit + c * np.log1p(n) + b))))
+
+
+@dataclass(frozen=True)
+class Heads:
+    heads: dict[str, Head]
+    combine: dict[str, str]
+    """For the ensemble: per check "rules", "model", "or", "and" or "stack"."""
+    stack: dict[str, tuple[float, ...]]
+    """For "stack": weights of (model log-odds, rules passed, rules confidence, their product) and a bias."""
+    meta: dict
+
+
+def heads_from_npz(data) -> Heads:
+    meta = json.loads(str(data["meta"]))
+    heads = {}
+    for name in CHECK_NAMES:
+        if f"{name}.w" not in data:
+            continue
+        p = data[f"{name}.platt"]
+        heads[name] = Head(data[f"{name}.w"].astype(np.float32), float(data[f"{name}.b"]),
+                           data[f"{name}.mean"].astype(np.float32), data[f"{name}.scale"].astype(np.float32),
+                           (float(p[0]), float(p[1]), float(p[2])), float(data[f"{name}.threshold"]))
+    stack = {name: tuple(float(v) for v in data[f"{name}.stack"]) for name in CHECK_NAMES if f"{name}.stack" in data}
+    return Heads(heads, dict(meta.get("combine", {})), stack, meta)
+
+
+@lru_cache(maxsize=1)
+def load_heads() -> Optional[Heads]:
+    """The packaged heads, or None when the file is missing."""
+    ref = resources.files("rehearse").joinpath(HEADS_FILE)
+    if not ref.is_file():
+        return None
+    with resources.as_file(ref) as path, np.load(path, allow_pickle=False) as data:
+        return heads_from_npz(data)
+
+
+class ModelChecker:
+    """Every check by its trained head (a check without a head fails with probability 0)."""
+
+    name = "model"
+
+    def __init__(self, embedder: embed.Embedder, heads: Heads):
+        self.embedder = embedder
+        self.heads = heads
+
+    def findings(self, m: Matcher) -> dict[str, CheckFinding]:
+        wins, x = features(m, self.embedder)
+        out = {}
+        for name in CHECK_NAMES:
+            head = self.heads.heads.get(name)
+            ok = eligible(name, m, wins) if wins else np.zeros(0, bool)
+            if head is None or not ok.any():
+                out[name] = CheckFinding(False, 0.0, None, None, "model")
+                continue
+            logits = head.logits(x[ok])
+            k = int(np.argmax(logits))
+            a, b = [w for w, e in zip(wins, ok) if e][k]
+            p = head.probability(float(logits[k]), int(ok.sum()))
+            out[name] = CheckFinding(p >= head.threshold, p, m.doc.first[a], m.doc.last[b - 1] + 1, "model")
+        return out
+
+    def __call__(self, words: Sequence[str], archetype: Archetype) -> dict[str, CheckFinding]:
+        return self.findings(matcher_for(words))
+
+
+@lru_cache(maxsize=1)
+def load_model_checker() -> Optional[ModelChecker]:
+    """The semantic checker, or None when the embedding package or the heads are missing."""
+    heads = load_heads()
+    if heads is None:
+        return None
+    try:
+        embedder = embed.load()
+    except embed.EmbeddingUnavailable:
+        return None
+    return ModelChecker(embedder, heads)

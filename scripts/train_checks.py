@@ -1,0 +1,266 @@
+"""Train the semantic checker's heads and write them to rehearse/data/semantic_heads.npz.
+
+    python scripts/train_checks.py [--data FILE.jsonl ...] [--folds 5] [--seed 0] [--dry-run]
+
+Data: every tests/data/train/*.jsonl plus tests/data/openings.jsonl (the dev set) unless --data is
+given. Nothing under tests/data/blind/ is ever read.
+
+For each check a linear head (logistic regression over window features, see
+``rehearse.coaching.semantic``) is trained by multiple-instance learning: the labels are per opening,
+the evidence is one window. Round 0 labels every eligible window with its opening's label; each later
+round keeps, for a positive opening, only its best-scoring window and the windows overlapping it.
+An opening's score is its best window's logit.
+
+A k-fold cross-validation (deterministic folds) gives out-of-fold logits for every opening; from
+them the Platt calibration of each head is fitted and, comparing rules, model, either and both on
+the same folds, the ensemble's combination per check is chosen (the best F1). The final heads are
+then trained on all the data. Requires scikit-learn (a training dependency only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from rehearse.coaching import embed, semantic  # noqa: E402
+from rehearse.coaching.checkers import matcher_for, rule_findings  # noqa: E402
+from rehearse.core.model import CHECK_NAMES  # noqa: E402
+
+COMBINATIONS = ("rules", "model", "or", "and", "stack")
+PREFERENCE = ("stack", "or", "rules", "model", "and")
+TOLERANCE = 0.005
+"""Within this much of the best cross-validated F1, a combination that keeps the rules' verdict in
+play is preferred (their spans are exact and they hold on wordings the heads never saw)."""
+ROUNDS = 3
+C = {name: 0.02 for name in CHECK_NAMES}
+"""Inverse regularisation of each head (chosen by cross-validation among 0.02, 0.05, 0.1)."""
+
+
+def load_items(paths: list[Path]) -> list[dict]:
+    items = []
+    for p in paths:
+        if "blind" in p.parts:
+            raise SystemExit(f"refusing to read {p}: blind sets are scored once, by someone else")
+        items += [json.loads(line) for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return items
+
+
+def default_paths() -> list[Path]:
+    return sorted((ROOT / "tests/data/train").glob("*.jsonl")) + [ROOT / "tests/data/openings.jsonl"]
+
+
+@dataclass
+class Opening:
+    item: dict
+    wins: list
+    x: np.ndarray
+    eligible: dict
+    rules: dict
+    """check -> (passed, probability)"""
+
+
+def featurize(items: list[dict]) -> list[Opening]:
+    embedder = embed.load()
+    out = []
+    for it in items:
+        m = matcher_for(it["text"].split())
+        wins, x = semantic.features(m, embedder)
+        elig = {c: semantic.eligible(c, m, wins) if wins else np.zeros(0, bool) for c in CHECK_NAMES}
+        rules = {c: (f.passed, f.probability) for c, f in rule_findings(m).items()}
+        out.append(Opening(it, wins, x, elig, rules))
+    return out
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def fit_head(ops: list[Opening], check: str, c: float, seed: int):
+    """MIL-trained logistic regression; returns (weights, bias, mean, scale) in the head's terms."""
+    from sklearn.linear_model import LogisticRegression
+
+    blocks = []
+    for o in ops:
+        ok = o.eligible[check]
+        if not ok.any():
+            continue
+        blocks.append((o.x[ok], bool(o.item["labels"][check]), [w for w, e in zip(o.wins, ok) if e]))
+    allx = np.vstack([b[0] for b in blocks])
+    mean = allx.mean(axis=0)
+    scale = allx.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    model = None
+    for rnd in range(ROUNDS):
+        xs, ys, ws = [], [], []
+        for x, y, wins in blocks:
+            z = (x - mean) / scale
+            if not y:
+                xs.append(z)
+                ys.append(np.zeros(len(z)))
+                ws.append(np.ones(len(z)))
+                continue
+            if model is None:
+                keep = np.arange(len(z))
+            else:
+                best = int(np.argmax(model.decision_function(z)))
+                keep = np.asarray([k for k, w in enumerate(wins) if _overlap(w, wins[best])])
+            xs.append(z[keep])
+            ys.append(np.ones(len(keep)))
+            ws.append(np.full(len(keep), 1.0 / len(keep) if model is None else 1.0))
+        X, Y, W = np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
+        W = W * np.where(Y > 0, (W[Y == 0].sum() / max(W[Y > 0].sum(), 1e-9)) ** 0.5, 1.0)
+        model = LogisticRegression(C=c, max_iter=400, random_state=seed)
+        model.fit(X, Y, sample_weight=W)
+    return model.coef_[0].astype(np.float32), float(model.intercept_[0]), mean.astype(np.float32), scale.astype(np.float32)
+
+
+def opening_logit(o: Opening, check: str, head) -> float:
+    w, b, mean, scale = head
+    ok = o.eligible[check]
+    if not ok.any():
+        return -20.0
+    return float(np.max(((o.x[ok] - mean) / scale) @ w + b))
+
+
+def window_counts(ops: list[Opening], check: str) -> np.ndarray:
+    return np.asarray([int(o.eligible[check].sum()) for o in ops])
+
+
+def folds(n: int, k: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(n)
+    fold = np.empty(n, int)
+    fold[order] = np.arange(n) % k
+    return fold
+
+
+def cross_validate(ops: list[Opening], k: int, seed: int, log=print) -> dict[str, np.ndarray]:
+    """Out-of-fold opening logits per check."""
+    fold = folds(len(ops), k, seed)
+    oof = {c: np.zeros(len(ops)) for c in CHECK_NAMES}
+    for f in range(k):
+        t0 = time.perf_counter()
+        train = [o for o, g in zip(ops, fold) if g != f]
+        for c in CHECK_NAMES:
+            head = fit_head(train, c, C[c], seed)
+            for i in np.flatnonzero(fold == f):
+                oof[c][i] = opening_logit(ops[i], c, head)
+        log(f"  fold {f + 1}/{k} in {time.perf_counter() - t0:.1f}s")
+    return oof
+
+
+def platt(logits: np.ndarray, counts: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """Calibration of an opening's best-window logit, given how many windows it had."""
+    from sklearn.linear_model import LogisticRegression
+
+    lr = LogisticRegression(C=100.0, max_iter=1000).fit(np.c_[logits, np.log1p(counts)], y.astype(int))
+    return float(lr.coef_[0][0]), float(lr.coef_[0][1]), float(lr.intercept_[0])
+
+
+def prob(logits: np.ndarray, counts: np.ndarray, p: tuple[float, float, float]) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-(p[0] * logits + p[1] * np.log1p(counts) + p[2])))
+
+
+def stack_x(ops: list[Opening], c: str, oof: np.ndarray, calib) -> np.ndarray:
+    """The stacker's inputs, exactly as ``checkers.stack_inputs`` computes them at run time."""
+    p = np.clip(prob(oof, window_counts(ops, c), calib), 1e-6, 1 - 1e-6)
+    lp = np.log(p / (1 - p))
+    r = np.asarray([1.0 if o.rules[c][0] else 0.0 for o in ops])
+    rp = np.asarray([o.rules[c][1] for o in ops])
+    return np.c_[lp, r, rp, lp * r]
+
+
+def fit_stack(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    from sklearn.linear_model import LogisticRegression
+
+    lr = LogisticRegression(C=10.0, max_iter=1000).fit(x, y.astype(int))
+    return np.r_[lr.coef_[0], lr.intercept_[0]]
+
+
+def apply_stack(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-(x @ w[:-1] + w[-1])))
+
+
+def decisions(ops: list[Opening], oof: dict[str, np.ndarray], calib: dict, seed: int = 0,
+              k: int = 5) -> dict:
+    """check -> combination -> array of decisions, all out of fold (the stacker cross-validated too,
+    on folds of its own)."""
+    out = {}
+    fold = folds(len(ops), k, seed + 1)
+    for c in CHECK_NAMES:
+        model = prob(oof[c], window_counts(ops, c), calib[c]) >= 0.5
+        rules = np.asarray([o.rules[c][0] for o in ops])
+        x, y = stack_x(ops, c, oof[c], calib[c]), labels(ops, c)
+        stacked = np.zeros(len(ops), bool)
+        for f in range(k):
+            tr = fold != f
+            stacked[~tr] = apply_stack(x[~tr], fit_stack(x[tr], y[tr])) >= 0.5
+        out[c] = {"rules": rules, "model": model, "or": rules | model, "and": rules & model, "stack": stacked}
+    return out
+
+
+def f1(got: np.ndarray, want: np.ndarray) -> float:
+    tp = int((got & want).sum())
+    fp = int((got & ~want).sum())
+    fn = int((~got & want).sum())
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def labels(ops: list[Opening], c: str) -> np.ndarray:
+    return np.asarray([bool(o.item["labels"][c]) for o in ops])
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", nargs="*", type=Path)
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--dry-run", action="store_true", help="cross-validate only, write nothing")
+    ap.add_argument("--out", type=Path, default=ROOT / "rehearse" / semantic.HEADS_FILE)
+    args = ap.parse_args(argv)
+    paths = args.data or default_paths()
+    items = load_items(paths)
+    print(f"{len(items)} openings from {', '.join(p.name for p in paths)}")
+    t0 = time.perf_counter()
+    ops = featurize(items)
+    print(f"features in {time.perf_counter() - t0:.1f}s ({sum(len(o.wins) for o in ops)} windows)")
+    oof = cross_validate(ops, args.folds, args.seed)
+    calib = {c: platt(oof[c], window_counts(ops, c), labels(ops, c)) for c in CHECK_NAMES}
+    dec = decisions(ops, oof, calib, args.seed, args.folds)
+    combine = {}
+    print(f"\n{args.folds}-fold cross-validation F1 (out of fold)")
+    print(f"{'check':<28}" + "".join(f"{k:>8}" for k in COMBINATIONS))
+    for c in CHECK_NAMES:
+        want = labels(ops, c)
+        scores = {k: f1(dec[c][k], want) for k in COMBINATIONS}
+        best = max(scores.values())
+        combine[c] = next(k for k in PREFERENCE if scores[k] >= best - TOLERANCE)
+        print(f"{c:<28}" + "".join(f"{scores[k]:8.3f}" for k in COMBINATIONS) + f"   -> {combine[c]}")
+    if args.dry_run:
+        return 0
+    arrays = {}
+    for c in CHECK_NAMES:
+        w, b, mean, scale = fit_head(ops, c, C[c], args.seed)
+        arrays.update({f"{c}.w": w, f"{c}.b": np.float32(b), f"{c}.mean": mean, f"{c}.scale": scale,
+                       f"{c}.platt": np.asarray(calib[c], np.float32), f"{c}.threshold": np.float32(0.5),
+                       f"{c}.stack": fit_stack(stack_x(ops, c, oof[c], calib[c]), labels(ops, c)).astype(np.float32)})
+    meta = {"combine": combine, "embedding": f"{embed.PACKAGE} {embed.WEIGHTS}", "folds": args.folds,
+            "seed": args.seed, "openings": len(items), "data": [p.name for p in paths], "C": C, "rounds": ROUNDS}
+    arrays["meta"] = np.asarray(json.dumps(meta))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(args.out, **arrays)
+    print(f"\nwrote {args.out.relative_to(ROOT)} ({args.out.stat().st_size / 1024:.0f} KiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
