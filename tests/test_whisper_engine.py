@@ -132,3 +132,53 @@ def test_keeps_spoken_fillers(tmp_path):
         words = _words(engine.transcribe(audio_mod.load(path)).text)
         found += words.count("um") + words.count("uh")
     assert found >= 2
+
+
+def _pink(seconds: float, dbfs: float, seed: int) -> np.ndarray:
+    """Pink room noise at ``dbfs`` RMS, as int16 at 16 kHz."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * 16000)
+    spectrum = rng.normal(size=n // 2 + 1) + 1j * rng.normal(size=n // 2 + 1)
+    spectrum[1:] /= np.sqrt(np.fft.rfftfreq(n, 1 / 16000)[1:])
+    spectrum[0] = 0
+    noise = np.fft.irfft(spectrum, n)
+    noise *= 10 ** (dbfs / 20) * 32767 / np.sqrt(np.mean(noise ** 2))
+    return noise.astype(np.int16)
+
+
+def test_room_noise_alone_gives_no_words():
+    """Nothing is transcribed from stretches without speech: pink room noise, quiet to loud, with a
+    breath-like swell in it."""
+    engine = _need_whisper()
+    for seconds, level, seed in ((4.0, -55, 1), (10.0, -42, 2), (27.0, -48, 3)):
+        noise = _pink(seconds, level, seed).astype(np.float64)
+        t = np.arange(len(noise)) / 16000
+        noise *= 1 + 3 * np.exp(-((t - seconds / 2) / 0.3) ** 2)
+        assert engine.transcribe(Audio(np.clip(noise, -32768, 32767).astype(np.int16), 16000)).words == ()
+
+
+def test_no_words_in_a_noisy_tail_after_the_answer():
+    """Answers followed by seconds of room noise: every word lies in the speech. On such tails
+    Whisper writes "Thank you.", "Yeah. Yeah." or, primed by the filler prompt, "uh, uh, uh, ..."."""
+    engine = _need_whisper()
+    from conftest import speech_sample
+
+    for name in ("pocketsphinx-goforward.wav", "librivox-sense-and-sensibility-0930.wav", "jfk.wav"):
+        speech = audio_mod.load(speech_sample(name)).to_rate(16000).samples
+        spoken_until = len(speech) / 16000
+        for tail_s, level, seed in ((2.5, -38, 9), (4.0, -32, 11), (8.0, -42, 15)):
+            mixed = _pink(spoken_until + tail_s, level, seed).astype(np.int32)
+            mixed[: len(speech)] += speech
+            t = engine.transcribe(Audio(np.clip(mixed, -32768, 32767).astype(np.int16), 16000))
+            assert len(t.words) >= 3, (name, t.text)
+            assert all(w.start < spoken_until + 0.3 for w in t.words), (name, tail_s, t.text)
+
+
+def test_only_speech_keeps_the_speech_and_silences_the_rest():
+    from rehearse.speech.engines.whisper import only_speech
+
+    pcm = np.full(1000, 500, np.int16)
+    out = only_speech(pcm, [(100, 200), (600, 700)])
+    assert (out[100:200] == 500).all() and (out[600:700] == 500).all()
+    assert not out[:100].any() and not out[200:600].any() and not out[700:].any()
+    assert len(out) == len(pcm) and pcm.all()  # the input is left as it was
