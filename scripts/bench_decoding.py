@@ -26,9 +26,10 @@ Transcripts write numbers as digits ("30%", "$40,000"); they are spelled out bef
 
 ``plain`` and ``plain-prompt`` are faster-whisper's own ``transcribe`` on the whole file (base,
 beam 5, its temperature fallback, no word timings), without and with the filler prompt: reference
-points. Any other variant is ``MODEL`` followed by ``/``-separated settings: ``b1``/``b2``/``b5`` beam, ``p``/``np``
-filler prompt on/off (``ps`` the short prompt), ``f``/``nf`` temperature fallback on/off, ``t``/``nt``
-tail re-decode on/off, ``g``/``ng`` speech gate on/off; ``default`` is the engine's own choice.
+points. Any other variant is ``MODEL`` followed by ``/``-separated settings: ``b1``/``b2``/``b5``
+beam; ``p``/``np`` filler prompt on/off (``ps`` the short prompt); ``f``/``nf`` temperature
+fallback on/off (``fr``: only when a decode repeats itself); ``t``/``nt`` tail re-decode on/off;
+``g``/``ng`` speech gate on/off; ``default`` is the engine's own choice.
 
     python scripts/bench_decoding.py                          # the standard sweep
     python scripts/bench_decoding.py --variants default base/b1/np/nf/t/g tiny.en/b1/np/nf/t/g
@@ -171,8 +172,9 @@ def parse_variant(variant: str):
             opts = replace(opts, initial_prompt=MODEL_PROMPTS.get("tiny.en", "Um, uh, hmm."))
         elif s == "np":
             opts = replace(opts, initial_prompt=None)
-        elif s in ("f", "nf"):
-            opts = replace(opts, temperature=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0) if s == "f" else (0.0,))
+        elif s in ("f", "nf", "fr"):
+            opts = replace(opts, temperature=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0) if s != "nf" else (0.0,),
+                           log_prob_threshold=None if s == "fr" else -1.0)
         elif s in ("t", "nt"):
             opts = replace(opts, tail_gap_s=1.0 if s == "t" else float("inf"))
         elif s in ("g", "ng"):

@@ -182,3 +182,21 @@ def test_only_speech_keeps_the_speech_and_silences_the_rest():
     assert (out[100:200] == 500).all() and (out[600:700] == 500).all()
     assert not out[:100].any() and not out[200:600].any() and not out[700:].any()
     assert len(out) == len(pcm) and pcm.all()  # the input is left as it was
+
+
+def test_long_recordings_are_cut_into_as_few_pieces_as_fit_a_window_at_pauses():
+    from rehearse.speech.engines.whisper import PIECE_S, cut_points
+
+    rng = np.random.default_rng(0)
+    rate = 16000
+    for seconds in (29.0, 50.0, 80.0, 121.0):
+        loud = rng.normal(0, 3000, int(seconds * rate))
+        pauses = np.arange(2.0, seconds - 1, 2.7)  # a 0.4 s pause every 2.7 s
+        for at in pauses:
+            loud[int(at * rate): int((at + 0.4) * rate)] *= 0.01
+        cuts = cut_points(loud.astype(np.int16))
+        pieces = np.diff(cuts) / rate
+        assert cuts[0] == 0 and cuts[-1] == len(loud)
+        assert len(pieces) == np.ceil(seconds / PIECE_S) and pieces.max() <= PIECE_S
+        for cut in cuts[1:-1]:
+            assert any(at <= cut / rate <= at + 0.4 for at in pauses), cut / rate

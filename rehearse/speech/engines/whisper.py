@@ -35,15 +35,20 @@ sampling more often, which made it slower and its live transcripts less accurate
 3% with this shorter prompt); it keeps fewer fillers (83% against 92%)."""
 
 
-PIECE_S = 25.0
-"""Longest stretch decoded as one piece; longer recordings are cut at pauses."""
+PIECE_S = 28.0
+"""Longest stretch decoded as one piece (one 30 s window with the padding); longer recordings are
+cut at pauses."""
+
 
 
 @dataclass(frozen=True)
 class DecodeOptions:
-    """How Whisper decodes; the defaults are the measured choice (see scripts/bench_transcribe.py)."""
+    """How Whisper decodes; the defaults are the measured choice (scripts/bench_decoding.py on the
+    realistic set of scripts/make_realistic_set.py; the figures are in the README)."""
 
-    beam_size: int = 5
+    beam_size: int = 2
+    """Beam search width. On the realistic set (scripts/bench_decoding.py) beam 2 matched beam 5's
+    word error rate on the neural voice at about two thirds of the time; beam 1 made more errors."""
     initial_prompt: Optional[str] = FILLER_PROMPT
     """Text Whisper takes as what came before; None for none."""
     vad_filter: bool = False
@@ -57,16 +62,21 @@ class DecodeOptions:
     window of its own, and a short stretch of room noise there sets off invented words and slow
     retries; silence it recognises as silence at once."""
     temperature: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-    """Sampling temperatures tried in turn when a decode looks wrong; ``(0.0,)`` decodes once."""
-    log_prob_threshold: Optional[float] = -1.0
-    """A decode whose tokens average a lower log probability is retried at the next temperature;
-    None: only a repeating decode (compression ratio over 2.4) is retried."""
+    """Sampling temperatures tried in turn when a decode looks wrong (see
+    :attr:`log_prob_threshold`); ``(0.0,)`` decodes once."""
+    log_prob_threshold: Optional[float] = None
+    """A decode whose tokens average a lower log probability is retried at the next temperature.
+    None (the default): only a decode that repeats itself (compression ratio over 2.4) is retried.
+    Retries for a low probability were most of the engine's time on noisy audio and seldom
+    changed the words."""
     tail_gap_s: float = 1.0
     """Loud audio this long after the last recognised word is decoded again: Whisper sometimes ends
     a window early and drops the last words."""
     speech_gate: bool = True
-    """Decode only audio in which Silero VAD (shipped with faster-whisper) hears speech: on silence
-    and noise Whisper invents words ("Yeah. Yeah."), the base model especially with a prompt."""
+    """Decode only where Silero VAD (shipped with faster-whisper) hears speech: a piece without
+    speech is not decoded, the rest of a piece is made digital silence, and words outside the speech
+    are dropped. On noise Whisper invents words ("Thank you.", "Yeah. Yeah."), the base model
+    especially with a prompt."""
 
 
 def probe(model: Optional[str] = None) -> Optional[str]:
@@ -127,10 +137,13 @@ class WhisperEngine:
         if pcm.duration_s > PIECE_S:
             # Over a long stretch the filler prompt can make Whisper close a 30 s window early and
             # skip the speech after a pause; pieces cut at pauses, each one window, avoid that.
-            from rehearse.speech.streaming import transcribe_in_segments
-
-            merged = transcribe_in_segments(_Pieces(self), pcm, min_segment_s=8.0, max_segment_s=PIECE_S)
-            texts, words = [merged.text], list(merged.words)
+            texts, words = [], []
+            cuts = cut_points(pcm.samples)
+            for start, end in zip(cuts, cuts[1:]):
+                more_texts, more_words = self._decode(pcm.samples[start:end])
+                offset = start / SPEECH_RATE
+                texts += more_texts
+                words += [Word(w.word, w.start + offset, w.end + offset) for w in more_words]
         else:
             texts, words = self._decode(pcm.samples)
         return Transcript(
@@ -186,16 +199,30 @@ class WhisperEngine:
         return texts, words
 
 
-class _Pieces:
-    """The engine seen by the splitter: each piece is decoded as one window."""
+def cut_points(pcm: np.ndarray, max_s: float = PIECE_S, frame: int = 480) -> list[int]:
+    """Sample offsets that cut a long recording into as few pieces of at most ``max_s`` as possible
+    (each piece costs one window's encoding, whatever its length), of about equal length, each cut in
+    the quietest 0.3 s near its share: a 50 s answer is 2 pieces, not 3 or 4. Starts with 0 and
+    ends with ``len(pcm)``."""
+    import math
 
-    def __init__(self, engine: WhisperEngine):
-        self.name = engine.name
-        self._engine = engine
-
-    def transcribe(self, audio: Audio) -> Transcript:
-        texts, words = self._engine._decode(audio.to_rate(SPEECH_RATE).samples)
-        return Transcript(" ".join(t for t in texts if t), tuple(words), self.name, audio.duration_s, 0.0)
+    n = len(pcm)
+    pieces = max(1, math.ceil(n / (max_s * SPEECH_RATE)))
+    frames = n // frame
+    rms = np.sqrt(np.mean(pcm[: frames * frame].astype(np.float64).reshape(frames, frame) ** 2, axis=1))
+    quiet = np.convolve(rms, np.ones(10) / 10, mode="same")  # 0.3 s around each frame
+    most = int(max_s * SPEECH_RATE)
+    cuts = [0]
+    for left in range(pieces, 1, -1):
+        start = cuts[-1]
+        share = (n - start) / left
+        lo = max(start + SPEECH_RATE, n - (left - 1) * most, int(start + share - 5 * SPEECH_RATE))
+        hi = min(start + most, int(start + share + 5 * SPEECH_RATE), frames * frame)
+        lo_f, hi_f = -(-lo // frame), hi // frame
+        best = lo_f + int(np.argmin(quiet[lo_f:hi_f])) if hi_f > lo_f else lo_f
+        cuts.append(min(max(best * frame + frame // 2, lo), hi))
+    cuts.append(n)
+    return cuts
 
 
 def _last_loud_s(pcm: np.ndarray, frame: int = 480) -> float:
