@@ -58,19 +58,16 @@ WRITTEN_FILLERS = {"um", "uh", "uhm", "umm", "er", "erm", "ah", "hmm", "mm", "mh
 
 SWEEP = (
     "default",
-    "base/b5/p/f/t/g",     # the old default, spelled out
-    "base/b5/np/f/t/g",
-    "base/b5/p/nf/t/g",
-    "base/b5/np/nf/t/g",
-    "base/b2/np/nf/t/g",
-    "base/b1/np/nf/t/g",
+    "base/b5/p/f/t/g",     # the earlier default, spelled out
+    "plain",
+    "plain-prompt",
     "base/b1/p/nf/t/g",
-    "base/b1/np/f/t/g",
-    "base/b1/np/nf/nt/g",
-    "base/b1/np/nf/t/ng",
-    "tiny.en/b5/ps/f/t/g",
+    "base/b2/np/nf/t/g",
+    "base/b5/np/f/t/g",
+    "base/b2/p/nf/nt/g",
+    "base/b2/p/nf/t/ng",
+    "tiny.en/b2/ps/fr/t/g",
     "tiny.en/b1/np/nf/t/g",
-    "tiny.en/b1/ps/nf/t/g",
 )
 
 
