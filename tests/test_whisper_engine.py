@@ -135,3 +135,71 @@ def test_a_lone_short_word_is_kept():
         room = [rng.normal(0, 30, int(s * 16000)).astype(np.int16) for s in (before, after)]
         heard = _words(engine.transcribe(Audio(np.concatenate([room[0], word, room[1]]), 16000)).text)
         assert heard == ["no"], (before, after, heard)
+
+
+def _pink(seconds: float, dbfs: float, seed: int) -> np.ndarray:
+    """Pink room noise at ``dbfs`` RMS, as int16 at 16 kHz."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * 16000)
+    spectrum = rng.normal(size=n // 2 + 1) + 1j * rng.normal(size=n // 2 + 1)
+    spectrum[1:] /= np.sqrt(np.fft.rfftfreq(n, 1 / 16000)[1:])
+    spectrum[0] = 0
+    noise = np.fft.irfft(spectrum, n)
+    noise *= 10 ** (dbfs / 20) * 32767 / np.sqrt(np.mean(noise ** 2))
+    return noise.astype(np.int16)
+
+
+def test_room_noise_alone_gives_no_words():
+    """Nothing is transcribed from stretches without speech: pink room noise, quiet to loud, with a
+    breath-like swell in it."""
+    engine = _need_whisper()
+    for seconds, level, seed in ((4.0, -55, 1), (10.0, -42, 2), (27.0, -48, 3)):
+        noise = _pink(seconds, level, seed).astype(np.float64)
+        t = np.arange(len(noise)) / 16000
+        noise *= 1 + 3 * np.exp(-((t - seconds / 2) / 0.3) ** 2)
+        assert engine.transcribe(Audio(np.clip(noise, -32768, 32767).astype(np.int16), 16000)).words == ()
+
+
+def test_no_words_in_a_noisy_tail_after_the_answer():
+    """Answers followed by seconds of room noise: every word lies in the speech. On such tails
+    Whisper writes "Thank you.", "Yeah. Yeah." or, primed by the filler prompt, "uh, uh, uh, ..."."""
+    engine = _need_whisper()
+    from conftest import speech_sample
+
+    for name in ("pocketsphinx-goforward.wav", "librivox-sense-and-sensibility-0930.wav", "jfk.wav"):
+        speech = audio_mod.load(speech_sample(name)).to_rate(16000).samples
+        spoken_until = len(speech) / 16000
+        for tail_s, level, seed in ((2.5, -38, 9), (4.0, -32, 11), (8.0, -42, 15)):
+            mixed = _pink(spoken_until + tail_s, level, seed).astype(np.int32)
+            mixed[: len(speech)] += speech
+            t = engine.transcribe(Audio(np.clip(mixed, -32768, 32767).astype(np.int16), 16000))
+            assert len(t.words) >= 3, (name, t.text)
+            assert all(w.start < spoken_until + 0.3 for w in t.words), (name, tail_s, t.text)
+
+
+def test_only_speech_keeps_the_speech_and_silences_the_rest():
+    from rehearse.speech.engines.whisper import only_speech
+
+    pcm = np.full(1000, 500, np.int16)
+    out = only_speech(pcm, [(100, 200), (600, 700)])
+    assert (out[100:200] == 500).all() and (out[600:700] == 500).all()
+    assert not out[:100].any() and not out[200:600].any() and not out[700:].any()
+    assert len(out) == len(pcm) and pcm.all()  # the input is left as it was
+
+
+def test_long_recordings_are_cut_into_as_few_pieces_as_fit_a_window_at_pauses():
+    from rehearse.speech.engines.whisper import PIECE_S, cut_points
+
+    rng = np.random.default_rng(0)
+    rate = 16000
+    for seconds in (29.0, 50.0, 80.0, 121.0):
+        loud = rng.normal(0, 3000, int(seconds * rate))
+        pauses = np.arange(2.0, seconds - 1, 2.7)  # a 0.4 s pause every 2.7 s
+        for at in pauses:
+            loud[int(at * rate): int((at + 0.4) * rate)] *= 0.01
+        cuts = cut_points(loud.astype(np.int16))
+        pieces = np.diff(cuts) / rate
+        assert cuts[0] == 0 and cuts[-1] == len(loud)
+        assert len(pieces) == np.ceil(seconds / PIECE_S) and pieces.max() <= PIECE_S
+        for cut in cuts[1:-1]:
+            assert any(at <= cut / rate <= at + 0.4 for at in pauses), cut / rate

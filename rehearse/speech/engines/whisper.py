@@ -35,15 +35,20 @@ sampling more often, which made it slower and its live transcripts less accurate
 3% with this shorter prompt); it keeps fewer fillers (83% against 92%)."""
 
 
-PIECE_S = 25.0
-"""Longest stretch decoded as one piece; longer recordings are cut at pauses."""
+PIECE_S = 28.0
+"""Longest stretch decoded as one piece (one 30 s window with the padding); longer recordings are
+cut at pauses."""
+
 
 
 @dataclass(frozen=True)
 class DecodeOptions:
-    """How Whisper decodes; the defaults are the measured choice (see scripts/bench_transcribe.py)."""
+    """How Whisper decodes; the defaults are the measured choice (scripts/bench_decoding.py on the
+    realistic set of scripts/make_realistic_set.py; the figures are in the README)."""
 
-    beam_size: int = 5
+    beam_size: int = 2
+    """Beam search width. On the realistic set (scripts/bench_decoding.py) beam 2 matched beam 5's
+    word error rate on the neural voice at about two thirds of the time; beam 1 made more errors."""
     initial_prompt: Optional[str] = FILLER_PROMPT
     """Text Whisper takes as what came before; None for none."""
     vad_filter: bool = False
@@ -52,8 +57,8 @@ class DecodeOptions:
     min_word_probability: float = 0.3
     """Segments whose words average a lower probability are dropped: on silence and noise Whisper
     invents short phrases ("Thank you.", "Yeah.") with word probabilities near zero."""
-    short_answer_s: float = 1.5
-    """A clip with at most this much speech (Silero VAD) is a short answer ("No.", "Yes, it was")..."""
+    short_answer_s: float = 2.0
+    """A clip with at most this much speech (Silero VAD spans less their padding) is a short answer ("No.", "Yes, it was")..."""
     short_answer_min_probability: float = 0.05
     """... and when every segment of it falls under ``min_word_probability``, the most probable one
     over the speech itself is kept down to this: Whisper is unsure of a lone word (a spoken "No."
@@ -66,13 +71,21 @@ class DecodeOptions:
     window of its own, and a short stretch of room noise there sets off invented words and slow
     retries; silence it recognises as silence at once."""
     temperature: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-    """Sampling temperatures tried in turn when a decode looks wrong; ``(0.0,)`` decodes once."""
+    """Sampling temperatures tried in turn when a decode looks wrong (see
+    :attr:`log_prob_threshold`); ``(0.0,)`` decodes once."""
+    log_prob_threshold: Optional[float] = None
+    """A decode whose tokens average a lower log probability is retried at the next temperature.
+    None (the default): only a decode that repeats itself (compression ratio over 2.4) is retried.
+    Retries for a low probability were most of the engine's time on noisy audio and seldom
+    changed the words."""
     tail_gap_s: float = 1.0
     """Loud audio this long after the last recognised word is decoded again: Whisper sometimes ends
     a window early and drops the last words."""
     speech_gate: bool = True
-    """Decode only audio in which Silero VAD (shipped with faster-whisper) hears speech: on silence
-    and noise Whisper invents words ("Yeah. Yeah."), the base model especially with a prompt."""
+    """Decode only where Silero VAD (shipped with faster-whisper) hears speech: a piece without
+    speech is not decoded, the rest of a piece is made digital silence, and words outside the speech
+    are dropped. On noise Whisper invents words ("Thank you.", "Yeah. Yeah."), the base model
+    especially with a prompt."""
 
 
 def probe(model: Optional[str] = None) -> Optional[str]:
@@ -133,10 +146,13 @@ class WhisperEngine:
         if pcm.duration_s > PIECE_S:
             # Over a long stretch the filler prompt can make Whisper close a 30 s window early and
             # skip the speech after a pause; pieces cut at pauses, each one window, avoid that.
-            from rehearse.speech.streaming import transcribe_in_segments
-
-            merged = transcribe_in_segments(_Pieces(self), pcm, min_segment_s=8.0, max_segment_s=PIECE_S)
-            texts, words = [merged.text], list(merged.words)
+            texts, words = [], []
+            cuts = cut_points(pcm.samples)
+            for start, end in zip(cuts, cuts[1:]):
+                more_texts, more_words = self._decode(pcm.samples[start:end])
+                offset = start / SPEECH_RATE
+                texts += more_texts
+                words += [Word(w.word, w.start + offset, w.end + offset) for w in more_words]
         else:
             texts, words = self._decode(pcm.samples)
         return Transcript(
@@ -150,9 +166,14 @@ class WhisperEngine:
     def _decode(self, pcm: np.ndarray, retry: bool = True) -> tuple[list[str], list[Word]]:
         """Decode at most one window of 16 kHz int16 samples: texts of the kept segments, timed words."""
         opts = self.options
-        spans = _speech_spans(pcm) if opts.speech_gate and len(pcm) else None
-        if not len(pcm) or (opts.speech_gate and not spans):
+        if not len(pcm):
             return [], []
+        spans = None
+        if opts.speech_gate:
+            spans = speech_spans(pcm)
+            if not spans:
+                return [], []
+            pcm = only_speech(pcm, spans)
         samples = pcm.astype(np.float32) / 32768.0
         if opts.pad_s > 0:
             samples = np.concatenate([samples, np.zeros(int(opts.pad_s * SPEECH_RATE), np.float32)])
@@ -164,23 +185,29 @@ class WhisperEngine:
                 samples, language="en", beam_size=opts.beam_size, word_timestamps=True,
                 initial_prompt=opts.initial_prompt, vad_filter=opts.vad_filter,
                 condition_on_previous_text=opts.condition_on_previous_text,
-                temperature=list(opts.temperature),
+                temperature=list(opts.temperature), log_prob_threshold=opts.log_prob_threshold,
             )
             for segment in segments:
-                seg_words = [w for w in segment.words or () if w.word.strip()]
+                heard = [w for w in segment.words or () if w.word.strip()]
+                # nothing from where no one speaks (Whisper's "Thank you." on a noisy tail)
+                seg_words = [w for w in heard if spans is None or _inside(w, spans)]
                 if not seg_words:
                     continue
                 probability = _mean_probability(seg_words)
                 if probability < opts.min_word_probability:
-                    unsure.append((probability, segment.text.strip(), seg_words))
+                    unsure.append((probability, "".join(w.word for w in seg_words).strip(), seg_words))
                     continue
-                texts.append(segment.text.strip())
+                texts.append(segment.text.strip() if len(seg_words) == len(heard)
+                             else "".join(w.word for w in seg_words).strip())
                 words.extend(Word(w.word.strip(), float(w.start), float(w.end)) for w in seg_words)
-        if not texts and unsure and spans and sum(e - b for b, e in spans) <= opts.short_answer_s:
-            over_speech = [u for u in unsure if u[0] >= opts.short_answer_min_probability
-                           and len(u[2]) <= opts.short_answer_words and _overlaps(u[2], spans)]
-            if over_speech:
-                _p, text, seg_words = max(over_speech, key=lambda u: u[0])
+        # A one-word answer ("No.") is a segment Whisper is unsure of: over a short stretch of speech,
+        # when nothing else was heard, its most likely one is kept (its words lie in the speech).
+        speech_s = sum(e - b for b, e in spans) / SPEECH_RATE - 2 * SPEECH_PAD_S * len(spans or ())
+        if not texts and unsure and spans and speech_s <= opts.short_answer_s:
+            likely = [u for u in unsure if u[0] >= opts.short_answer_min_probability
+                      and len(u[2]) <= opts.short_answer_words]
+            if likely:
+                _p, text, seg_words = max(likely, key=lambda u: u[0])
                 texts.append(text)
                 words.extend(Word(w.word.strip(), float(w.start), float(w.end)) for w in seg_words)
         # Whisper may also end a window early; decode once more whatever loud audio is left over.
@@ -196,16 +223,30 @@ class WhisperEngine:
         return texts, words
 
 
-class _Pieces:
-    """The engine seen by the splitter: each piece is decoded as one window."""
+def cut_points(pcm: np.ndarray, max_s: float = PIECE_S, frame: int = 480) -> list[int]:
+    """Sample offsets that cut a long recording into as few pieces of at most ``max_s`` as possible
+    (each piece costs one window's encoding, whatever its length), of about equal length, each cut in
+    the quietest 0.3 s near its share: a 50 s answer is 2 pieces, not 3 or 4. Starts with 0 and
+    ends with ``len(pcm)``."""
+    import math
 
-    def __init__(self, engine: WhisperEngine):
-        self.name = engine.name
-        self._engine = engine
-
-    def transcribe(self, audio: Audio) -> Transcript:
-        texts, words = self._engine._decode(audio.to_rate(SPEECH_RATE).samples)
-        return Transcript(" ".join(t for t in texts if t), tuple(words), self.name, audio.duration_s, 0.0)
+    n = len(pcm)
+    pieces = max(1, math.ceil(n / (max_s * SPEECH_RATE)))
+    frames = n // frame
+    rms = np.sqrt(np.mean(pcm[: frames * frame].astype(np.float64).reshape(frames, frame) ** 2, axis=1))
+    quiet = np.convolve(rms, np.ones(10) / 10, mode="same")  # 0.3 s around each frame
+    most = int(max_s * SPEECH_RATE)
+    cuts = [0]
+    for left in range(pieces, 1, -1):
+        start = cuts[-1]
+        share = (n - start) / left
+        lo = max(start + SPEECH_RATE, n - (left - 1) * most, int(start + share - 5 * SPEECH_RATE))
+        hi = min(start + most, int(start + share + 5 * SPEECH_RATE), frames * frame)
+        lo_f, hi_f = -(-lo // frame), hi // frame
+        best = lo_f + int(np.argmin(quiet[lo_f:hi_f])) if hi_f > lo_f else lo_f
+        cuts.append(min(max(best * frame + frame // 2, lo), hi))
+    cuts.append(n)
+    return cuts
 
 
 def _last_loud_s(pcm: np.ndarray, frame: int = 480) -> float:
@@ -219,26 +260,41 @@ def _last_loud_s(pcm: np.ndarray, frame: int = 480) -> float:
     return float((loud[-1] + 1) * frame / SPEECH_RATE) if len(loud) else 0.0
 
 
-def _speech_spans(pcm: np.ndarray) -> list[tuple[float, float]]:
-    """(start, end) seconds of each stretch of at least 100 ms in which Silero VAD hears speech in
-    16 kHz int16 samples (about 2 ms of work per second of audio)."""
+SPEECH_PAD_S = 0.4
+"""Audio kept on each side of what the speech detector hears: the ends of words and soft hesitations
+it may miss."""
+
+
+def speech_spans(pcm: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) samples of the stretches in which Silero VAD (shipped with faster-whisper) hears
+    at least 100 ms of speech, each widened by :data:`SPEECH_PAD_S`; pauses under 2 s stay inside a
+    stretch. About 2 ms of work per second of 16 kHz int16 audio."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    # Spans end after 0.3 s of silence (Silero's default, 2 s, stretches a lone word over the pause after it).
     found = get_speech_timestamps(pcm.astype(np.float32) / 32768.0,
-                                  VadOptions(min_speech_duration_ms=100, min_silence_duration_ms=300))
-    return [(s["start"] / SPEECH_RATE, s["end"] / SPEECH_RATE) for s in found]
+                                  VadOptions(min_speech_duration_ms=100, speech_pad_ms=int(SPEECH_PAD_S * 1000)))
+    return [(int(s["start"]), int(s["end"])) for s in found]
+
+
+def only_speech(pcm: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
+    """``pcm`` with everything outside ``spans`` made digital silence, which Whisper takes as
+    silence: room noise before, between and after the speech sets off invented words ("Thank you.")
+    and slow retries."""
+    out = np.zeros_like(pcm)
+    for start, end in spans:
+        out[start:end] = pcm[start:end]
+    return out
+
+
+def _inside(word, spans: list[tuple[int, int]]) -> bool:
+    """True when the middle of a decoded word falls within a stretch of speech."""
+    middle = (float(word.start) + float(word.end)) / 2 * SPEECH_RATE
+    return any(start <= middle <= end for start, end in spans)
 
 
 def _has_speech(pcm: np.ndarray) -> bool:
     """True when Silero VAD finds at least 100 ms of speech in 16 kHz int16 samples."""
-    return bool(_speech_spans(pcm))
-
-
-def _overlaps(seg_words, spans: list[tuple[float, float]], margin_s: float = 0.2) -> bool:
-    """Whether the words' time span meets one of the speech spans (word timings are rough)."""
-    start, end = float(seg_words[0].start), float(seg_words[-1].end)
-    return any(start < e + margin_s and end > b - margin_s for b, e in spans)
+    return bool(speech_spans(pcm))
 
 
 def _mean_probability(words) -> float:
