@@ -1,6 +1,6 @@
 """The checker seam: one answer's words and an archetype in, a finding per check out.
 
-    Checker = Callable[[Sequence[str], Archetype], dict[str, CheckFinding]]
+    Checker: (words: Sequence[str], archetype: Archetype) -> dict[str, CheckFinding]
 
 A checker reads the original words (the timed words of a transcript, else the whitespace tokens of
 its text) and returns, for every name in ``CHECK_NAMES``, a :class:`CheckFinding`: whether the
@@ -12,7 +12,9 @@ Three checkers sit side by side:
 - :class:`RulesChecker`: the phrase banks and patterns of ``rehearse/data/checks.toml``;
 - ``rehearse.coaching.semantic.ModelChecker``: sentence embeddings from a packaged static model
   and small trained heads (needs the optional embedding package);
-- :class:`EnsembleChecker`: per check, which of the two decides (rules, model, either, both).
+- :class:`EnsembleChecker`: per check, how the two combine: one alone, either, both, or "stack" (a
+  logistic regression over the model's log-odds and the rules' verdict and confidence), the choice
+  and the stack's weights coming from the trained heads (cross-validated by scripts/train_checks.py).
 
 :func:`default_checker` is the ensemble when the embedding package can be loaded, else the rules.
 The model is loaded lazily: on the first answer scored, never on import.
