@@ -34,6 +34,14 @@ def add_engine_flag(parser) -> None:
                         help="Whisper model: a name from `rehearse models` or a CTranslate2 model folder")
 
 
+def add_recording_flags(parser, max_seconds: float = 120.0) -> None:
+    """``--max-seconds`` and ``--silence``: how a spoken answer ends."""
+    parser.add_argument("--max-seconds", type=float, default=max_seconds, metavar="N",
+                        help=f"stop recording after N seconds (default {max_seconds:g})")
+    parser.add_argument("--silence", type=float, default=2.0, metavar="S",
+                        help="seconds of silence after speech that end the answer (default 2)")
+
+
 def add_archetype_flag(parser, required: bool = True) -> None:
     parser.add_argument("--archetype", "-a", required=required, metavar="ARCH",
                         help="storyteller, salesperson or challenger (or one from your prompt files)")

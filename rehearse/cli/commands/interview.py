@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from rehearse.cli.commands._common import (add_archetype_flag, add_device_flags, add_engine_flag, add_json_flag,
-                                           emit_json, say)
+                                           add_recording_flags, emit_json, say)
 
 HELP = "A short mock second interview (3-5 turns): the interviewer replies to what each answer did."
 
@@ -19,10 +19,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--prompt", metavar="ID", help="the opening prompt's id from `rehearse prompts` (default: random)")
     parser.add_argument("--show", nargs="?", const="last", metavar="ID",
                         help="show a saved interview (the latest by default) instead of starting one")
-    parser.add_argument("--max-seconds", type=float, default=120.0, metavar="N",
-                        help="longest answer in seconds (default 120)")
-    parser.add_argument("--silence", type=float, default=2.0, metavar="S",
-                        help="seconds of silence after speech that end an answer (default 2)")
+    add_recording_flags(parser)
     add_device_flags(parser)
     add_engine_flag(parser)
     add_json_flag(parser)

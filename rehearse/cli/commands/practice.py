@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from rehearse.cli.commands._common import add_device_flags, add_archetype_flag, add_engine_flag, add_json_flag, emit_json, say
+from rehearse.cli.commands._common import add_device_flags, add_archetype_flag, add_engine_flag, add_json_flag, emit_json, say, add_recording_flags
 
 HELP = "Hear an interviewer's prompt, speak your opening, get the verdict."
 
@@ -14,11 +14,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--from-debrief", action="store_true",
                         help="the archetype your latest debrief says to drill, and its topics to keep in mind")
     parser.add_argument("--prompt", metavar="ID", help="a prompt id from `rehearse prompts` (default: random)")
-    parser.add_argument("--max-seconds", type=float, default=120.0, metavar="N",
-                        help="stop recording after N seconds (default 120)")
+    add_recording_flags(parser)
     add_device_flags(parser)
-    parser.add_argument("--silence", type=float, default=2.0, metavar="S",
-                        help="seconds of silence after speech that end the answer (default 2)")
     add_engine_flag(parser)
     add_json_flag(parser)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from rehearse.cli.commands._common import add_device_flags, add_engine_flag, add_json_flag, emit_json, say
+from rehearse.cli.commands._common import add_device_flags, add_engine_flag, add_json_flag, emit_json, say, add_recording_flags
 
 HELP = "Answer a saved session's prompt again: did the checks that failed then pass now?"
 
@@ -12,10 +12,7 @@ HELP = "Answer a saved session's prompt again: did the checks that failed then p
 def add_arguments(parser) -> None:
     parser.add_argument("session", nargs="?", default="last", metavar="SESSION_ID",
                         help="a session id, a unique prefix of one, or `last` (default: the latest scored session)")
-    parser.add_argument("--max-seconds", type=float, default=120.0, metavar="N",
-                        help="stop recording after N seconds (default 120)")
-    parser.add_argument("--silence", type=float, default=2.0, metavar="S",
-                        help="seconds of silence after speech that end the answer (default 2)")
+    add_recording_flags(parser)
     add_device_flags(parser)
     add_engine_flag(parser)
     add_json_flag(parser)
