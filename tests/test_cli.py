@@ -19,6 +19,7 @@ def test_practice_speaks_records_transcribes_scores_and_saves(tmp_path, monkeypa
     code, out, err = run_cli("practice", "--archetype", "storyteller", "--engine", "scripted", "--json")
     result = json.loads(out)
     assert "Recording" in err
+    assert err.index("Recording") < err.index("Checking your answer...")  # said as soon as recording stops
     assert [p.archetype for p in speaker.said] == ["storyteller"]
     assert result["transcript"] == STRONG
     assert result["engine"] == "scripted"

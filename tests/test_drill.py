@@ -427,7 +427,11 @@ def test_the_plain_clock_ends_at_the_last_word_with_the_light_the_report_gives(t
     script_engine(STRONG)
     code, out, err = run_cli("drill", "-a", "storyteller", "--seconds", "8", "--engine", "scripted")
     assert "RED light" in err  # shown live while the silence ran on
-    last = err.strip().splitlines()[-1].split()
+    lines = err.strip().splitlines()
+    # the moment recording stops the screen says it is checking, then freezes at the last word
+    assert lines[-2].split(None, 1)[1] == "recording stopped; checking your answer..."
+    assert err.index("RED light") < err.index("checking your answer")
+    last = lines[-1].split()
     reported = out.split("Light reached:")[1].split("\n")[0]  # e.g. " YELLOW, answer ended at 0:07.0"
     assert " ".join(last[1:]) == f"answer ended (your last word) on {reported.split(',')[0].strip()}"
     assert reported.strip().endswith(last[0]) and "YELLOW" in reported

@@ -75,6 +75,18 @@ def test_a_round_that_works_is_complete_with_its_audio(tmp_path):
     assert saved.verdict == result.score.verdict
 
 
+def test_the_end_of_recording_is_announced_before_the_answer_is_transcribed(tmp_path):
+    events = []
+
+    class Watching(Engine):
+        def transcribe(self, audio):
+            events.append("transcribe")
+            return super().transcribe(audio)
+
+    result, _ = _run(tmp_path, engine=Watching(), on_recording_end=lambda rec: events.append(("ended", rec.stopped_by)))
+    assert events == [("ended", result.recording.stopped_by), "transcribe"]
+
+
 def test_a_prompt_that_cannot_be_spoken_is_shown_as_text_and_the_round_goes_on(tmp_path, capsys):
     told = []
     result, store = _run(tmp_path, speaker=BrokenSpeaker(), notify=told.append)

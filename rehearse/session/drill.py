@@ -186,6 +186,13 @@ class RoundClock:
     def stop_when(self, elapsed_s: float) -> bool:
         return self.lights.should_stop(elapsed_s)
 
+    def checking(self, recording=None) -> None:
+        """Recording has stopped and the answer is being checked: say so at once, before the figures."""
+        if self.display is not None and not self.finished:
+            checking = getattr(self.display, "checking", None)
+            if checking is not None:
+                checking(self.elapsed_s, self.tracker.current)
+
     def finish(self, measured: Optional[RoundTiming] = None, note: str = "recording stopped") -> None:
         """Freeze the display once, where the answer ended.
 
@@ -300,7 +307,7 @@ def run_round(
         result = rehearsal.run_round(
             archetype=archetype, prompt=prompt, ports=ports, targets=personal_targets, mode="drill",
             max_seconds=lights.cutoff_s + 0.5, after_prompt=after_prompt, on_recording_start=started,
-            on_block=clock.on_block, stop_when=clock.stop_when, extra=extra,
+            on_recording_end=clock.checking, on_block=clock.on_block, stop_when=clock.stop_when, extra=extra,
         )
     except NoSpeechError:
         clock.finish(note=NO_SPEECH)

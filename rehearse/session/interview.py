@@ -99,6 +99,7 @@ def run_interview(
     interview_id: Optional[str] = None,
     on_turn_start: Optional[Callable[[int, int, Prompt], None]] = None,
     on_recording_start: Optional[Callable[[], None]] = None,
+    on_recording_end: Optional[Callable[[Any], None]] = None,
     on_turn_done: Optional[Callable[[Turn], None]] = None,
 ) -> Interview:
     """Run the interview: ``turns`` answers, each a round saved as a session, then the closing line.
@@ -135,7 +136,8 @@ def run_interview(
             on_turn_start(number, turns, prompt)
         result: RoundResult = run_round(archetype=archetype, prompt=prompt, ports=ports, targets=targets,
                                         mode=MODE, max_seconds=max_seconds,
-                                        on_recording_start=on_recording_start, extra=extra)
+                                        on_recording_start=on_recording_start,
+                                        on_recording_end=on_recording_end, extra=extra)
         reply: coach.Reply = decided["reply"]
         turn = Turn(number=number, session_id=result.session_id, line=_line_json(prompt, move),
                     transcript=result.transcript.text, score=result.score.to_json(), answer=decided["answer"],

@@ -104,6 +104,7 @@ def run_round(
     max_seconds: float = 120.0,
     after_prompt: Optional[Callable[[], None]] = None,
     on_recording_start: Optional[Callable[[], None]] = None,
+    on_recording_end: Optional[Callable[[Recording], None]] = None,
     on_block: Optional[BlockCallback] = None,
     stop_when: Optional[Callable[[float], bool]] = None,
     incremental: bool = True,
@@ -117,6 +118,8 @@ def run_round(
     timing) to the saved session; ``targets`` are the personal checks' bank entry and topics.
     ``after_prompt`` runs once the prompt has been spoken (or shown) and before anything is saved or
     recorded: a drill counts down there, so the count ends as the person starts to answer.
+    ``on_recording_end`` runs the moment recording stops, before the last of the answer is
+    transcribed and checked (the screen says "checking..." there, not after the wait).
 
     Raises :class:`Interrupted` after Ctrl-C (the audio so far and the session are kept),
     :class:`NoSpeechError` when nothing was heard (kept, not scored), and whatever failed after
@@ -164,6 +167,8 @@ def run_round(
             f"{session_id} (`rehearse replay {session_id}`)."
         )
     try:
+        if on_recording_end is not None:
+            on_recording_end(recording)
         if live is not None:
             transcript = live.finish()
         else:

@@ -24,6 +24,11 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def say_checking(recording=None) -> None:
+    """The round's ``on_recording_end``: recording has stopped, the answer is being checked."""
+    say("Checking your answer...")
+
+
 def add_json_flag(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON only on stdout")
 

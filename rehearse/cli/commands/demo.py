@@ -5,7 +5,7 @@ Saved with mode ``demo``: listed by ``history`` (``--mode demo``), never counted
 
 from __future__ import annotations
 
-from rehearse.cli.commands._common import add_engine_flag, add_json_flag, say
+from rehearse.cli.commands._common import add_engine_flag, add_json_flag, say, say_checking
 
 HELP = "One full round with a bundled sample answer in place of the microphone."
 
@@ -39,6 +39,7 @@ def run(args) -> int:
         archetype=archetype, prompt=prompt, ports=ports, mode="demo", source="sample",
         on_recording_start=lambda: say("Recording (demo: using the bundled sample answer instead of "
                                        "the microphone)..."),
+        on_recording_end=say_checking,
     )
     report_round(result, args.json)
     return 0  # the demo shows the loop; its verdict is not the user's

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from rehearse.cli.commands._common import (add_archetype_flag, add_device_flags, add_engine_flag, add_json_flag,
+from rehearse.cli.commands._common import (say_checking, add_archetype_flag, add_device_flags, add_engine_flag, add_json_flag,
                                            add_recording_flags, emit_json, say)
 
 HELP = "A short mock second interview (3-5 turns): the interviewer replies to what each answer did."
@@ -76,6 +76,7 @@ def run(args) -> int:
             script=script, targets=load_targets(), max_seconds=args.max_seconds, interview_id=interview_id,
             on_turn_start=turn_start, on_turn_done=turn_done,
             on_recording_start=lambda: say("Recording... answer now (Enter or silence ends it)."),
+            on_recording_end=say_checking,
         )
     except RehearseError as err:
         done = progress["turn"] - 1

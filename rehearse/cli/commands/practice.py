@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from rehearse.cli.commands._common import add_device_flags, add_archetype_flag, add_engine_flag, add_json_flag, emit_json, say, add_recording_flags
+from rehearse.cli.commands._common import say_checking, add_device_flags, add_archetype_flag, add_engine_flag, add_json_flag, emit_json, say, add_recording_flags
 
 HELP = "Hear an interviewer's prompt, speak your opening, get the verdict."
 
@@ -51,6 +51,7 @@ def run(args) -> int:
         targets=load_targets(),  # the best accomplishment and the debrief's topics
         mode="practice", max_seconds=args.max_seconds,
         on_recording_start=lambda: say("Recording... speak your opening now (Enter or silence ends it)."),
+        on_recording_end=say_checking,
     )
     return report_round(result, args.json)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from rehearse.cli.commands._common import add_device_flags, add_engine_flag, add_json_flag, emit_json, say, add_recording_flags
+from rehearse.cli.commands._common import say_checking, add_device_flags, add_engine_flag, add_json_flag, emit_json, say, add_recording_flags
 
 HELP = "Answer a saved session's prompt again: did the checks that failed then pass now?"
 
@@ -67,6 +67,7 @@ def run(args) -> int:
         archetype=archetype, prompt=prompt, ports=ports.round_ports(store), targets=load_targets(),
         mode="practice", max_seconds=args.max_seconds,
         on_recording_start=lambda: say("Recording... speak your answer now (Enter or silence ends it)."),
+        on_recording_end=say_checking,
         extra=lambda recording, transcript, score: {"retry_of": before.id},
     )
     now = result.score.to_json()

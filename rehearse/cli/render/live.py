@@ -31,11 +31,18 @@ def clock(seconds: float) -> str:
     return f"{minutes}:{seconds - 60 * minutes:04.1f}"
 
 
+CHECKING = "checking your answer..."
+"""What the display says between the end of recording and the figures."""
+
+
 class NullDisplay:
     def start(self, lights: Lights) -> None:
         pass
 
     def update(self, elapsed_s: float, light: str) -> None:
+        pass
+
+    def checking(self, elapsed_s: float, light: str) -> None:
         pass
 
     def stop(self, elapsed_s: float, light: str, note: str = "recording stopped") -> None:
@@ -59,6 +66,9 @@ class PlainDisplay:
         if light != self.light:
             self.light = light
             self._write(f"  {clock(elapsed_s)}  {light.upper()} light")
+
+    def checking(self, elapsed_s: float, light: str) -> None:
+        self._write(f"  {clock(elapsed_s)}  recording stopped; {CHECKING}")
 
     def stop(self, elapsed_s: float, light: str, note: str = "recording stopped") -> None:
         where = "" if light == "none" else f" on {light.upper()}"
@@ -96,6 +106,11 @@ class RichDisplay:
             return
         self._light, self._drawn_at = light, elapsed_s
         self._live.update(self.render(elapsed_s, light), refresh=True)
+
+    def checking(self, elapsed_s: float, light: str) -> None:
+        if self._live is None:
+            return
+        self._live.update(self.render(elapsed_s, light, CHECKING), refresh=True)
 
     def stop(self, elapsed_s: float, light: str, note: str = "recording stopped") -> None:
         if self._live is None:
