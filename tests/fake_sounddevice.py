@@ -39,15 +39,18 @@ class FakeSoundDevice:
 
     def __init__(self, devices: Sequence[dict] = (), default=(-1, -1), blocks: Sequence[np.ndarray] = (),
                  overflow_at: Sequence[int] = (), start_error: Optional[Exception] = None,
-                 takes: Sequence[Sequence[np.ndarray]] = (), realtime: bool = False):
+                 takes: Sequence[Sequence[np.ndarray]] = (), realtime: bool = False,
+                 before_armed: Sequence[np.ndarray] = ()):
         """``blocks`` feed every input stream; with ``takes``, the n-th stream opened gets the n-th
         list of blocks instead (one recorded answer each), then silence. ``realtime`` paces the
-        blocks at the speed a microphone delivers them."""
+        blocks at the speed a microphone delivers them. ``before_armed`` blocks are what a stream
+        opened early hears before the recorder arms its callback (the prompt playing)."""
         self._devices = list(devices)
         self.default = SimpleNamespace(device=list(default))
         self.blocks = list(blocks)
         self.takes = [list(t) for t in takes]
         self.realtime = realtime
+        self.before_armed = list(before_armed)
         self.overflow_at = set(overflow_at)
         self.start_error = start_error
         self.streams: List["FakeInputStream"] = []
@@ -94,6 +97,14 @@ class FakeInputStream:
         self._thread.start()
 
     def _run(self):
+        # A stream opened early (while the prompt plays) drops what it hears until the recorder arms
+        # its callback; the scripted answer is what the person says once recording has begun.
+        if not getattr(self.callback, "armed", True):
+            for block in self.sd.before_armed:
+                self.callback(np.asarray(block, dtype=np.int16).reshape(-1, 1), len(block), None, FakeStatus())
+        while not getattr(self.callback, "armed", True):
+            if self._halt.wait(0.002):
+                return
         started = time.monotonic()
         sent_s = 0.0
         for i, block in enumerate(self.blocks):

@@ -209,3 +209,39 @@ def test_enter_is_ignored_when_stdin_is_not_a_terminal(tmp_path, fake_mic):
         result = MicrophoneRecorder(stdin=pipe).record(tmp_path / "a.wav", max_seconds=1.0)
     os.close(write)
     assert result.stopped_by == "max_seconds"
+
+
+def test_a_stream_opened_during_the_prompt_drops_the_prompt_and_keeps_the_whole_answer(fake_mic, tmp_path):
+    prompt = vowel(2.0, f0=200.0)  # the interviewer, heard by the microphone while the stream is open early
+    answer = blocks_of(vowel(1.5), quiet(2.0))
+    sd = fake_mic(answer, before_armed=blocks_of(prompt))
+    rec = MicrophoneRecorder(stop_on_enter=False)
+    rec.prepare()
+    assert len(sd.streams) == 1 and sd.streams[0].started
+    started = []
+    result = rec.record(tmp_path / "answer.wav", max_seconds=30.0, on_start=lambda: started.append(True))
+    assert len(sd.streams) == 1, "record() used the stream opened early"
+    assert started and result.stopped_by == "silence" and result.heard_speech
+    recorded = audio.load(result.path).samples
+    sent = np.concatenate(answer)
+    # every sample of the answer, from its first, and nothing of the prompt
+    assert np.array_equal(recorded, sent[: len(recorded)])
+    assert len(recorded) >= int(1.5 * RATE)
+    assert sd.streams[0].closed
+
+
+def test_a_stream_opened_early_is_closed_when_the_round_stops_before_recording(fake_mic, tmp_path):
+    sd = fake_mic(blocks_of(vowel(1.0)))
+    rec = MicrophoneRecorder(stop_on_enter=False)
+    rec.prepare()
+    rec.release()
+    assert sd.streams[0].closed
+    rec.release()  # nothing left to close
+
+
+def test_a_device_that_fails_early_is_reported_by_record(fake_mic, tmp_path):
+    fake_mic(blocks_of(vowel(1.0)), start_error=PortAudioError("Device unavailable"))
+    rec = MicrophoneRecorder(stop_on_enter=False)
+    rec.prepare()  # says nothing: the recording below gives the one sentence
+    with pytest.raises(RehearseError):
+        rec.record(tmp_path / "answer.wav", max_seconds=5.0)

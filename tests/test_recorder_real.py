@@ -219,3 +219,23 @@ def test_no_audio_server_is_a_plain_error(tmp_path):
         "play ERROR No output device (speaker) was found; connect one, "
         "or run `rehearse devices` to see what is available.",
     ]
+
+
+def test_an_input_opened_during_the_prompt_hears_the_first_word(virtual_mic, tmp_path):
+    """Opened while the prompt plays (prepare), the stream is already delivering when recording starts:
+    an answer that begins the instant recording starts is kept from its first sample on, and nothing
+    played before that is in the recording."""
+    clip_path = speech_sample("jfk.wav")
+    clip = audio.load(clip_path)
+    rec = MicrophoneRecorder(stop_on_enter=False)
+    rec.prepare()
+    prompt = virtual_mic.play(clip_path)  # the "interviewer" speaking while the input is open
+    assert prompt.wait(20) == 0
+    players = []
+    result = rec.record(tmp_path / "answer.wav", max_seconds=30.0,
+                        on_start=lambda: players.append(virtual_mic.play(clip_path)))
+    assert players and players[0].wait(20) == 0
+    recorded = audio.load(result.path)
+    lag = locate(recorded.samples, clip.samples)
+    assert_holds_clip(recorded.samples, clip.samples, lag)
+    assert rec.first_block_latency_s is not None and rec.first_block_latency_s < 0.5, rec.first_block_latency_s

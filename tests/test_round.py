@@ -196,3 +196,47 @@ def test_a_prompt_the_synthesiser_cannot_render_is_shown_as_text(tmp_path, monke
     result, store = _run(tmp_path, speaker=PromptSpeaker(play=lambda *a, **k: played.append(a)), notify=told.append)
     assert played == [] and store.get(result.session_id).status == "complete"
     assert "espeak-ng stopped" in told[0] and "Interviewer:" in capsys.readouterr().err
+
+
+class PreparingRecorder(FileRecorder):
+    """A file recorder that notes when its input was opened early and released."""
+
+    def __init__(self, path, events):
+        super().__init__(path)
+        self.events = events
+
+    def prepare(self):
+        self.events.append("prepare")
+
+    def release(self):
+        self.events.append("release")
+
+    def record(self, *a, **kw):
+        self.events.append("record")
+        return super().record(*a, **kw)
+
+
+class NotingSpeaker(FakeSpeaker):
+    def __init__(self, events, fail=None):
+        super().__init__()
+        self.events, self.fail = events, fail
+
+    def speak(self, prompt):
+        self.events.append("speak")
+        if self.fail:
+            raise self.fail
+        super().speak(prompt)
+
+
+def test_the_input_opens_before_the_prompt_is_spoken(tmp_path):
+    events = []
+    _run(tmp_path, speaker=NotingSpeaker(events), recorder=PreparingRecorder(tone_wav(tmp_path / "a.wav"), events))
+    assert events == ["prepare", "speak", "record"]
+
+
+def test_an_input_opened_early_is_released_when_the_round_stops_during_the_prompt(tmp_path):
+    events = []
+    with pytest.raises(KeyboardInterrupt):
+        _run(tmp_path, speaker=NotingSpeaker(events, fail=KeyboardInterrupt()),
+             recorder=PreparingRecorder(tone_wav(tmp_path / "a.wav"), events))
+    assert events == ["prepare", "speak", "release"]

@@ -29,6 +29,27 @@ STALL_S = 5.0
 """Seconds without a single block from the device before we give up on it."""
 
 
+class _Capture:
+    """PortAudio's callback: copies each block onto a queue, once armed.
+
+    A stream opened early (:meth:`MicrophoneRecorder.prepare`, while the prompt is still playing) runs
+    unarmed: what it hears then is the interviewer, and is dropped. Arming at the start of
+    :meth:`MicrophoneRecorder.record` makes the next block the answer's first.
+    """
+
+    def __init__(self, armed: bool = True):
+        self.queue: "queue.Queue[np.ndarray]" = queue.Queue()
+        self.armed = armed
+        self.overflows = 0
+
+    def __call__(self, indata, frames, time_info, status) -> None:
+        if not self.armed:
+            return
+        if status and getattr(status, "input_overflow", False):
+            self.overflows += 1
+        self.queue.put(indata[:, 0].copy() if indata.ndim == 2 else indata.copy())
+
+
 class MicrophoneRecorder:
     """Records one answer from an input device (see :class:`rehearse.core.ports.Recorder`)."""
 
@@ -55,12 +76,53 @@ class MicrophoneRecorder:
         """Silence that ends a recording in which no speech was ever heard (None: wait to the limit)."""
         self.vad_mode = vad_mode
         self._stdin = stdin
+        self._early: Optional[tuple] = None  # (stream, capture) opened by prepare(), not yet recorded
         self.overflows = 0
         """Input overflows (audio PortAudio had to drop) in the last recording."""
         self.first_block_latency_s: Optional[float] = None
         """Seconds from starting the stream to the first block reaching the consumer (last recording)."""
         self.first_speech_s: Optional[float] = None
         """When speech began in the last recording, in seconds of audio; None if none was heard."""
+
+    def prepare(self) -> None:
+        """Open and start the input stream now, before recording (call it as the prompt begins).
+
+        PortAudio on PulseAudio can take ~1.8 s from starting a stream to the first block; opened
+        while the interviewer speaks, the stream is already delivering when :meth:`record` begins, so
+        "Recording" shows at once and the first word is not lost. Blocks heard until then are dropped.
+        A device error here is left for :meth:`record` to report.
+        """
+        if self._early is not None:
+            return
+        sd = devices.sounddevice_module()
+        capture = _Capture(armed=False)
+        stream = None
+        try:
+            with device_errors("input"):
+                stream = self._open(sd, resolve_input(self.device), capture)
+        except RehearseError:
+            if stream is not None:
+                _stop(stream, quiet=True)
+            return
+        self._early = (stream, capture)
+
+    def release(self) -> None:
+        """Close a stream opened by :meth:`prepare` that no recording used (the round stopped first)."""
+        early, self._early = self._early, None
+        if early is not None:
+            _stop(early[0], quiet=True)
+
+    def _open(self, sd, index, capture: _Capture):
+        stream = sd.InputStream(
+            samplerate=self.sample_rate,
+            blocksize=max(1, int(round(self.block_s * self.sample_rate))),
+            device=index,
+            channels=1,
+            dtype="int16",
+            callback=capture,
+        )
+        stream.start()
+        return stream
 
     def record(
         self,
@@ -71,40 +133,36 @@ class MicrophoneRecorder:
         on_block: Optional[BlockCallback] = None,
         stop_when: Optional[Callable[[float], bool]] = None,
     ) -> Recording:
-        sd = devices.sounddevice_module()
-        index = resolve_input(self.device)
-        classifier = FrameClassifier(self.sample_rate, self.block_s, mode=self.vad_mode)
-        endpointer = Endpointer(
-            frame_s=classifier.frame_s, silence_s=self.silence_s, min_speech_s=self.min_speech_s,
-            start_timeout_s=self.start_timeout_s,
-        )
-        blocks: "queue.Queue[np.ndarray]" = queue.Queue()
+        early, self._early = self._early, None  # a stream prepare() opened during the prompt
+        try:
+            sd = devices.sounddevice_module()
+            index = resolve_input(self.device) if early is None else None
+            classifier = FrameClassifier(self.sample_rate, self.block_s, mode=self.vad_mode)
+            endpointer = Endpointer(
+                frame_s=classifier.frame_s, silence_s=self.silence_s, min_speech_s=self.min_speech_s,
+                start_timeout_s=self.start_timeout_s,
+            )
+            writer = WavAppender(path, self.sample_rate)
+        except BaseException:
+            if early is not None:
+                _stop(early[0], quiet=True)
+            raise
+        capture = early[1] if early is not None else _Capture()
+        capture.armed = True  # from here on, what the microphone hears is the answer
+        blocks = capture.queue
         self.overflows = 0
         self.first_block_latency_s = None
         self.first_speech_s = None
         max_frames = max(0, int(round(max_seconds * self.sample_rate)))
 
-        def callback(indata, frames, time_info, status) -> None:
-            if status and getattr(status, "input_overflow", False):
-                self.overflows += 1
-            blocks.put(indata[:, 0].copy() if indata.ndim == 2 else indata.copy())
-
-        writer = WavAppender(path, self.sample_rate)
         enter = _EnterWatcher(self._stdin if self._stdin is not None else sys.stdin) if self.stop_on_enter else None
-        stream = None
+        stream = early[0] if early is not None else None
         stopped_by = "max_seconds"
         try:
             try:
-                with device_errors("input"):
-                    stream = sd.InputStream(
-                        samplerate=self.sample_rate,
-                        blocksize=max(1, int(round(self.block_s * self.sample_rate))),
-                        device=index,
-                        channels=1,
-                        dtype="int16",
-                        callback=callback,
-                    )
-                    stream.start()
+                if stream is None:
+                    with device_errors("input"):
+                        stream = self._open(sd, index, capture)
                 started = time.monotonic()
                 last_block = started
                 while True:
@@ -167,6 +225,7 @@ class MicrophoneRecorder:
                 _stop(stream, quiet=True)
             writer.close()
         self.first_speech_s = endpointer.first_speech_s
+        self.overflows = capture.overflows
         return Recording(
             path=Path(path),
             duration_s=writer.duration_s,

@@ -126,11 +126,20 @@ def run_round(
     recording, once the session is marked ``failed`` with the reason.
     """
     store = ports.store
-    speak_or_show(ports.speaker, prompt, ports.notify)
-    if after_prompt is not None:
-        after_prompt()
-    session_id = store.create(mode=mode, archetype=archetype.name, prompt_id=prompt.id,
-                              prompt_text=prompt.text, source=source)
+    # A recorder that can open its input early does so now, so it is delivering when the prompt ends.
+    prepare, release = getattr(ports.recorder, "prepare", None), getattr(ports.recorder, "release", None)
+    if prepare is not None:
+        prepare()
+    try:
+        speak_or_show(ports.speaker, prompt, ports.notify)
+        if after_prompt is not None:
+            after_prompt()
+        session_id = store.create(mode=mode, archetype=archetype.name, prompt_id=prompt.id,
+                                  prompt_text=prompt.text, source=source)
+    except BaseException:
+        if release is not None:
+            release()
+        raise
     folder = Path(ports.recordings)
     wav_path = folder / f"{session_id}.wav"
     try:
