@@ -121,7 +121,8 @@ def test_batch_runs_every_line_and_reports_bad_ones(tmp_path, run_cli):
     ]
     batch = tmp_path / "batch.jsonl"
     batch.write_text("\n".join(lines) + "\n")
-    code, out, err = run_cli("score", "--batch", str(batch), "--engine", "scripted", "--json")
+    code, out, err = run_cli("score", "--batch", str(batch), "--engine", "scripted", "--jobs", "1",
+                             "--json")  # the scripted engine lives in this test process only
     rows = [json.loads(line) for line in out.splitlines()]
     assert [r.get("id") for r in rows] == [1, None, 3, 4, 5, 6]
     assert "verdict" in rows[0] and rows[0]["transcript"] == STRONG
@@ -216,3 +217,33 @@ def test_a_misspelt_flag_gets_the_nearest_one(cli_env):
     proc = _rehearse(cli_env, "drill", "-a", "storyteller", "--secnds", "30")
     assert proc.returncode == 2 and "did you mean --seconds?" in proc.stderr
     assert "(see `rehearse drill --help`)" in proc.stderr
+
+
+@pytest.mark.slow
+def test_a_batch_scored_in_several_processes_gives_the_same_lines_in_the_same_order(tmp_path, cli_env):
+    """--jobs 2 spreads the lines over two worker processes (real engine, real audio); the output is the
+    serial run's, line for line."""
+    import subprocess
+
+    from conftest import need_engine
+    from rehearse.cli.commands.demo import sample_answer_path
+
+    need_engine("pocketsphinx")
+    sample = str(sample_answer_path())
+    items = [{"id": "a", "archetype": "storyteller", "audio": sample},
+             {"id": "b", "archetype": "challenger", "text": STRONG},
+             {"id": "c", "archetype": "salesperson", "audio": sample},
+             {"id": "d", "archetype": "storyteller", "text": "we are a great company"},
+             {"id": "e", "archetype": "pirate", "text": "hi"}]
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("\n".join(json.dumps(i) for i in items) + "\n{broken\n")
+    outputs = {}
+    for jobs in ("1", "2"):
+        done = subprocess.run([sys.executable, "-m", "rehearse", "score", "--batch", str(batch), "--engine",
+                               "pocketsphinx", "--jobs", jobs, "--json"], env=cli_env, capture_output=True,
+                              text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        outputs[jobs] = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r.get("id") for r in outputs["2"]] == ["a", "b", "c", "d", "e", None]
+    assert outputs["2"] == outputs["1"]
+    assert outputs["2"][0]["engine"] == "pocketsphinx" and "error" in outputs["2"][4]

@@ -18,6 +18,9 @@ def add_arguments(parser) -> None:
     source.add_argument("--audio", metavar="PATH", help="an audio file of the spoken opening")
     source.add_argument("--batch", metavar="PATH.jsonl",
                         help='JSON lines {"id", "archetype", "text" | "audio"}; one result per line')
+    parser.add_argument("--jobs", "-j", type=int, metavar="N",
+                        help="with --batch: lines scored at once, in that many processes (default: every core "
+                             "when the batch holds audio or many openings)")
     parser.add_argument("--no-save", action="store_true", help="do not save the result as a session")
     parser.add_argument("--explain", action="store_true",
                         help="also say, per check, what the rules and the model each found (on stderr)")
@@ -28,8 +31,10 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from rehearse.core.errors import RehearseError
 
+    if args.jobs is not None and args.jobs < 1:
+        raise RehearseError("--jobs must be 1 or more.")
     if args.batch:
-        return _run_batch(Path(args.batch), args.engine, args.model)
+        return _run_batch(Path(args.batch), args.engine, args.model, jobs=args.jobs)
     if not args.archetype:
         raise RehearseError("score needs --archetype (storyteller, salesperson or challenger).")
     from rehearse.core import archetypes
@@ -107,48 +112,87 @@ def _transcribe(path: Path, engine_name, model=None):
     return transcribe(path, engine_name, model)
 
 
-def _run_batch(path: Path, engine_name, model=None) -> int:
-    """One result per input line, in order; a bad line yields {"id", "error"} and the rest run."""
-    from rehearse.api import score_transcript
-    from rehearse.core import archetypes
-    from rehearse.core.errors import RehearseError
+PARALLEL_TEXT_LINES = 1000
+"""A batch of typed openings only is worth more processes from this many lines on (one opening is scored
+in a few milliseconds; starting a process and loading the model takes about a second)."""
+
+
+def _run_batch(path: Path, engine_name, model=None, jobs=None) -> int:
+    """One result per input line, in input order; a bad line yields {"id", "error"} and the rest run.
+
+    Lines are scored in ``jobs`` processes (default: every core when the batch holds audio or at least
+    :data:`PARALLEL_TEXT_LINES` openings); each process decodes audio with its share of the cores."""
+    import os
 
     from rehearse.core.inputs import read_text
 
     lines = read_text(path, "batch file", BATCH_LIMIT_BYTES).splitlines()
-    base = path.resolve().parent
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        item_id = None
-        try:
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise RehearseError(f"line {number} is not valid JSON ({exc.msg})")
-            if not isinstance(item, dict):
-                raise RehearseError(f"line {number} must be a JSON object")
-            item_id = item.get("id")
-            if "archetype" not in item:
-                raise RehearseError(f"line {number} has no archetype")
-            archetype = archetypes.get(str(item["archetype"]))
-            if "audio" in item and item["audio"] is not None:
-                audio_path = Path(str(item["audio"]))
-                if not audio_path.is_absolute():
-                    audio_path = base / audio_path
-                transcript = _transcribe(audio_path, engine_name, model)
-                if transcript.is_empty:
-                    raise RehearseError(f"no speech was heard in {audio_path}")
-            elif isinstance(item.get("text"), str):
-                transcript = _text_transcript(item["text"])
-                if transcript.is_empty:
-                    raise RehearseError(f"line {number} has an empty text")
-            else:
-                raise RehearseError(f"line {number} needs a \"text\" string or an \"audio\" path")
-            result = {"id": item_id, **score_transcript(transcript, archetype).to_json()}
-        except RehearseError as err:
-            result = {"id": item_id, "error": str(err)}
-        except Exception as exc:  # noqa: BLE001 - one bad line must never end the batch
-            result = {"id": item_id, "error": f"line {number} could not be scored ({type(exc).__name__}: {exc})"}
-        emit_json(result)
+    base = str(path.resolve().parent)
+    work = [(number, line, base, engine_name, model) for number, line in enumerate(lines, start=1) if line.strip()]
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if jobs is None:
+        has_audio = any('"audio"' in line for _, line, *_ in work)
+        jobs = cores if (has_audio or len(work) >= PARALLEL_TEXT_LINES) else 1
+    jobs = max(1, min(jobs, len(work)))
+    if jobs == 1:
+        for item in work:
+            emit_json(_score_line(item))
+        return 0
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn: a fresh interpreter per worker, never a fork of threads that hold locks
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_worker_init, initargs=(max(1, cores // jobs),)) as pool:
+        for result in pool.map(_score_line, work, chunksize=max(1, min(64, len(work) // (jobs * 8)))):
+            emit_json(result)
     return 0
+
+
+def _worker_init(threads: int) -> None:
+    """A batch worker: its engine decodes with ``threads`` threads, so the workers share the cores."""
+    import signal
+
+    from rehearse.speech.engines import whisper
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    whisper.CPU_THREADS = threads
+
+
+def _score_line(work) -> dict:
+    """Score one batch line: ``(number, line, base folder, engine, model)`` -> its result or error."""
+    from rehearse.api import score_transcript
+    from rehearse.core import archetypes
+    from rehearse.core.errors import RehearseError
+
+    number, line, base, engine_name, model = work
+    item_id = None
+    try:
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise RehearseError(f"line {number} is not valid JSON ({exc.msg})")
+        if not isinstance(item, dict):
+            raise RehearseError(f"line {number} must be a JSON object")
+        item_id = item.get("id")
+        if "archetype" not in item:
+            raise RehearseError(f"line {number} has no archetype")
+        archetype = archetypes.get(str(item["archetype"]))
+        if "audio" in item and item["audio"] is not None:
+            audio_path = Path(str(item["audio"]))
+            if not audio_path.is_absolute():
+                audio_path = Path(base) / audio_path
+            transcript = _transcribe(audio_path, engine_name, model)
+            if transcript.is_empty:
+                raise RehearseError(f"no speech was heard in {audio_path}")
+        elif isinstance(item.get("text"), str):
+            transcript = _text_transcript(item["text"])
+            if transcript.is_empty:
+                raise RehearseError(f"line {number} has an empty text")
+        else:
+            raise RehearseError(f"line {number} needs a \"text\" string or an \"audio\" path")
+        return {"id": item_id, **score_transcript(transcript, archetype).to_json()}
+    except RehearseError as err:
+        return {"id": item_id, "error": str(err)}
+    except Exception as exc:  # noqa: BLE001 - one bad line must never end the batch
+        return {"id": item_id, "error": f"line {number} could not be scored ({type(exc).__name__}: {exc})"}

@@ -106,12 +106,16 @@ def is_available() -> bool:
     return probe() is None
 
 
+CPU_THREADS = 2
+"""Threads one model decodes with (a process scoring a batch on several cores lowers it per worker)."""
+
+
 class WhisperEngine:
     """Transcribes with one Whisper model loaded at construction."""
 
     name = "whisper"
 
-    def __init__(self, model: Optional[str] = None, *, cpu_threads: int = 2, compute_type: str = "int8",
+    def __init__(self, model: Optional[str] = None, *, cpu_threads: Optional[int] = None, compute_type: str = "int8",
                  options: Optional[DecodeOptions] = None) -> None:
         from rehearse.speech import whisper_models as models
 
@@ -125,7 +129,7 @@ class WhisperEngine:
         try:
             # a model shipped in pieces is joined in memory; the bytes are dropped once loaded
             self._model = WhisperModel(str(info.path), device="cpu", compute_type=compute_type,
-                                       cpu_threads=cpu_threads, local_files_only=True,
+                                       cpu_threads=cpu_threads or CPU_THREADS, local_files_only=True,
                                        files=models.model_files(info))
         except Exception as exc:  # a broken model folder must not surface as a traceback
             raise RehearseError(f"The Whisper model in {info.path} could not be loaded ({exc}); "
