@@ -384,7 +384,7 @@ def run_child(tmp_path, env, spec: dict, *args: str, on_line=None, stdin_tty: bo
                              stdin=slave if stdin_tty else subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     os.close(slave)
-    watchdog = threading.Timer(120, child.kill)  # a hang fails the test instead of blocking the run
+    watchdog = threading.Timer(300, child.kill)  # a hang fails the test instead of blocking the run
     watchdog.start()
     lines = []
     try:
@@ -393,7 +393,7 @@ def run_child(tmp_path, env, spec: dict, *args: str, on_line=None, stdin_tty: bo
             if on_line is not None:
                 on_line(line, master, child)
         out = child.stdout.read()
-        child.wait(30)
+        child.wait(120)
     finally:
         watchdog.cancel()
         if child.poll() is None:
@@ -464,7 +464,7 @@ def test_ctrl_c_in_a_typed_debrief_keeps_every_answer_and_resume_continues(tmp_p
     child = subprocess.Popen([sys.executable, "-m", "rehearse", "debrief", "--text"], env=cli_env,
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     seen: list = []
-    watchdog = threading.Timer(60, child.kill)
+    watchdog = threading.Timer(300, child.kill)  # a hang fails the test; a loaded machine is slow
     watchdog.start()
     try:
         _lines_until(child.stderr, "[1/7]", seen)
@@ -476,7 +476,7 @@ def test_ctrl_c_in_a_typed_debrief_keeps_every_answer_and_resume_continues(tmp_p
         _lines_until(child.stderr, "[3/7]", seen)
         child.send_signal(signal.SIGINT)
         seen.append(child.stderr.read())
-        code = child.wait(30)
+        code = child.wait(120)
     finally:
         watchdog.cancel()
         if child.poll() is None:

@@ -109,7 +109,7 @@ def installed(dists, tmp_path_factory):
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True, timeout=300)
     python = venv / "bin" / "python"
     done = subprocess.run([str(python), "-m", "pip", "install", "--no-index", "--no-deps", "-q",
-                           "--disable-pip-version-check", str(wheel)], capture_output=True, text=True, timeout=300)
+                           "--disable-pip-version-check", str(wheel)], capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()
@@ -151,7 +151,7 @@ def test_installed_wheel_runs_the_demo_without_rendering_a_prompt(installed, no_
 
     for args in (["--text-prompt"], []):
         done = subprocess.run([str(rehearse), "demo", "--json", *args], env=env, cwd=tmp_path,
-                              capture_output=True, text=True, timeout=300)
+                              capture_output=True, text=True, timeout=900)
         assert done.returncode == 0, done.stderr
         assert "Traceback" not in done.stderr
         assert "No sound" not in done.stderr, done.stderr

@@ -40,10 +40,13 @@ class VirtualMic:
 
     def play(self, wav_path, delay_s: float = 0.0) -> subprocess.Popen:
         """Start playing ``wav_path`` into the microphone (after ``delay_s``) in the background."""
+        # The player keeps PulseAudio's default deep buffer (only the recorder asks for 30 ms): on a
+        # loaded machine a player with 30 ms queued runs dry and the "speaker" drops bits of words.
         command = ["paplay", f"--device={SINK}", str(wav_path)]
         if delay_s > 0:
             command = ["sh", "-c", f'sleep {float(delay_s):.3f} && exec "$@"', "play"] + command
-        return subprocess.Popen(command, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        env = {k: v for k, v in self.env.items() if k != "PULSE_LATENCY_MSEC"}
+        return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def pactl(self, *args: str) -> str:
         done = subprocess.run(["pactl", *args], env=self.env, capture_output=True, text=True, timeout=10)
@@ -88,6 +91,7 @@ def start_daemon(root: Path, timeout_s: float = 15.0) -> VirtualMic:
     log = root / "pulse.log"
     command = [
         "pulseaudio", "-n", "--daemonize=yes", "--exit-idle-time=-1", "--use-pid-file=yes",
+        "--high-priority=yes",  # a raised priority where allowed keeps the clock of the null sink steady
         f"--log-target=file:{log}",
         "-L", "module-native-protocol-unix",
         "-L", f"module-null-sink sink_name={SINK} rate={RATE} channels=1",

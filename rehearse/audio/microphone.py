@@ -25,8 +25,9 @@ from rehearse.core.errors import RehearseError
 from rehearse.core.ports import BlockCallback, Recording
 from rehearse.audio.vad import FrameClassifier
 
-STALL_S = 5.0
-"""Seconds without a single block from the device before we give up on it."""
+STALL_S = 10.0
+"""Seconds without a single block from the device before we give up on it (a machine under heavy load
+can hold the sound server back for several seconds; a device unplugged sends nothing at all)."""
 
 
 class _Capture:

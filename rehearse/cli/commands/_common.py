@@ -24,6 +24,39 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+class InterruptibleStdin:
+    """A stdin whose ``readline`` at a terminal wakes every 0.2 s while it waits for a line.
+
+    Python acts on Ctrl-C only in the main thread, between waits. When the kernel hands SIGINT to another
+    thread (a library's worker: OpenBLAS, CTranslate2, PortAudio), a plain blocking read would go on
+    waiting until Enter; waking regularly lets the KeyboardInterrupt through at once. At a terminal in
+    canonical mode a read returns one line, so waiting for the descriptor to be readable loses nothing.
+    Pipes and files are read as they are.
+    """
+
+    def __init__(self, stream=None):
+        self._stream = stream if stream is not None else sys.stdin
+
+    def readline(self) -> str:
+        stream = self._stream
+        try:
+            at_terminal = stream.isatty()
+        except (AttributeError, ValueError):
+            at_terminal = False
+        if at_terminal:
+            import select
+
+            try:
+                while not select.select([stream], [], [], 0.2)[0]:
+                    pass
+            except (OSError, ValueError):  # not selectable after all: read as it is
+                pass
+        return stream.readline()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def say_checking(recording=None) -> None:
     """The round's ``on_recording_end``: recording has stopped, the answer is being checked."""
     say("Checking your answer...")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from rehearse.cli.commands._common import add_device_flags, add_engine_flag, add_json_flag, emit_json, say
+from rehearse.cli.commands._common import InterruptibleStdin, add_device_flags, add_engine_flag, add_json_flag, emit_json, say
 
 HELP = "Review your first interview: what went wrong, what to drill, the accomplishment to open with."
 
@@ -55,7 +55,7 @@ def run(args) -> int:
             raise RehearseError("There is no unfinished debrief to resume; start one with `rehearse debrief`.")
         resume = unfinished if args.resume else None
         if args.text:
-            ask = debrief.TypedAsker()
+            ask = debrief.TypedAsker(stdin=InterruptibleStdin())
             mode = "text"
             if not args.json:
                 say("Debrief of your first interview: answer each question on one line; an empty line skips it.\n")

@@ -7,7 +7,7 @@ import sys
 import textwrap
 from typing import Optional
 
-from rehearse.cli.commands._common import add_device_flags, add_engine_flag, add_json_flag, emit_json, say
+from rehearse.cli.commands._common import InterruptibleStdin, add_device_flags, add_engine_flag, add_json_flag, emit_json, say
 
 HELP = "Timed opening drills: a countdown, a live clock with green/yellow/red lights, pace and fillers."
 
@@ -155,7 +155,7 @@ def next_round(number: int, rounds: int, *, interactive: bool, countdown_s: int,
         if not interactive:
             live.countdown(countdown_s, sys.stderr, label=f"Round {number} starts in")
             return None
-        stdin = stdin if stdin is not None else sys.stdin
+        stdin = InterruptibleStdin(stdin if stdin is not None else sys.stdin)
         _discard_typed_ahead(stdin)
         sys.stderr.write(f"Press Enter for round {number} of {rounds} (q and Enter stops here): ")
         sys.stderr.flush()
