@@ -61,6 +61,13 @@ class MicrophoneRecorder:
         """Seconds from starting the stream to the first block reaching the consumer (last recording)."""
         self.first_speech_s: Optional[float] = None
         """When speech began in the last recording, in seconds of audio; None if none was heard."""
+        self._endpointer: Optional[Endpointer] = None
+
+    def speaking(self) -> bool:
+        """Whether the speaker is talking at the block just recorded (see :attr:`Endpointer.speaking`):
+        False before the answer starts, in a pause, and while only the closing silence is being waited
+        out. Meant for ``on_block`` callbacks, which run right after each block is classified."""
+        return self._endpointer is not None and self._endpointer.speaking
 
     def record(
         self,
@@ -78,6 +85,7 @@ class MicrophoneRecorder:
             frame_s=classifier.frame_s, silence_s=self.silence_s, min_speech_s=self.min_speech_s,
             start_timeout_s=self.start_timeout_s,
         )
+        self._endpointer = endpointer
         blocks: "queue.Queue[np.ndarray]" = queue.Queue()
         self.overflows = 0
         self.first_block_latency_s = None
