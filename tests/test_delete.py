@@ -17,7 +17,7 @@ def test_delete_removes_rows_results_and_recording(run_cli, rehearse_home):
     assert code == 0, err
     assert out == f"Deleted session {sid} and its recording.\n"
     assert not wav.exists()
-    assert Store().scores(sid) == [] and Store().count() == 1
+    assert Store().versions(sid) == [] and Store().count() == 1
     code, out, _ = run_cli("history", "--json")
     assert [json.loads(line)["session_id"] for line in out.splitlines()] == [keep]
     code, out, err = run_cli("replay", sid)

@@ -93,6 +93,64 @@ def test_the_tone_never_blocks_the_recording_thread_and_its_failure_is_kept():
     assert isinstance(clock.tone_error, RuntimeError)
 
 
+def test_round_clock_rings_red_only_while_the_speaker_talks():
+    """Red in a pause waits for the next word; red after the last word never rings."""
+    talking = {"now": True}
+    rang_at = []
+    clock = drill.RoundClock(Lights.for_limit(4), None, tone=lambda: None, speaking=lambda: talking["now"])
+    clock._ring = lambda: rang_at.append(clock.elapsed_s)
+    for t, speaking in ((1.0, True), (3.5, False), (4.0, False), (4.2, False), (4.3, True), (4.4, True)):
+        talking["now"] = speaking
+        clock.tick(t)
+    assert rang_at == [4.3]  # red showed at 4.0 in a pause; the tone waited for the speaker
+    closing = drill.RoundClock(Lights.for_limit(4), None, tone=lambda: None, speaking=lambda: False)
+    closing._ring = lambda: rang_at.append(("closing", closing.elapsed_s))
+    for t in (3.0, 4.0, 4.2, 4.4):
+        closing.tick(t)
+    closing.finish()
+    assert closing.tone_due is False and rang_at == [4.3]  # never rang, and nothing is left to ring
+
+
+def _drill_on_fake_microphone(monkeypatch, run_cli, take, *flags):
+    """`rehearse drill` with the real recorder (voice activity, end of answer) on a fake microphone
+    that delivers ``take``: red at 4 s, recording cut at red plus grace (4.4 s unless ``flags`` say)."""
+    from fakes import install_fake_microphone
+
+    install_fake_microphone(monkeypatch, [take])
+    script_engine(STRONG)
+    code, out, err = run_cli("drill", "-a", "storyteller", "--seconds", "4", "--silence", "2", "--text-prompt",
+                             "--engine", "scripted", "--json", *flags)
+    assert code in (0, 1), err
+    return json.loads(out)["timing"], err
+
+
+def test_no_tone_in_the_closing_silence_after_the_last_word(monkeypatch, run_cli, tones):
+    from fakes import blocks_of, quiet, vowel
+
+    # speech from 0.3 s to 3.3 s, then silence: red (4 s) shows while the recorder waits out the silence
+    timing_, err = _drill_on_fake_microphone(monkeypatch, run_cli, blocks_of(quiet(0.3), vowel(3.0), quiet(8.0)))
+    assert timing_["recorded_s"] > timing_["red_at_s"] and "RED light" in err  # red did show
+    assert tones == []
+
+
+def test_the_tone_rings_for_a_speaker_still_talking_at_red(monkeypatch, run_cli, tones):
+    from fakes import blocks_of, quiet, vowel
+
+    _drill_on_fake_microphone(monkeypatch, run_cli, blocks_of(quiet(0.3), vowel(5.0), quiet(3.0)))
+    assert tones == ["drill-tone"]
+
+
+def test_red_in_a_pause_rings_when_the_speaker_goes_on(monkeypatch, run_cli, tones):
+    from fakes import blocks_of, quiet, vowel
+
+    # a 1 s pause from 3.5 s to 4.5 s spans red (4 s); speech goes on before the cut (4 + 3 s of grace)
+    timing_, _ = _drill_on_fake_microphone(monkeypatch, run_cli,
+                                           blocks_of(quiet(0.3), vowel(3.2), quiet(1.0), vowel(1.5), quiet(4.0)),
+                                           "--grace", "3")
+    assert timing_["recorded_s"] > 6.0
+    assert tones == ["drill-tone"]
+
+
 # --- comparison --------------------------------------------------------------------------------------
 
 class _Result:

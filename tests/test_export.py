@@ -153,7 +153,7 @@ def test_json_report_carries_the_same_facts(run_cli, tmp_path):
     assert report["checks"] == saved.score["checks"] and report["metrics"] == saved.score["metrics"]
     assert report["verdict"] == "pass" and report["timing"] == {"limit_s": 30, "light": "green"}
     assert "Do asks_first_year_question." in report["advice"]
-    assert report["earlier_results"] == []
+    assert report["other_versions"] == [] and report["version"] == 1
     assert report["personal"] == [] and report["accomplishment"] is None
     assert report["delivery"]["filler_words"] == {"um": 1}
     assert report["delivery"]["wpm_band"] == [120.0, 160.0]
@@ -169,7 +169,7 @@ def test_json_report_has_the_personal_checks_and_the_bank_entry(run_cli, monkeyp
     assert report["delivery"]["filler_words"] == session.extra["timing"]["filler_words"]
 
 
-def test_a_rescored_session_lists_its_earlier_results(run_cli):
+def test_a_rescored_session_lists_its_other_versions(run_cli):
     sid = make_session(passed={})
     store = Store()
     better = make_score("storyteller", OPENING, timed_words(OPENING),
@@ -177,10 +177,17 @@ def test_a_rescored_session_lists_its_earlier_results(run_cli):
     store.rescore(sid, score=better, words=timed_words(OPENING), transcript=OPENING, engine="scripted")
     code, out, _ = run_cli("export", sid, "-f", "json")
     report = json.loads(out)
-    assert report["verdict"] == "pass"
-    assert [(r["result"], r["reason"], r["verdict"]) for r in report["earlier_results"]] == [(1, "original", "fail")]
+    assert report["verdict"] == "pass" and report["version"] == 2
+    assert [(r["version"], r["reason"], r["verdict"]) for r in report["other_versions"]] == [(1, "original", "fail")]
     code, out, _ = run_cli("export", sid)
-    assert "## Earlier results" in out and "| 1 |" in out and "| original | fail | none |" in out
+    assert "## Other versions of this result" in out and "shows version 2, the current one" in out
+    assert "| 1 |" in out and "| original | scripted | fail | none |" in out
+    # once version 1 is picked again, the report is version 1 and lists version 2
+    code, _, err = run_cli("versions", sid, "--use", "1")
+    assert code == 0, err
+    report = json.loads(run_cli("export", sid, "-f", "json")[1])
+    assert report["verdict"] == "fail" and report["version"] == 1
+    assert [(r["version"], r["verdict"]) for r in report["other_versions"]] == [(2, "pass")]
 
 
 def test_text_session_and_markdown_escaping(run_cli):

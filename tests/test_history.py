@@ -258,8 +258,8 @@ def test_migration_backfills_figures_and_first_results_from_a_version_1_database
     assert listed["a"].first_accomplishment_s == score["checks"]["leads_with_accomplishment"]["seconds"]
     assert listed["b"].first_accomplishment_s is None
     assert listed["c"].wpm is None
-    assert [r.reason for r in store.scores("a")] == ["original"]
-    assert store.scores("c") == []
+    assert [r.reason for r in store.versions("a")] == ["original"]
+    assert store.versions("c") == []
 
 
 def test_every_score_is_kept_and_the_latest_is_current(tmp_path):
@@ -269,8 +269,8 @@ def test_every_score_is_kept_and_the_latest_is_current(tmp_path):
     better = make_score("storyteller", OPENING, timed_words(OPENING),
                         {"leads_with_accomplishment": True, "thanks_for_callback": True})
     store.rescore(sid, score=better, words=timed_words(OPENING), transcript=OPENING, engine="scripted")
-    results = store.scores(sid)
+    results = store.versions(sid)
     assert [(r.number, r.reason, r.verdict) for r in results] == [(1, "original", "fail"), (2, "rescore", "pass")]
     assert store.get(sid).verdict == "pass" and store.history()[0].verdict == "pass"
     store.delete(sid)
-    assert store.scores(sid) == [] and store.count() == 0
+    assert store.versions(sid) == [] and store.count() == 0

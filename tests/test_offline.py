@@ -193,6 +193,8 @@ def test_every_offline_command_really_runs_without_a_connection(guarded, tmp_pat
         (("progress", "--chart", str(tmp_path / "progress.png")), "", {0}),
         (("rescore", "last"), "", {0}),
         (("rescore", "last", "--retranscribe", "--engine", "pocketsphinx"), "", {0}),
+        (("versions", "last"), "", {0}),
+        (("versions", "last", "--use", "1", "--json"), "", {0}),
         (("prompts",), "", {0}),
         (("prompts", "--json"), "", {0}),
         (("engines",), "", {0}),

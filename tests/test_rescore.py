@@ -30,15 +30,16 @@ def test_rescore_applies_the_current_checks_and_keeps_the_earlier_result(run_cli
     assert result["session_id"] == sid and result["reason"] == "rescore"
     assert result["previous"]["verdict"] == "fail"
     assert (f"verdict fail -> {expected['verdict']}" in result["changed"]) == (expected["verdict"] != "fail")
-    results = Store().scores(sid)
+    results = Store().versions(sid)
     assert [r.reason for r in results] == ["original", "rescore"]
     assert results[0].score == before.score and results[1].score == expected
-    # replay shows the latest
+    # today's checks pass the required checks the hand-made result failed: the new version is current
+    assert result["version"] == 2 and result["current"] and [r.current for r in results] == [False, True]
     code, out, _ = run_cli("replay", sid, "--json")
     replayed = json.loads(out)
-    assert replayed["checks"] == expected["checks"] and replayed["results"] == 2
+    assert replayed["checks"] == expected["checks"] and replayed["results"] == 2 and replayed["version"] == 2
     code, out, _ = run_cli("replay", sid, "--no-audio")
-    assert "Showing the latest of 2 results" in out and "the first was fail" in out
+    assert "Showing version 2 of 2, the current one" in out and "the others: 1: fail" in out
 
 
 def test_human_output_names_what_changed(run_cli):
@@ -60,11 +61,12 @@ def test_retranscribe_uses_the_saved_audio_and_the_named_engine(run_cli, rehears
     result = json.loads(out)
     assert result["transcript"] == "thank you for asking me back i led the rebuild of our billing system"
     assert result["engine"] == "scripted" and result["reason"] == "retranscribe"
-    assert "transcript changed" in result["changed"]
+    assert any(p.startswith(f"words {len(OPENING.split())} -> 14 (") for p in result["changed"]), result["changed"]
+    assert result["comparison"]["words"]["before"] == len(OPENING.split())
     session = Store().get(sid)
     assert session.transcript == result["transcript"] and len(session.words) == 14
     assert session.words[-1].end <= 4.0
-    assert [r.transcript for r in Store().scores(sid)] == [OPENING, result["transcript"]]
+    assert [r.transcript for r in Store().versions(sid)] == [OPENING, result["transcript"]]
 
 
 def test_retranscribe_can_score_an_interrupted_session(run_cli, rehearse_home):
@@ -95,7 +97,7 @@ def test_all_rescores_every_session_and_skips_the_unscorable(run_cli):
     done = {line["session_id"] for line in lines if "error" not in line}
     assert done == {a, b}
     assert [line["session_id"] for line in lines if "error" in line] == [gone]
-    assert all(len(Store().scores(s)) == 2 for s in (a, b))
+    assert all(len(Store().versions(s)) == 2 for s in (a, b))
     code, out, err = run_cli("rescore", "--all")
     assert "Rescored 2 sessions; skipped 1." in err
 

@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
 
+PAUSE_S = 0.3
+"""Silence longer than this after speech is a pause: the speaker is no longer talking (for now)."""
+
+
 @dataclass
 class Endpointer:
     """A state machine over per-frame speech decisions; call :meth:`feed` once per frame."""
@@ -96,6 +100,13 @@ class Endpointer:
     def speech_s(self) -> float:
         """Seconds of sustained speech heard so far."""
         return self._speech_frames * self.frame_s
+
+    @property
+    def speaking(self) -> bool:
+        """The speaker is talking now: the answer has started, and the silence since the last sustained
+        speech is shorter than :data:`PAUSE_S` (a gap between words, not a stop). False before the
+        answer starts and while the recorder only waits out the silence that ends it."""
+        return self.heard_speech and not self.done and self.trailing_silence_s < PAUSE_S
 
     @property
     def trailing_silence_s(self) -> float:

@@ -84,6 +84,13 @@ class MicrophoneRecorder:
         """Seconds from starting the stream to the first block reaching the consumer (last recording)."""
         self.first_speech_s: Optional[float] = None
         """When speech began in the last recording, in seconds of audio; None if none was heard."""
+        self._endpointer: Optional[Endpointer] = None
+
+    def speaking(self) -> bool:
+        """Whether the speaker is talking at the block just recorded (see :attr:`Endpointer.speaking`):
+        False before the answer starts, in a pause, and while only the closing silence is being waited
+        out. Meant for ``on_block`` callbacks, which run right after each block is classified."""
+        return self._endpointer is not None and self._endpointer.speaking
 
     def prepare(self) -> None:
         """Open and start the input stream now, before recording (call it as the prompt begins).
@@ -143,6 +150,7 @@ class MicrophoneRecorder:
                 frame_s=classifier.frame_s, silence_s=self.silence_s, min_speech_s=self.min_speech_s,
                 start_timeout_s=self.start_timeout_s,
             )
+            self._endpointer = endpointer
             writer = WavAppender(path, self.sample_rate)
         except BaseException:
             if early is not None:

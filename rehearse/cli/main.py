@@ -23,7 +23,7 @@ from rehearse import __version__
 # The order commands are listed in `rehearse --help`; modules in rehearse/commands not named here
 # (and not starting with "_") are listed after these, so a new command needs only its module.
 ORDER = ("practice", "drill", "demo", "score", "transcribe", "history", "replay", "progress", "export",
-         "rescore", "delete", "prompts", "engines", "models", "devices", "debrief", "accomplishments")
+         "rescore", "versions", "delete", "prompts", "engines", "models", "devices", "debrief", "accomplishments")
 
 
 def command_names() -> list[str]:

@@ -55,3 +55,8 @@ def check_all(transcript: Transcript, archetype: Archetype,
 def score(transcript: Transcript, archetype: Archetype, checker: Optional[Checker] = None) -> Score:
     return Score(archetype=archetype.name, transcript=transcript.text, engine=transcript.engine,
                  checks=check_all(transcript, archetype, checker), metrics=metrics.compute(transcript))
+
+
+def checker_name(checker: Optional[Checker] = None) -> str:
+    """The name of the checker :func:`score` uses (``ensemble`` or ``rules`` by default), saved with each result."""
+    return (checker or default_checker()).name

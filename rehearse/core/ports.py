@@ -52,7 +52,9 @@ class Recorder(Protocol):
         """Record until silence after speech, Enter, ``max_seconds``, or ``stop_when(elapsed_s)``.
 
         ``on_start`` is called the moment audio capture starts. Ctrl-C ends the recording with
-        ``stopped_by="interrupted"``; it does not raise.
+        ``stopped_by="interrupted"``; it does not raise. A recorder that hears voice activity may also
+        offer ``speaking() -> bool`` (is the speaker talking at the block ``on_block`` was just given?);
+        a drill then rings its red-light tone only while the speaker talks.
         """
         ...
 

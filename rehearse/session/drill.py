@@ -2,7 +2,8 @@
 
 A round is a practice round (:func:`rehearse.session.round.run_round`) with a clock: while recording,
 :class:`RoundClock` follows the seconds recorded, updates the live display, rings the tone when red
-shows and cuts the recording at red plus grace. Afterwards the timed words give the round's
+shows while the speaker is talking (not in the closing silence after the last word) and cuts the
+recording at red plus grace. Afterwards the timed words give the round's
 :class:`~rehearse.coaching.timing.RoundTiming`, saved with the session (mode ``drill``).
 """
 
@@ -156,10 +157,15 @@ class RoundClock:
     thread and never block (the tone plays in its own thread).
     """
 
-    def __init__(self, lights: Lights, display=None, tone: Optional[ToneFn] = None):
+    def __init__(self, lights: Lights, display=None, tone: Optional[ToneFn] = None,
+                 speaking: Optional[Callable[[], bool]] = None):
         self.lights = lights
         self.display = display
         self.tone = tone
+        self.speaking = speaking
+        """Whether the speaker is talking at the latest block (the recorder's voice activity); None: assume so."""
+        self.tone_due = False
+        """Red has shown but the tone has not rung: the speaker was not talking then."""
         self.tracker = LightTracker(lights)
         self.elapsed_s = 0.0
         self.tone_thread: Optional[threading.Thread] = None
@@ -178,6 +184,12 @@ class RoundClock:
         self.elapsed_s = elapsed_s
         changed = self.tracker.advance(elapsed_s)
         if "red" in changed and self.tone is not None:
+            self.tone_due = True
+        # The tone tells a speaker who is still talking that time is up. Red that shows in a pause
+        # waits for the next word; red that shows after the last word (the recorder only waiting
+        # out the closing silence) never rings.
+        if self.tone_due and not self.finished and (self.speaking is None or self.speaking()):
+            self.tone_due = False
             self._ring()
         if self.display is not None:
             self.display.update(elapsed_s, self.tracker.current)
@@ -202,6 +214,7 @@ class RoundClock:
         if self.finished:
             return
         self.finished = True
+        self.tone_due = False
         if self.display is None:
             return
         if measured is not None and measured.ended_at_s is not None:
@@ -287,7 +300,7 @@ def run_round(
     from rehearse.core.errors import NoSpeechError
     from rehearse.session import round as rehearsal
 
-    clock = RoundClock(lights, display, tone)
+    clock = RoundClock(lights, display, tone, speaking=getattr(ports.recorder, "speaking", None))
     fillers = tuple(fillers or metrics.default_fillers())
     measured: dict[str, RoundTiming] = {}
 

@@ -194,7 +194,7 @@ def run_round(
             extra_data["personal"] = mine
         store.save_scored(session_id, score=result, words=transcript.words, transcript=transcript.text,
                           engine=transcript.engine, duration_s=recording.duration_s,
-                          extra=extra_data or None)
+                          extra=extra_data or None, checker=scoring.checker_name())
     except NoSpeechError:
         raise
     except KeyboardInterrupt:

@@ -113,4 +113,28 @@ MIGRATIONS: list[tuple[str, str]] = [
     ALTER TABLE debriefs ADD COLUMN progress_json TEXT;
     CREATE INDEX debriefs_finished ON debriefs (finished, created_at, id);
     """),
+    # Every scoring of a session is a numbered version: the first round is version 1, each `rehearse
+    # rescore` adds the next. A version also keeps the checker that decided it and its personal
+    # results, and the session names its current version (the sessions row holds that version's
+    # transcript, words, score and figures, so every listing reads one row). Rescoring no longer
+    # always makes the newest result current, and `rehearse versions SESSION --use N` picks one.
+    # Existing results are numbered in the order they were made; the newest stays current and gets
+    # the session's personal results (earlier ones had theirs replaced, so theirs stay unknown).
+    ("007_score_versions", """
+    ALTER TABLE scores ADD COLUMN version INTEGER;
+    ALTER TABLE scores ADD COLUMN checker TEXT;
+    ALTER TABLE scores ADD COLUMN personal_json TEXT;
+    ALTER TABLE sessions ADD COLUMN current_version INTEGER;
+    UPDATE scores SET version = (SELECT COUNT(*) FROM scores AS earlier
+                                 WHERE earlier.session_id = scores.session_id AND earlier.id <= scores.id);
+    UPDATE scores SET personal_json = (
+        SELECT CASE WHEN json_valid(s.extra_json) THEN
+                    CASE WHEN json_type(s.extra_json, '$.personal') = 'array'
+                         THEN json_extract(s.extra_json, '$.personal') END END
+        FROM sessions AS s WHERE s.id = scores.session_id)
+    WHERE id IN (SELECT MAX(id) FROM scores GROUP BY session_id);
+    UPDATE sessions SET current_version = (SELECT MAX(version) FROM scores WHERE scores.session_id = sessions.id)
+    WHERE score_json IS NOT NULL;
+    CREATE UNIQUE INDEX scores_version ON scores (session_id, version);
+    """),
 ]

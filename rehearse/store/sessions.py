@@ -1,4 +1,4 @@
-"""Sessions: one row per round, created *before* recording starts, and every result each has had.
+"""Sessions: one row per round, created *before* recording starts, and every version of its result.
 
 A session row is created with status ``recording`` so that a killed process still leaves a row
 pointing at its audio; the next time the store is opened, such rows whose process is gone are marked
@@ -8,10 +8,17 @@ pointing at its audio; the next time the store is opened, such rows whose proces
 A row whose stored JSON cannot be read back is still listed, resolved, rescored and deleted: the
 unreadable parts come back empty and are named in :attr:`SessionRecord.damaged`;
 :meth:`SessionRecord.require_intact` turns them into one sentence for commands that show them.
+
+Versions: every scoring of a session (the first, then each ``rehearse rescore``) is kept in the
+``scores`` table as a numbered version (transcript, timed words, engine, checker, score, personal
+results, when). One of them is current (``sessions.current_version``), and the session row holds that
+version's transcript, words, score and figures, so history, progress, replay, export and the sheet
+read the current version from one row. :meth:`Store.use` makes another version current.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import secrets
@@ -64,6 +71,8 @@ class SessionRecord:
     """When the current result was computed (ISO 8601, UTC), or None if never scored."""
     error: Optional[str] = None
     """Why a ``failed`` session failed after its audio was recorded."""
+    version: Optional[int] = None
+    """The number of the current version of its result (see :meth:`Store.versions`), or None if never scored."""
     damaged: tuple[str, ...] = ()
     """The stored parts that could not be read back (e.g. ``"its score"``); they come back empty."""
 
@@ -127,7 +136,7 @@ class HistoryRow:
 
 @dataclass(frozen=True)
 class ScoreRecord:
-    """One result a session has had: its first score, or one from ``rehearse rescore``."""
+    """One version of a session's result: its first score, or one from ``rehearse rescore``."""
 
     number: int
     """1 for the first result, counting up with each rescore."""
@@ -141,6 +150,23 @@ class ScoreRecord:
     score: dict[str, Any]
     """The score object (contract shape)."""
     verdict: Optional[str]
+    checker: Optional[str] = None
+    """The checker that decided it (``ensemble``, ``rules``...); None for results saved before versions
+    recorded it."""
+    personal: Optional[list] = None
+    """The personal check objects of this version, or None (none to hold it to, or not recorded)."""
+    current: bool = False
+    """Whether this is the session's current version."""
+
+    def to_json(self) -> dict[str, Any]:
+        checks = self.score.get("checks") or {}
+        return {
+            "version": self.number, "current": self.current, "scored_at": self.scored_at,
+            "reason": self.reason, "engine": self.engine, "checker": self.checker, "verdict": self.verdict,
+            "transcript": self.transcript, "words": [w.to_json() for w in self.words],
+            "checks": {n: bool(c.get("passed")) for n, c in checks.items() if isinstance(c, dict)},
+            "score": self.score, "personal": self.personal,
+        }
 
 
 def score_columns(score: Optional[Score]) -> dict[str, Any]:
@@ -149,12 +175,18 @@ def score_columns(score: Optional[Score]) -> dict[str, Any]:
         return {"score_json": None, "verdict": None, "wpm": None, "fillers_per_min": None,
                 "first_accomplishment_s": None}
     data = score.to_json()
-    lead = data["checks"].get("leads_with_accomplishment") or {}
+    return {"score_json": json.dumps(data), **figure_columns(data)}
+
+
+def figure_columns(data: dict[str, Any]) -> dict[str, Any]:
+    """The verdict and figures copied out of a score object (contract shape) into the session row."""
+    checks = data.get("checks") or {}
+    lead = checks.get("leads_with_accomplishment") or {}
+    metrics = data.get("metrics") or {}
     return {
-        "score_json": json.dumps(data),
-        "verdict": data["verdict"],
-        "wpm": data["metrics"].get("wpm"),
-        "fillers_per_min": data["metrics"].get("fillers_per_min"),
+        "verdict": data.get("verdict"),
+        "wpm": metrics.get("wpm"),
+        "fillers_per_min": metrics.get("fillers_per_min"),
         "first_accomplishment_s": lead.get("seconds") if lead.get("passed") else None,
     }
 
@@ -250,11 +282,14 @@ class Store:
     def update(self, session_id: str, **fields: Any) -> None:
         """Set columns; ``words`` (list of Word), ``score`` (Score) and ``extra`` (dict) are encoded.
 
-        Setting a score also fills the denormalised figures and appends the score to the session's
-        results (``score_reason`` names why: ``original`` by default, ``rescore``, ``retranscribe``).
+        Setting a score also fills the denormalised figures and saves the result as the session's next
+        version, which becomes current (``score_reason`` names why: ``original`` by default,
+        ``rescore``, ``retranscribe``; ``checker`` names the checker that decided it). The version's
+        personal results are ``extra["personal"]`` as the row holds it after this update.
         """
         columns: dict[str, Any] = {}
         reason = fields.pop("score_reason", "original")
+        checker = fields.pop("checker", None)
         score_row = None
         for key, value in fields.items():
             if key == "words":
@@ -280,30 +315,93 @@ class Store:
             if cur.rowcount != 1:
                 raise RehearseError(f"No session {session_id!r} to update.")
             if score_row is not None:
+                number = self._next_version(session_id)
                 self._conn.execute(
-                    "INSERT INTO scores (session_id, scored_at, reason, engine, transcript, words_json, "
-                    "score_json, verdict) SELECT id, scored_at, ?, engine, transcript, words_json, score_json, "
-                    "verdict FROM sessions WHERE id = ?", (reason, session_id))
+                    "INSERT INTO scores (session_id, version, scored_at, reason, engine, checker, transcript, "
+                    "words_json, score_json, verdict, personal_json) SELECT id, ?, scored_at, ?, engine, ?, "
+                    "transcript, words_json, score_json, verdict, " + _PERSONAL_SQL + " FROM sessions WHERE id = ?",
+                    (number, reason, checker, session_id))
+                self._conn.execute("UPDATE sessions SET current_version = ? WHERE id = ?", (number, session_id))
+
+    def _next_version(self, session_id: str) -> int:
+        return self._conn.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM scores WHERE session_id = ?",
+                                  (session_id,)).fetchone()[0]
 
     def save_scored(self, session_id: str, *, score: Score, words: Iterable[Word], transcript: str,
                     engine: Optional[str], duration_s: Optional[float], status: str = "complete",
-                    extra: Optional[dict] = None) -> None:
+                    extra: Optional[dict] = None, checker: Optional[str] = None) -> None:
+        """Save a round's first result (version 1, current)."""
         fields: dict[str, Any] = dict(score=score, words=list(words), transcript=transcript, engine=engine,
-                                      duration_s=duration_s, status=status)
+                                      duration_s=duration_s, status=status, checker=checker)
         if extra is not None:
             fields["extra"] = extra
         self.update(session_id, **fields)
 
     def rescore(self, session_id: str, *, score: Score, words: Iterable[Word], transcript: str,
-                engine: Optional[str], reason: str = "rescore", extra: Optional[dict] = None) -> None:
-        """Make ``score`` the session's current result; earlier results stay in :meth:`scores`.
+                engine: Optional[str], reason: str = "rescore", extra: Optional[dict] = None,
+                checker: Optional[str] = None, personal: Optional[list] = None,
+                make_current: bool = True) -> int:
+        """Save ``score`` as the session's next version and return its number; earlier versions stay.
 
-        A ``failed`` or ``interrupted`` session becomes ``complete`` and its error is cleared."""
-        fields: dict[str, Any] = dict(score=score, words=list(words), transcript=transcript, engine=engine,
-                                      status="complete", error=None, score_reason=reason)
-        if extra is not None:
-            fields["extra"] = extra
-        self.update(session_id, **fields)
+        With ``make_current`` it becomes the current result (``extra`` replaces the session's extra
+        data, and its ``"personal"`` is the version's personal results; a ``failed`` or ``interrupted``
+        session becomes ``complete`` and its error is cleared). Without, only the version is saved,
+        with ``personal``, and the current result stays as it is (:meth:`use` can pick it later)."""
+        words = list(words)
+        if make_current:
+            fields: dict[str, Any] = dict(score=score, words=words, transcript=transcript, engine=engine,
+                                          status="complete", error=None, score_reason=reason, checker=checker)
+            if extra is not None:
+                fields["extra"] = extra
+            with self._transaction():
+                self.update(session_id, **fields)
+                return self._next_version(session_id) - 1
+        columns = score_columns(score)
+        with self._transaction():
+            if self._conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
+                raise RehearseError(f"No session {session_id!r} to update.")
+            number = self._next_version(session_id)
+            self._conn.execute(
+                "INSERT INTO scores (session_id, version, scored_at, reason, engine, checker, transcript, "
+                "words_json, score_json, verdict, personal_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (session_id, number, now(), reason, engine, checker, transcript,
+                 json.dumps([w.to_json() for w in words]), columns["score_json"], columns["verdict"],
+                 None if personal is None else json.dumps(personal)))
+        return number
+
+    def use(self, session_id: str, number: int) -> ScoreRecord:
+        """Make version ``number`` the session's current result: its transcript, words, engine, score,
+        figures and personal results go back into the session row (the other versions stay)."""
+        versions = self.versions(session_id)
+        chosen = next((v for v in versions if v.number == number), None)
+        if chosen is None:
+            have = (f"versions 1 to {versions[-1].number}" if len(versions) > 1 else
+                    "only version 1" if versions else "no versions: it was never scored")
+            raise RehearseError(f"Session {session_id} has no version {number}; it has {have} "
+                                f"(`rehearse versions {session_id}` lists them).")
+        row = self._conn.execute("SELECT scores.score_json, scores.words_json, sessions.extra_json FROM scores "
+                                 "JOIN sessions ON sessions.id = scores.session_id "
+                                 "WHERE scores.session_id = ? AND scores.version = ?", (session_id, number)).fetchone()
+        damage: list[str] = []
+        data = _decode(row["score_json"], _object, None, damage, "its score")
+        _decode(row["words_json"], _words, (), damage, "its timed words")
+        if damage or data is None:
+            raise damaged(f"version {number} of session {session_id}", " and ".join(damage) or "its score",
+                          "pick another version")
+        columns = {"transcript": chosen.transcript, "words_json": row["words_json"], "engine": chosen.engine,
+                   "score_json": row["score_json"], **figure_columns(data), "scored_at": chosen.scored_at,
+                   "current_version": number, "status": "complete", "error": None}
+        extra_damage: list[str] = []
+        extra = _decode(row["extra_json"], _object, {}, extra_damage)
+        if not extra_damage:  # an unreadable extra is left as it is, not overwritten
+            extra = {k: v for k, v in extra.items() if k != "personal"}
+            if chosen.personal is not None:
+                extra["personal"] = chosen.personal
+            columns["extra_json"] = json.dumps(extra) if extra else None
+        assignments = ", ".join(f"{c} = ?" for c in columns)
+        with self._transaction():
+            self._conn.execute(f"UPDATE sessions SET {assignments} WHERE id = ?", (*columns.values(), session_id))
+        return dataclasses.replace(chosen, current=True)
 
     def delete(self, session_id: str) -> None:
         """Remove the session's rows (the session and all its results); the audio file is the caller's."""
@@ -377,16 +475,19 @@ class Store:
         where, params = _filters(archetype, mode, since, scored_only, exclude_modes, exclude_statuses, status)
         return self._conn.execute("SELECT COUNT(*) FROM sessions" + where, params).fetchone()[0]
 
-    def scores(self, session_id: str) -> list[ScoreRecord]:
-        """Every result the session has had, oldest first (the last one is the current result)."""
+    def versions(self, session_id: str) -> list[ScoreRecord]:
+        """Every version of the session's result, oldest first; the current one has ``current`` set."""
         rows = self._conn.execute(
-            "SELECT scored_at, reason, engine, transcript, words_json, score_json, verdict FROM scores "
-            "WHERE session_id = ? ORDER BY id", (session_id,)).fetchall()
-        # an earlier result that cannot be read back is listed with what its columns still say
-        return [ScoreRecord(number=i, scored_at=r["scored_at"], reason=r["reason"], engine=r["engine"],
+            "SELECT s.version, s.scored_at, s.reason, s.engine, s.checker, s.transcript, s.words_json, s.score_json, "
+            "s.verdict, s.personal_json, (SELECT current_version FROM sessions WHERE id = s.session_id) AS current_version "
+            "FROM scores AS s WHERE s.session_id = ? ORDER BY s.version", (session_id,)).fetchall()
+        # a version that cannot be read back is listed with what its columns still say
+        return [ScoreRecord(number=r["version"], scored_at=r["scored_at"], reason=r["reason"], engine=r["engine"],
                             transcript=r["transcript"], words=_decode(r["words_json"], _words, (), []),
-                            score=_decode(r["score_json"], _object, {}, []), verdict=r["verdict"])
-                for i, r in enumerate(rows, start=1)]
+                            score=_decode(r["score_json"], _object, {}, []), verdict=r["verdict"],
+                            checker=r["checker"], personal=_decode(r["personal_json"], _list, None, []),
+                            current=r["version"] == r["current_version"])
+                for r in rows]
 
     def ids(self, limit: int = 5) -> list[str]:
         """The newest session ids (for hints)."""
@@ -429,6 +530,18 @@ def _words(words_json: str) -> tuple[Word, ...]:
     return tuple(Word.from_json(w) for w in data)
 
 
+def _list(text: str) -> list:
+    data = json.loads(text)
+    if not isinstance(data, list):
+        raise ValueError("not a JSON list")
+    return data
+
+
+_PERSONAL_SQL = ("CASE WHEN json_valid(extra_json) THEN CASE WHEN json_type(extra_json, '$.personal') = 'array' "
+                 "THEN json_extract(extra_json, '$.personal') END END")
+"""The personal results in a session row's extra data, as JSON text (NULL when there are none)."""
+
+
 def _object(text: str) -> dict[str, Any]:
     data = json.loads(text)
     if not isinstance(data, dict):
@@ -458,5 +571,5 @@ def _record(row: sqlite3.Row) -> SessionRecord:
         status=row["status"], stopped_by=row["stopped_by"], audio_path=row["audio_path"],
         duration_s=row["duration_s"], engine=row["engine"], transcript=row["transcript"], words=words,
         score=score, verdict=row["verdict"], extra=extra,
-        scored_at=row["scored_at"], error=row["error"], damaged=tuple(damage),
+        scored_at=row["scored_at"], error=row["error"], version=row["current_version"], damaged=tuple(damage),
     )

@@ -27,7 +27,7 @@ def run(args) -> int:
     store = Store()
     session = store.resolve(args.session)
     session.require_intact()
-    report = export_report.build(session, store.scores(session.id), coaching=_coaching(session.archetype),
+    report = export_report.build(session, store.versions(session.id), coaching=_coaching(session.archetype),
                                  audio_present=bool(session.audio_path) and Path(session.audio_path).is_file(),
                                  accomplishment=_bank_entry(store, session))
     if args.format == "json":

@@ -30,7 +30,7 @@ def run(args) -> int:
     for session in sessions:
         session.require_intact()
     for number, session in enumerate(sessions, start=1):
-        results = store.scores(session.id)
+        results = store.versions(session.id)
         audio_path = session.audio_path if session.audio_path and Path(session.audio_path).is_file() else None
         if args.json:
             emit_json(replay_json(session, audio_path, results))
@@ -44,7 +44,7 @@ def run(args) -> int:
 
 
 def replay_json(session, audio_path, results) -> dict:
-    """The saved (latest) score object plus the contract's session_id, words and audio, and context."""
+    """The saved (current version's) score object plus the contract's session_id, words and audio, and context."""
     payload = {**(session.score or {}), "session_id": session.id,
                "words": [w.to_json() for w in session.words], "audio": audio_path}
     payload.setdefault("archetype", session.archetype)
@@ -52,7 +52,7 @@ def replay_json(session, audio_path, results) -> dict:
         "mode": session.mode, "started_at": session.started_at, "status": session.status,
         "prompt": {"id": session.prompt_id, "text": session.prompt_text} if session.prompt_text else None,
         "audio_missing": bool(session.audio_path) and audio_path is None,
-        "scored_at": session.scored_at, "results": len(results),
+        "scored_at": session.scored_at, "results": len(results), "version": session.version,
     })
     if "timing" in session.extra:
         payload["timing"] = session.extra["timing"]
@@ -68,9 +68,11 @@ def _replay(session, audio_path, results, args) -> int:
     print(f"Session {session.id}: {session.mode}, {session.archetype}, {local_time(session.started_at)} "
           f"({session.status.replace('_', ' ')})")
     if len(results) > 1:
-        first = results[0]
-        print(f"Showing the latest of {len(results)} results (rescored {local_time(results[-1].scored_at)}; "
-              f"the first was {first.verdict or '?'}).")
+        current = next((r for r in results if r.current), results[-1])
+        others = ", ".join(f"{r.number}: {r.verdict or '?'}" for r in results if r is not current)
+        print(f"Showing version {current.number} of {len(results)}, the current one (scored "
+              f"{local_time(current.scored_at)}, {current.reason}; the others: {others}); "
+              f"`rehearse versions {session.id}` lists them and picks another.")
 
     device = None
     with_audio = not args.no_audio

@@ -1,10 +1,15 @@
-"""`rehearse rescore`: run the current checks again on saved sessions, keeping earlier results."""
+"""`rehearse rescore`: run the current checks again on saved sessions, each result a new version.
+
+The new version becomes current unless fewer of the required checks pass in it than in the current
+one (rehearse/session/rescore.py); either way the line printed says what changed and how to pick the
+other one with `rehearse versions SESSION --use N`."""
 
 from __future__ import annotations
 
 from rehearse.cli.commands._common import add_engine_flag, add_json_flag, emit_json, say
 
-HELP = "Re-run the current checks on saved transcripts (or re-transcribe the audio first); earlier results are kept."
+HELP = ("Re-run the current checks on saved transcripts (or re-transcribe the audio first) as a new version; "
+        "a worse result does not replace the current one (see `rehearse versions`).")
 
 
 def add_arguments(parser) -> None:
@@ -41,7 +46,7 @@ def run(args) -> int:
 
         engine = engines.get(args.engine, model=args.model)
     targets = targets_from(store.db)
-    done = skipped = 0
+    done = skipped = kept = 0
     for session in sessions:
         try:
             outcome = rescore_one(store, session, engine, targets=targets)
@@ -55,17 +60,39 @@ def run(args) -> int:
                 say(f"Skipped: {err}")
             continue
         done += 1
+        kept += not outcome["current"]
         if args.json:
             emit_json(outcome)
         else:
             print(describe(outcome))
     if args.all and not args.json:
-        say(f"Rescored {done} session{'s' if done != 1 else ''}" + (f"; skipped {skipped}." if skipped else "."))
+        say(f"Rescored {done} session{'s' if done != 1 else ''}" + (f"; skipped {skipped}." if skipped else ".")
+            + (f" {kept} kept their current version because the new one was worse." if kept else ""))
     return 0
 
 
 def describe(outcome: dict) -> str:
-    previous = outcome["previous"]
-    was = f"{previous['verdict']} -> " if previous else ""
+    """What a rescore did, for a person: the new version against the current one, what changed, and
+    which version is current now (with the command that picks the other)."""
+    sid, previous = outcome["session_id"], outcome["previous"]
+    number = outcome["version"]
+    label = f"version {number} ({_how(outcome.get('engine'), outcome.get('checker'))})"
+    if previous is None:
+        return f"{sid}  {outcome['archetype']:11} {outcome['verdict']}  ({label}: first result; it is current)"
+    was = f"version {previous['version']} ({_how(previous.get('engine'), previous.get('checker'))})"
     change = "; ".join(outcome["changed"]) if outcome["changed"] else "no change"
-    return f"{outcome['session_id']}  {outcome['archetype']:11} {was}{outcome['verdict']}  ({change})"
+    lines = [f"{sid}  {outcome['archetype']:11} {previous['verdict']} -> {outcome['verdict']}  ({label} against {was})",
+             f"  What changed: {change}."]
+    required = (outcome.get("comparison") or {}).get("required_passed") or {}
+    if outcome["current"]:
+        lines.append(f"  Version {number} is now current; `rehearse versions {sid} --use {previous['version']}` "
+                     "goes back.")
+    else:
+        lines.append(f"  Version {previous['version']} stays current: version {number} passes fewer of the required "
+                     f"checks ({required.get('after')} of {required.get('of')}, against {required.get('before')}); "
+                     f"`rehearse versions {sid} --use {number}` makes it current.")
+    return "\n".join(lines)
+
+
+def _how(engine, checker) -> str:
+    return f"{engine or 'typed text'}, {checker or 'checker not recorded'}"

@@ -72,6 +72,7 @@ def run(args) -> int:
 
 
 def _save(result, transcript, archetype: str, audio_path) -> str:
+    from rehearse.coaching.scoring import checker_name
     from rehearse.store.sessions import Store
 
     store = Store()
@@ -80,7 +81,8 @@ def _save(result, transcript, archetype: str, audio_path) -> str:
         session_id = store.create(mode="score", archetype=archetype, source=source, audio_path=audio_path,
                                   status="complete")
         store.save_scored(session_id, score=result, words=transcript.words, transcript=transcript.text,
-                          engine=transcript.engine, duration_s=transcript.duration_s)
+                          engine=transcript.engine, duration_s=transcript.duration_s,
+                          checker=checker_name())
     return session_id
 
 

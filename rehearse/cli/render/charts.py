@@ -40,6 +40,10 @@ inside the 30-second opener the drills time (the storyteller must be seized "at 
 PASS_COLOR = "#2b8a3e"
 FAIL_COLOR = "#c92a2a"
 TARGET_COLOR = "#2f9e44"
+TITLE_Y = 1.0
+"""Where each panel's title sits (just above it). Given, matplotlib does not measure every tick label
+of the panel to move the title clear of labels on top, which no panel has (a tenth of the drawing time
+with 10,000 sessions)."""
 
 
 @dataclass(frozen=True)
@@ -114,17 +118,7 @@ def draw(trends: Trends, *, dates: Sequence[str], note: Optional[str] = None) ->
     """The chart as a matplotlib Figure, and the points drawn per series."""
     if len(dates) != trends.sessions:
         raise ValueError(f"{len(dates)} dates for {trends.sessions} sessions")
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg", force=True)
-        from matplotlib import dates as mdates
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-        from matplotlib.ticker import PercentFormatter
-    except ImportError:
-        raise RehearseError("Drawing the chart needs matplotlib; install it (pip install matplotlib) "
-                            "or use --no-chart.") from None
+    mdates, FigureCanvasAgg, Figure, PercentFormatter = _matplotlib()
     import numpy as np
 
     when = session_times(dates)
@@ -166,7 +160,7 @@ def draw(trends: Trends, *, dates: Sequence[str], note: Optional[str] = None) ->
     points["verdict:fail"] = len(bad.get_xdata())
     strip.set_yticks(range(len(names)), names)
     strip.set_ylim(-0.6, len(names) - 0.4)
-    strip.set_title("Verdict of each session (the same marks below)", loc="left", fontsize="medium")
+    strip.set_title("Verdict of each session (the same marks below)", loc="left", fontsize="medium", y=TITLE_Y)
     strip.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, fontsize="small", frameon=False)
     strip.grid(axis="x", color="#e9ecef")
 
@@ -184,7 +178,7 @@ def draw(trends: Trends, *, dates: Sequence[str], note: Optional[str] = None) ->
     longest = max((a.sessions for a in trends.archetypes), default=0)
     ax.set_title("Pass rate by archetype (last 5 sessions)" if longest <= MARKERS_UP_TO else
                  f"Pass rate by archetype (moving average, ~{smoothing_window(longest)} sessions)",
-                 fontsize="medium")
+                 fontsize="medium", y=TITLE_Y)
     ax.set_ylim(-4, 104)  # the whole 0-100% scale, never zoomed; a little room so 0% and 100% show
     ax.set_yticks(range(0, 101, 20))
     ax.yaxis.set_major_formatter(PercentFormatter())
@@ -227,7 +221,7 @@ def draw(trends: Trends, *, dates: Sequence[str], note: Optional[str] = None) ->
         points[metric.name] = len(dots_ok.get_xdata()) + len(dots_bad.get_xdata())
         ax.set_title(f"{metric.label} ({metric.unit}, {metric.better} is better)"
                      if metric.better != "band" else f"{metric.label} (inside the target band is better)",
-                     fontsize="medium")
+                     fontsize="medium", y=TITLE_Y)
         ax.set_ylim(0, max(top * 1.12, 1.0))  # a quantity: the axis starts at zero
         ax.set_ylabel(metric.unit if metric.unit != "s" else "seconds")
         if handles:
@@ -259,6 +253,36 @@ def draw(trends: Trends, *, dates: Sequence[str], note: Optional[str] = None) ->
     if note:
         fig.text(0.5, 0.935, note, ha="center", va="center", fontsize="small", color="#495057")
     return fig, points
+
+
+def _matplotlib():
+    """The parts of matplotlib the chart uses (Agg backend), imported without building setter docs.
+
+    Importing matplotlib's figure and backend creates some hundred Artist classes, and for each it
+    writes a help text listing every property (``matplotlib.artist.kwdoc``, which reads the docstring
+    of every setter): with ``rehearse progress`` over 10,000 sessions, a fifth of the command's time
+    went there (profiled with cProfile; scripts/bench_history.py). Nobody reads those texts here, so
+    while this import runs they are left empty; the classes and their ``set()`` behave the same.
+    """
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg", force=True)
+        import matplotlib.artist as artist
+
+        kwdoc = artist.kwdoc
+        artist.kwdoc = lambda *a, **kw: ""
+        try:
+            from matplotlib import dates as mdates
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            from matplotlib.figure import Figure
+            from matplotlib.ticker import PercentFormatter
+        finally:
+            artist.kwdoc = kwdoc
+    except ImportError:
+        raise RehearseError("Drawing the chart needs matplotlib; install it (pip install matplotlib) "
+                            "or use --no-chart.") from None
+    return mdates, FigureCanvasAgg, Figure, PercentFormatter
 
 
 def read_points(path: Union[str, Path]) -> dict[str, int]:

@@ -17,8 +17,9 @@ from typing import Any, Optional, Sequence
 
 from rehearse.core.model import CHECK_NAMES
 
-FORMAT_VERSION = 2
-"""2 added ``delivery``, ``personal``, ``accomplishment``, ``drill`` and ``error``."""
+FORMAT_VERSION = 3
+"""2 added ``delivery``, ``personal``, ``accomplishment``, ``drill`` and ``error``; 3 replaced
+``earlier_results`` by ``version`` (the current version's number) and ``other_versions``."""
 
 PAUSE_WORTH_NAMING_S = 0.5
 """A longest pause shorter than this is not mentioned (the gap between two words in fluent speech)."""
@@ -37,19 +38,19 @@ def build(session, results: Sequence[Any] = (), coaching: Optional[str] = None,
           audio_present: Optional[bool] = None, accomplishment: Optional[dict[str, Any]] = None) -> dict[str, Any]:
     """The report object for ``session`` (:class:`~rehearse.store.sessions.SessionRecord`).
 
-    ``results`` are its :class:`~rehearse.store.sessions.ScoreRecord` s, oldest first (earlier ones are
-    listed for comparison); ``coaching`` is the archetype's advice, if known; ``accomplishment`` the
+    ``results`` are its versions (:class:`~rehearse.store.sessions.ScoreRecord` s), oldest first; the
+    report is the current one, and the others are listed for comparison; ``coaching`` is the archetype's advice, if known; ``accomplishment`` the
     bank entry (``Accomplishment.to_json()``) the personal checks held the answer to, if it is still in
     the bank.
     """
     score = session.score or {}
     checks = score.get("checks") or {}
     advice = [c["advice"] for n in CHECK_NAMES if (c := checks.get(n)) and c.get("advice")]
-    earlier = [
-        {"result": r.number, "scored_at": r.scored_at, "reason": r.reason, "engine": r.engine,
-         "verdict": r.verdict,
+    others = [
+        {"version": r.number, "scored_at": r.scored_at, "reason": r.reason, "engine": r.engine,
+         "checker": getattr(r, "checker", None), "verdict": r.verdict,
          "passed": sorted(n for n, c in (r.score.get("checks") or {}).items() if c.get("passed"))}
-        for r in list(results)[:-1]
+        for r in results if not getattr(r, "current", False)
     ]
     extra = session.extra or {}
     timing = extra.get("timing") if isinstance(extra.get("timing"), dict) else None
@@ -76,7 +77,8 @@ def build(session, results: Sequence[Any] = (), coaching: Optional[str] = None,
         "personal": [p for p in extra.get("personal") or [] if isinstance(p, dict)],
         "accomplishment": _entry(accomplishment),
         "scored_at": session.scored_at,
-        "earlier_results": earlier,
+        "version": getattr(session, "version", None),
+        "other_versions": others,
         "audio": session.audio_path,
     }
     if audio_present is not None:
@@ -379,14 +381,16 @@ def to_markdown(report: dict[str, Any]) -> str:
     else:
         lines.append(f"> {_md_escape(report.get('transcript') or '(nothing was transcribed)')}")
     lines.append("")
-    if report["earlier_results"]:
+    if report["other_versions"]:
         labels = _labels()
-        lines += ["## Earlier results", "", "| # | scored | why | verdict | checks passed |",
-                  "|---:|---|---|---|---|"]
-        for r in report["earlier_results"]:
+        lines += ["## Other versions of this result",
+                  "", f"This report shows version {report['version']}, the current one.", "",
+                  "| # | scored | why | engine | verdict | checks passed |", "|---:|---|---|---|---|---|"]
+        for r in report["other_versions"]:
             passed = ", ".join(labels.get(n, n) for n in r["passed"]) or "none"
-            lines.append(f"| {r['result']} | {_when(r['scored_at'])} | {_md_escape(r['reason'] or '')} | "
-                         f"{r['verdict'] or 'not scored'} | {_md_escape(passed)} |")
+            lines.append(f"| {r['version']} | {_when(r['scored_at'])} | {_md_escape(r['reason'] or '')} | "
+                         f"{_md_escape(r['engine'] or 'typed text')} | {r['verdict'] or 'not scored'} | "
+                         f"{_md_escape(passed)} |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -691,13 +695,15 @@ def to_html(report: dict[str, Any], *, audio_uri: Optional[str] = None, audio_no
                 add(_light_html(key, title, c, personal=True))
             add("</ul>")
         add("</section>")
-    if report["earlier_results"]:
-        add("<section id=\"earlier\"><h2>Earlier results</h2><table><tr><th>#</th><th>scored</th><th>why</th>"
-            "<th>verdict</th><th>checks passed</th></tr>")
-        for r in report["earlier_results"]:
+    if report["other_versions"]:
+        add(f"<section id=\"earlier\"><h2>Other versions of this result</h2><p>This page shows version "
+            f"{_e(str(report['version']))}, the current one.</p><table><tr><th>#</th><th>scored</th><th>why</th>"
+            "<th>engine</th><th>verdict</th><th>checks passed</th></tr>")
+        for r in report["other_versions"]:
             passed = ", ".join(labels.get(n, n) for n in r["passed"]) or "none"
-            add(f"<tr><td>{r['result']}</td><td>{_e(_when(r['scored_at']))}</td><td>{_e(r['reason'] or '')}</td>"
-                f"<td>{_e(r['verdict'] or 'not scored')}</td><td>{_e(passed)}</td></tr>")
+            add(f"<tr><td>{r['version']}</td><td>{_e(_when(r['scored_at']))}</td><td>{_e(r['reason'] or '')}</td>"
+                f"<td>{_e(r['engine'] or 'typed text')}</td><td>{_e(r['verdict'] or 'not scored')}</td>"
+                f"<td>{_e(passed)}</td></tr>")
         add("</table></section>")
     add("<footer>Made by rehearse. This page is self-contained: it loads nothing from anywhere.</footer>")
     add(f"</main><script>{_SCRIPT}</script></body></html>\n")
