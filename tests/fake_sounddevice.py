@@ -114,3 +114,140 @@ class FakeInputStream:
 
     def close(self):
         self.closed = True
+
+
+class Room:
+    """What a fake duplex stream's microphone hears: the speakers' output ``echo_gain`` times, ``echo_delay``
+    samples later (0 gain: headphones), plus ``voice`` starting at sample ``voice_at`` of the recording
+    (or, with ``voice_in_pause`` = k, ``voice_delay`` samples into the k-th pause as the speakers
+    played it), plus faint noise."""
+
+    def __init__(self, echo_gain: float = 0.0, echo_delay: int = 960, voice: Optional[np.ndarray] = None,
+                 voice_at: Optional[int] = None, voice_in_pause: Optional[int] = None, voice_delay: int = 0,
+                 noise: float = 20.0, seed: int = 3):
+        self.echo_gain = echo_gain
+        self.echo_delay = echo_delay
+        self.voice = None if voice is None else np.asarray(voice, dtype=np.float64)
+        self.voice_at = voice_at
+        self.voice_in_pause = voice_in_pause
+        self.voice_delay = voice_delay
+        self.noise = noise
+        self.rng = np.random.default_rng(seed)
+
+
+class FakeDuplexStream:
+    """A duplex stream over a :class:`Room`: each callback gets the microphone block and fills the
+    speakers' block; as fast as it can (or in real time), from its own thread, up to ``max_blocks``."""
+
+    def __init__(self, sd, callback, blocksize, room: Room, max_blocks: int = 20000, **kwargs):
+        self.sd = sd
+        self.callback = callback
+        self.blocksize = blocksize
+        self.room = room
+        self.kwargs = kwargs
+        self.latency = (0.03, 0.05)
+        self.max_blocks = max_blocks
+        self.played = np.zeros(0, dtype=np.float64)
+        self.recorded = np.zeros(0, dtype=np.float64)
+        self.voice_started_at: Optional[int] = None
+        """Sample of the recording where the candidate's voice began."""
+        self.voice_spoken_at: Optional[int] = None
+        """The same moment on the speakers' clock (the interview's time), with ``voice_in_pause``."""
+        self.closed = False
+        self._quiet_run = 0
+        self._pauses_seen = 0
+        self._halt = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        # Lockstep: a real device plays in real time, so whatever the recorder decides (hold the next
+        # sentence, stop) reaches the speakers within a block or two. Running faster than real time,
+        # the fake waits for the recorder to take each block off its queue before the next.
+        import queue as _queue
+
+        cells = getattr(callback, "__closure__", None) or ()
+        self._queues = [c.cell_contents for c in cells if isinstance(c.cell_contents, _queue.Queue)]
+
+    def start(self):
+        if self.sd.start_error is not None:
+            raise self.sd.start_error
+        self._thread.start()
+
+    def _wait_consumed(self):
+        deadline = time.monotonic() + 2.0
+        while any(q.qsize() for q in self._queues) and time.monotonic() < deadline and not self._halt.is_set():
+            time.sleep(0.0005)
+
+    def _mic(self, start: int, n: int) -> np.ndarray:
+        room = self.room
+        x = room.rng.normal(0, room.noise, n) if room.noise else np.zeros(n)
+        if room.echo_gain:
+            idx = np.arange(start, start + n) - room.echo_delay
+            ok = (idx >= 0) & (idx < len(self.played))
+            x[ok] += room.echo_gain * self.played[idx[ok]]
+        if room.voice is not None and self.voice_started_at is not None:
+            off = np.arange(start, start + n) - self.voice_started_at
+            ok = (off >= 0) & (off < len(room.voice))
+            x[ok] += room.voice[off[ok]]
+        return x
+
+    def _run(self):
+        rate = float(self.kwargs.get("samplerate") or 16000)
+        started = time.monotonic()
+        n = self.blocksize
+        for i in range(self.max_blocks):
+            if self._halt.is_set():
+                return
+            if self.sd.realtime and self._halt.wait(max(0.0, started + i * n / rate - time.monotonic())):
+                return
+            start = i * n
+            self._schedule_voice(start)
+            indata = np.clip(np.round(self._mic(start, n)), -32768, 32767).astype(np.int16).reshape(-1, 1)
+            outdata = np.zeros((n, 1), dtype=np.int16)
+            self._wait_consumed()
+            self.callback(indata, outdata, n, None, FakeStatus())
+            self.played = np.concatenate([self.played, outdata[:, 0].astype(np.float64)])
+            self.recorded = np.concatenate([self.recorded, indata[:, 0].astype(np.float64)])
+
+    def _schedule_voice(self, start: int) -> None:
+        room = self.room
+        if room.voice is None or self.voice_started_at is not None:
+            return
+        if room.voice_at is not None:
+            if start >= room.voice_at:
+                self.voice_started_at = room.voice_at
+            return
+        if room.voice_in_pause is None or not len(self.played):
+            return
+        # Count pauses in what the speakers played: a run of silence after sound, longer than 0.3 s.
+        last = self.played[-self.blocksize:]
+        if np.abs(last).max() == 0:
+            self._quiet_run += 1
+            if self._quiet_run == int(0.3 * 16000 / self.blocksize):
+                self._pauses_seen += 1
+                if self._pauses_seen == room.voice_in_pause:
+                    # the candidate hears the pause begin and speaks voice_delay later; the
+                    # microphone hears them echo_delay after the speakers' clock (both latencies)
+                    pause_start = len(self.played) - self._quiet_run * self.blocksize
+                    self.voice_spoken_at = pause_start + room.voice_delay
+                    self.voice_started_at = max(start, self.voice_spoken_at + room.echo_delay)
+        else:
+            self._quiet_run = 0
+
+    def stop(self):
+        self._halt.set()
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(5)
+
+    def close(self):
+        self.closed = True
+
+
+def add_duplex(sd: FakeSoundDevice, room: Room, max_blocks: int = 20000) -> FakeSoundDevice:
+    """Give the fake module a ``Stream`` (duplex) over ``room``; the streams opened land in ``sd.streams``."""
+
+    def Stream(**kwargs):
+        stream = FakeDuplexStream(sd, room=room, max_blocks=max_blocks, **kwargs)
+        sd.streams.append(stream)
+        return stream
+
+    sd.Stream = Stream
+    return sd

@@ -135,8 +135,24 @@ class EchoCanceller:
         if len(played) < self.window + self.max_lag:
             return
         d, c = estimate_delay(window, played, self.max_lag)
-        if c >= MIN_CORRELATION:
-            self.delay, self.correlation, self.delay_measured = d, c, True
+        if c < MIN_CORRELATION:
+            return
+        if self.delay_measured and self.delay is not None and d != self.delay:
+            # keep a measured delay unless the new peak is clearly better (a periodic voice has
+            # several peaks; the candidate speaking lowers them all)
+            current = _correlation_at(window, played, self.max_lag, self.delay)
+            if current >= c - 0.1:
+                return
+        self.delay, self.correlation, self.delay_measured = d, c, True
+
+
+def _correlation_at(mic: np.ndarray, played: np.ndarray, max_lag: int, d: int) -> float:
+    lead = len(played) - len(mic)
+    if not 0 <= d <= max_lag or lead - d < 0:
+        return 0.0
+    aligned = played[lead - d: lead - d + len(mic)]
+    norm = math.sqrt(float(np.dot(mic, mic)) * float(np.dot(aligned, aligned)))
+    return float(np.dot(mic, aligned)) / norm if norm > 0 else 0.0
 
 
 def cancel(mic: np.ndarray, played: np.ndarray, sample_rate: int = 16000, block: int = 480,

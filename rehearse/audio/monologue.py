@@ -1,0 +1,385 @@
+"""Play the storyteller's monologue while recording, and notice when the candidate takes the floor.
+
+:class:`MonologueRecorder` is a :class:`rehearse.core.ports.Recorder`: one duplex stream (the
+microphone's block and the speakers' block handed over together in one callback, so both share one
+clock) plays the monologue's sentences with their pauses while it records. The callback only moves
+audio; the calling thread writes every microphone block to ``<answer>-monologue.wav`` as it comes
+(nothing is lost), takes the echo of the played signal out (:mod:`rehearse.audio.echo`), classifies
+frames for voice activity and feeds :class:`rehearse.coaching.seize.FloorWatch`. While speech that
+may be the candidate's is going on, the next sentence waits; once it is the floor, the interviewer
+stops, and from there (with ``preroll_s`` before) the answer is written to the round's WAV and
+handed to ``on_block``, until the candidate falls silent, Enter, the limit or Ctrl-C. When the
+monologue ends and nobody took the floor, ``notify`` says so and the answer is whatever is said next.
+
+After :meth:`MonologueRecorder.record`, :attr:`MonologueRecorder.outcome` says where the floor was
+taken (:class:`rehearse.coaching.seize.Outcome`), and :attr:`delay_s`, :attr:`suppression_db` how the
+echo was measured and removed.
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+import numpy as np
+
+from rehearse.audio import devices
+from rehearse.audio.devices import DeviceSpec, device_errors
+from rehearse.audio.echo import MIN_REF_RMS, EchoCanceller
+from rehearse.audio.endpoint import Endpointer
+from rehearse.audio.microphone import STALL_S, _EnterWatcher
+from rehearse.audio.pcm import WavAppender
+from rehearse.audio.vad import FrameClassifier
+from rehearse.coaching import seize
+from rehearse.core.errors import RehearseError
+from rehearse.core.ports import BlockCallback, Recording
+
+FULL_SUFFIX = "-monologue"
+"""The whole recording (interviewer's echo included) is kept beside the answer as ``<id>-monologue.wav``."""
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One sentence of the monologue: its audio (16 kHz int16) and the pause after it."""
+
+    line_id: str
+    samples: np.ndarray
+    pause_s: float
+
+
+class Player:
+    """What the speakers play, block by block: each clip, then its pause; the next clip waits while
+    :attr:`hold` is set, and :meth:`stop` silences the rest. Records when each clip was played."""
+
+    def __init__(self, clips: Sequence[Clip], sample_rate: int = 16000):
+        self.sample_rate = sample_rate
+        self._items: list[tuple[str, int, object]] = []
+        for i, clip in enumerate(clips):
+            self._items.append(("clip", i, np.asarray(clip.samples, dtype=np.int16).reshape(-1)))
+            self._items.append(("pause", i, int(round(clip.pause_s * sample_rate))))
+        self._item = 0
+        self._pos = 0
+        self.position = 0
+        """Samples played so far (silence included)."""
+        self.hold = False
+        self.stopped_at: Optional[int] = None
+        self.starts: list[Optional[int]] = [None] * len(clips)
+        self.ends: list[Optional[int]] = [None] * len(clips)
+        self.finished_at: Optional[int] = None
+        """When the last pause ended (None: not yet, or stopped before)."""
+        self.held_samples = 0
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_at is not None or self.stopped_at is not None
+
+    def stop(self) -> None:
+        if self.stopped_at is None and self.finished_at is None:
+            self.stopped_at = self.position
+            start = self.starts[self._items[self._item][1]] if self._item < len(self._items) else None
+            index = self._items[self._item][1] if self._item < len(self._items) else None
+            if index is not None and start is not None and self.ends[index] is None:
+                self.ends[index] = self.position  # cut off mid-sentence
+
+    def remaining_samples(self) -> int:
+        """Samples the rest of the monologue would take (from now, without holds)."""
+        left = 0
+        for n, (kind, _, payload) in enumerate(self._items[self._item:]):
+            size = len(payload) if kind == "clip" else payload
+            left += size - (self._pos if n == 0 else 0)
+        return max(0, left)
+
+    def next(self, frames: int) -> np.ndarray:
+        out = np.zeros(frames, dtype=np.int16)
+        filled = 0
+        while filled < frames and self.stopped_at is None and self._item < len(self._items):
+            kind, index, payload = self._items[self._item]
+            if kind == "clip":
+                if self._pos == 0:
+                    if self.hold and index > 0:
+                        self.held_samples += frames - filled
+                        break  # the candidate may be starting: wait before the next sentence
+                    self.starts[index] = self.position + filled
+                take = min(frames - filled, len(payload) - self._pos)
+                out[filled:filled + take] = payload[self._pos:self._pos + take]
+                if self._pos + take >= len(payload):
+                    self.ends[index] = self.position + filled + take
+            else:
+                take = min(frames - filled, payload - self._pos)
+            filled += take
+            self._pos += take
+            size = len(payload) if kind == "clip" else payload
+            if self._pos >= size:
+                self._item += 1
+                self._pos = 0
+                if self._item >= len(self._items):
+                    self.finished_at = self.position + filled
+        self.position += frames
+        return out
+
+
+class MonologueRecorder:
+    """Plays ``clips`` while recording the answer (see the module's docstring)."""
+
+    def __init__(
+        self,
+        clips: Sequence[Clip],
+        *,
+        mode: str = seize.DEFAULT_MODE,
+        input_device: DeviceSpec = None,
+        output_device: DeviceSpec = None,
+        sample_rate: int = 16000,
+        block_s: float = 0.03,
+        silence_s: float = 1.5,
+        min_speech_s: float = seize.MIN_SPEECH_S,
+        guard_s: float = seize.GUARD_S,
+        preroll_s: float = 0.3,
+        vad_mode: int = 2,
+        stop_on_enter: bool = True,
+        notify: Optional[Callable[[str], None]] = None,
+        stdin=None,
+    ):
+        if mode not in seize.MODES:
+            raise RehearseError(f"Unknown listening mode {mode!r}; use one of: {', '.join(seize.MODES)}.")
+        self.clips = list(clips)
+        if not self.clips:
+            raise RehearseError("The monologue has no lines.")
+        self.mode = mode
+        self.input_device = input_device
+        self.output_device = output_device
+        self.sample_rate = int(sample_rate)
+        self.block_s = float(block_s)
+        self.silence_s = float(silence_s)
+        self.min_speech_s = float(min_speech_s)
+        self.guard_s = float(guard_s)
+        self.preroll_s = float(preroll_s)
+        self.vad_mode = vad_mode
+        self.stop_on_enter = stop_on_enter
+        self.notify = notify
+        self._stdin = stdin
+        self.outcome: Optional[seize.Outcome] = None
+        self.delay_s: Optional[float] = None
+        """The echo path (speakers: measured by correlation when the microphone heard the interviewer;
+        otherwise the stream's reported latency)."""
+        self.delay_measured = False
+        self.suppression_db: Optional[float] = None
+        """How much the subtraction took out where only the interviewer was heard, once the delay was
+        measured (speakers modes; in pause-only mode it is measured but not used)."""
+        self.full_path: Optional[Path] = None
+        self.first_speech_s: Optional[float] = None
+
+    @property
+    def monologue_s(self) -> float:
+        return sum(len(c.samples) / self.sample_rate + c.pause_s for c in self.clips)
+
+    def record(
+        self,
+        path: Path,
+        *,
+        max_seconds: float,
+        on_start: Optional[Callable[[], None]] = None,
+        on_block: Optional[BlockCallback] = None,
+        stop_when: Optional[Callable[[float], bool]] = None,
+    ) -> Recording:
+        sd = devices.sounddevice_module()
+        in_index = devices.resolve_input(self.input_device)
+        out_index = devices.resolve_output(self.output_device)
+        rate = self.sample_rate
+        block = max(1, int(round(self.block_s * rate)))
+        classifier = FrameClassifier(rate, self.block_s, mode=self.vad_mode)
+        frame = classifier.frame_samples
+        watch = seize.FloorWatch(classifier.frame_s, self.mode, guard_s=self.guard_s, min_speech_s=self.min_speech_s)
+        player = Player(self.clips, rate)
+        blocks: "queue.Queue[tuple[np.ndarray, np.ndarray]]" = queue.Queue()
+        lock = threading.Lock()
+
+        def callback(indata, outdata, frames, time_info, status) -> None:
+            with lock:
+                played = player.next(frames)
+            outdata[:, 0] = played
+            if outdata.shape[1] > 1:
+                outdata[:, 1:] = played[:, None]
+            mic = indata[:, 0].copy()
+            blocks.put((mic, played))
+
+        path = Path(path)
+        self.full_path = path.with_name(path.stem + FULL_SUFFIX + path.suffix)
+        full = WavAppender(self.full_path, rate)
+        answer: Optional[WavAppender] = None
+        answer_max = max(0, int(round(max_seconds * rate)))
+        limit = int(round((self.monologue_s + max_seconds) * rate))
+        history: list[np.ndarray] = []  # recent microphone blocks, for the preroll
+        decisions: list[bool] = []
+        interviewer_frames: list[bool] = []
+        canceller = None
+        endpointer: Optional[Endpointer] = None
+        echo_mic = echo_res = 0.0
+        told_ended = False
+        enter = (_EnterWatcher(self._stdin if self._stdin is not None else sys.stdin)
+                 if self.stop_on_enter else None)
+        stopped_by = "max_seconds"
+        stream = None
+        self.outcome = None
+        taken_frame: Optional[int] = None
+        try:
+            try:
+                with device_errors("input"):
+                    stream = sd.Stream(samplerate=rate, blocksize=block, device=(in_index, out_index), channels=1,
+                                       dtype="int16", callback=callback)
+                latency = getattr(stream, "latency", None)
+                try:
+                    initial = float(sum(latency)) if latency is not None else 0.1
+                except TypeError:
+                    initial = float(latency)
+                if self.mode != seize.HEADPHONES:
+                    canceller = EchoCanceller(rate, initial_delay_s=initial)
+                self.delay_s = initial
+                with device_errors("input"):
+                    stream.start()
+                started = last_block = time.monotonic()
+                while True:
+                    try:
+                        mic, played = blocks.get(timeout=0.02)
+                    except queue.Empty:
+                        mic = None
+                    now = time.monotonic()
+                    if mic is None:
+                        if now - last_block > STALL_S:
+                            raise RehearseError("The input device (microphone) stopped sending audio; check that "
+                                                "it is connected, or run `rehearse devices` to pick another.")
+                    else:
+                        if full.frames == 0 and on_start is not None:
+                            on_start()
+                        last_block = now
+                        full.write(mic)
+                        history.append(mic)
+                        if canceller is not None:
+                            residual = canceller.process(mic, played)
+                            delay = canceller.delay or 0
+                            heard = _aligned_played(canceller, len(mic))
+                            loud = _rms(heard) >= MIN_REF_RMS
+                            if loud and canceller.delay_measured and not watch.pending and taken_frame is None:
+                                echo_mic += float(np.sum(mic.astype(np.float64) ** 2))
+                                echo_res += float(np.sum(residual ** 2))
+                            listen = residual if self.mode == seize.SUBTRACT else mic
+                            if taken_frame is None:  # the seize is timed with the delay known then
+                                self.delay_s, self.delay_measured = delay / rate, canceller.delay_measured
+                        else:
+                            loud, listen = False, mic
+                        listen = np.clip(np.round(listen), -32768, 32767).astype(np.int16)
+                        for decision in classifier.feed(listen):
+                            decisions.append(decision)
+                            interviewer_frames.append(loud)
+                            watch.feed(decision, loud)
+                            if endpointer is not None:
+                                endpointer.feed(decision)
+                        with lock:
+                            player.hold = watch.pending
+                        opened = False
+                        if watch.taken and taken_frame is None:
+                            taken_frame = int(round(watch.taken_at_s / classifier.frame_s))
+                            with lock:
+                                player.stop()
+                            if answer is None:
+                                answer, endpointer = self._open_answer(
+                                    path, history, full.frames, taken_frame * frame, decisions[taken_frame:],
+                                    classifier.frame_s, on_block)
+                                opened = True
+                        if answer is not None and not opened:
+                            part = mic[: max(0, answer_max - answer.frames)]
+                            answer.write(part)
+                            if on_block is not None and len(part):
+                                on_block(part, answer.duration_s)
+                        if not told_ended and player.finished_at is not None and taken_frame is None:
+                            # The monologue is over and nobody took the floor: say so; the answer is
+                            # what is said from now on.
+                            told_ended = True
+                            if self.notify is not None:
+                                self.notify("The monologue is over and you never took the floor; "
+                                            "answer now (Enter or silence ends it).")
+                            answer, endpointer = self._open_answer(path, [], full.frames, full.frames, [],
+                                                                   classifier.frame_s, on_block)
+                        del history[:-_keep_blocks(self.preroll_s, len(mic), rate)]
+                        if endpointer is not None and endpointer.done:
+                            stopped_by = "silence"
+                            break
+                        if answer is not None and answer.frames >= answer_max:
+                            stopped_by = "max_seconds"
+                            break
+                        if full.frames >= limit:
+                            stopped_by = "max_seconds"
+                            break
+                    if enter is not None and enter.pressed():
+                        stopped_by = "enter"
+                        break
+                    if stop_when is not None and answer is not None and stop_when(answer.duration_s):
+                        stopped_by = "stopped"
+                        break
+            except KeyboardInterrupt:
+                stopped_by = "interrupted"
+        finally:
+            if stream is not None:
+                try:
+                    with device_errors("input"):
+                        try:
+                            stream.stop()
+                        finally:
+                            stream.close()
+                except RehearseError:
+                    pass  # stopping a stream that already failed: the first error is the one to see
+            full.close()
+            if answer is None:  # stopped before anyone spoke and before the monologue ended
+                answer = WavAppender(path, rate)
+            answer.close()
+        sentences = tuple(
+            seize.Spoken(i + 1, self.clips[i].line_id, start / rate, (end if end is not None else start) / rate)
+            for i, (start, end) in enumerate(zip(player.starts, player.ends)) if start is not None)
+        if player.finished_at is not None:
+            monologue_end = player.finished_at / rate
+        else:
+            monologue_end = (player.stopped_at or player.position) / rate + player.remaining_samples() / rate
+        offset = self.delay_s or 0.0
+        seize_at = None if taken_frame is None else max(0.0, taken_frame * classifier.frame_s - offset)
+        self.outcome = seize.locate(seize_at, sentences, monologue_end)
+        self.first_speech_s = seize_at
+        if canceller is not None and echo_mic > 0:
+            from math import log10
+
+            self.suppression_db = 10.0 * log10(echo_mic / max(echo_res, 1e-9))
+        return Recording(path=path, duration_s=answer.duration_s, stopped_by=stopped_by,
+                         heard_speech=taken_frame is not None)
+
+    def _open_answer(self, path, history, recorded, start_sample, decisions, frame_s, on_block):
+        """Start the answer file at ``start_sample`` of the full recording, less the preroll, with what
+        ``history`` (the last blocks, ending at ``recorded`` samples) already holds from there."""
+        kept = np.concatenate(history) if history else np.zeros(0, np.int16)
+        start = max(0, start_sample - int(round(self.preroll_s * self.sample_rate)))
+        first = max(0, start - (recorded - len(kept)))
+        answer = WavAppender(path, self.sample_rate)
+        head = kept[first:]
+        if len(head):
+            answer.write(head)
+            if on_block is not None:
+                on_block(head, answer.duration_s)
+        endpointer = Endpointer(frame_s=frame_s, silence_s=self.silence_s, min_speech_s=self.min_speech_s)
+        endpointer.feed_all(decisions)
+        return answer, endpointer
+
+
+def _aligned_played(canceller: EchoCanceller, n: int) -> np.ndarray:
+    played = canceller._played
+    end = len(played) - (canceller.delay or 0)
+    return played[max(0, end - n):end]
+
+
+def _rms(x: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.asarray(x, dtype=np.float64) ** 2))) if len(x) else 0.0
+
+
+def _keep_blocks(preroll_s: float, block: int, rate: int) -> int:
+    return max(2, int(np.ceil((preroll_s + 1.0) * rate / max(1, block))))
