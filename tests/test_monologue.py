@@ -43,10 +43,12 @@ def candidate():
     return np.concatenate([vowel(0.6, 110.0), quiet(0.06), vowel(0.9, 115.0), quiet(4.0)]).astype(np.float64)
 
 
-def record(tmp_path, mode, notes=None, **kw):
-    recorder = MonologueRecorder(clips(), mode=mode, silence_s=1.0, stop_on_enter=False,
-                                 notify=(notes.append if notes is not None else None), **kw)
-    recording = recorder.record(tmp_path / "answer.wav", max_seconds=10)
+def record(tmp_path, mode, notes=None, max_seconds=10):
+    recorder = MonologueRecorder(clips(), watch=lambda frame_s: seize.FloorWatch(frame_s, mode), mode=mode,
+                                 silence_s=1.0, stop_on_enter=False,
+                                 notify=(notes.append if notes is not None else None))
+    recording = recorder.record(tmp_path / "answer.wav", max_seconds=max_seconds)
+    recorder.outcome = seize.outcome_of(recorder.seize_s, recorder.sentences, recorder.monologue_end_s)
     return recorder, recording
 
 
@@ -95,7 +97,7 @@ def test_pause_only_ignores_speech_over_the_interviewer(monkeypatch, tmp_path):
         install(monkeypatch, Room(echo_gain=0.7, echo_delay=1600, voice=voice, voice_at=middle + 1600))
         notes = []
         (tmp_path / mode).mkdir()
-        recorder, recording = record(tmp_path / mode, mode, notes)
+        recorder, recording = record(tmp_path / mode, mode, notes, max_seconds=2)
         if taken:
             assert recorder.outcome.where == "sentence" and recorder.outcome.index == 2
         else:
@@ -151,4 +153,4 @@ def test_unknown_mode_is_one_sentence():
     from rehearse.core.errors import RehearseError
 
     with pytest.raises(RehearseError, match="Unknown listening mode"):
-        MonologueRecorder(clips(), mode="loud")
+        MonologueRecorder(clips(), watch=lambda f: None, mode="loud")

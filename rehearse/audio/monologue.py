@@ -5,15 +5,22 @@ microphone's block and the speakers' block handed over together in one callback,
 clock) plays the monologue's sentences with their pauses while it records. The callback only moves
 audio; the calling thread writes every microphone block to ``<answer>-monologue.wav`` as it comes
 (nothing is lost), takes the echo of the played signal out (:mod:`rehearse.audio.echo`), classifies
-frames for voice activity and feeds :class:`rehearse.coaching.seize.FloorWatch`. While speech that
+frames for voice activity and feeds the floor watch it is given (the pure
+:class:`rehearse.coaching.seize.FloorWatch`, made by the caller for the frame length). While speech that
 may be the candidate's is going on, the next sentence waits; once it is the floor, the interviewer
 stops, and from there (with ``preroll_s`` before) the answer is written to the round's WAV and
 handed to ``on_block``, until the candidate falls silent, Enter, the limit or Ctrl-C. When the
 monologue ends and nobody took the floor, ``notify`` says so and the answer is whatever is said next.
 
-After :meth:`MonologueRecorder.record`, :attr:`MonologueRecorder.outcome` says where the floor was
-taken (:class:`rehearse.coaching.seize.Outcome`), and :attr:`delay_s`, :attr:`suppression_db` how the
-echo was measured and removed.
+After :meth:`MonologueRecorder.record`, :attr:`seize_s` says when the floor was taken (seconds after
+the interview started, i.e. after the first sentence began; None: never), :attr:`sentences` when each
+sentence was played, :attr:`monologue_end_s` when it ended (or would have), and :attr:`delay_s`,
+:attr:`suppression_db` how the echo was measured and removed.
+
+How the microphone is listened to (``mode``): ``headphones`` (it does not hear the interviewer: raw
+microphone), ``pauses`` (speakers: the echo's delay is measured so the watch knows when the
+interviewer is audible; raw microphone) or ``subtract`` (speakers: the echo is subtracted and the
+watch listens to what is left).
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
@@ -35,9 +42,12 @@ from rehearse.audio.endpoint import Endpointer
 from rehearse.audio.microphone import STALL_S, _EnterWatcher
 from rehearse.audio.pcm import WavAppender
 from rehearse.audio.vad import FrameClassifier
-from rehearse.coaching import seize
 from rehearse.core.errors import RehearseError
 from rehearse.core.ports import BlockCallback, Recording
+
+HEADPHONES, PAUSES, SUBTRACT = "headphones", "pauses", "subtract"
+LISTENING = (PAUSES, SUBTRACT, HEADPHONES)
+"""The modes; the same names as :data:`rehearse.coaching.seize.MODES`."""
 
 FULL_SUFFIX = "-monologue"
 """The whole recording (interviewer's echo included) is kept beside the answer as ``<id>-monologue.wav``."""
@@ -130,22 +140,22 @@ class MonologueRecorder:
         self,
         clips: Sequence[Clip],
         *,
-        mode: str = seize.DEFAULT_MODE,
+        watch: Callable[[float], Any],
+        mode: str = PAUSES,
         input_device: DeviceSpec = None,
         output_device: DeviceSpec = None,
         sample_rate: int = 16000,
         block_s: float = 0.03,
         silence_s: float = 1.5,
-        min_speech_s: float = seize.MIN_SPEECH_S,
-        guard_s: float = seize.GUARD_S,
+        min_speech_s: float = 0.3,
         preroll_s: float = 0.3,
         vad_mode: int = 2,
         stop_on_enter: bool = True,
         notify: Optional[Callable[[str], None]] = None,
         stdin=None,
     ):
-        if mode not in seize.MODES:
-            raise RehearseError(f"Unknown listening mode {mode!r}; use one of: {', '.join(seize.MODES)}.")
+        if mode not in LISTENING:
+            raise RehearseError(f"Unknown listening mode {mode!r}; use one of: {', '.join(LISTENING)}.")
         self.clips = list(clips)
         if not self.clips:
             raise RehearseError("The monologue has no lines.")
@@ -156,13 +166,18 @@ class MonologueRecorder:
         self.block_s = float(block_s)
         self.silence_s = float(silence_s)
         self.min_speech_s = float(min_speech_s)
-        self.guard_s = float(guard_s)
+        self.make_watch = watch
+        """``watch(frame_s)``: a new floor watch (``feed(speech, interviewer)``, ``pending``, ``taken``,
+        ``taken_at_s``), e.g. ``lambda f: FloorWatch(f, mode)``."""
         self.preroll_s = float(preroll_s)
         self.vad_mode = vad_mode
         self.stop_on_enter = stop_on_enter
         self.notify = notify
         self._stdin = stdin
-        self.outcome: Optional[seize.Outcome] = None
+        self.seize_s: Optional[float] = None
+        self.sentences: tuple[tuple[int, str, float, float], ...] = ()
+        """``(index, line id, start_s, end_s)`` of each sentence played, 1-based, in interview time."""
+        self.monologue_end_s: Optional[float] = None
         self.delay_s: Optional[float] = None
         """The echo path (speakers: measured by correlation when the microphone heard the interviewer;
         otherwise the stream's reported latency)."""
@@ -193,7 +208,7 @@ class MonologueRecorder:
         block = max(1, int(round(self.block_s * rate)))
         classifier = FrameClassifier(rate, self.block_s, mode=self.vad_mode)
         frame = classifier.frame_samples
-        watch = seize.FloorWatch(classifier.frame_s, self.mode, guard_s=self.guard_s, min_speech_s=self.min_speech_s)
+        watch = self.make_watch(classifier.frame_s)
         player = Player(self.clips, rate)
         blocks: "queue.Queue[tuple[np.ndarray, np.ndarray]]" = queue.Queue()
         lock = threading.Lock()
@@ -224,7 +239,7 @@ class MonologueRecorder:
                  if self.stop_on_enter else None)
         stopped_by = "max_seconds"
         stream = None
-        self.outcome = None
+        self.seize_s, self.sentences, self.monologue_end_s = None, (), None
         taken_frame: Optional[int] = None
         try:
             try:
@@ -236,7 +251,7 @@ class MonologueRecorder:
                     initial = float(sum(latency)) if latency is not None else 0.1
                 except TypeError:
                     initial = float(latency)
-                if self.mode != seize.HEADPHONES:
+                if self.mode != HEADPHONES:
                     canceller = EchoCanceller(rate, initial_delay_s=initial)
                 self.delay_s = initial
                 with device_errors("input"):
@@ -266,7 +281,7 @@ class MonologueRecorder:
                             if loud and canceller.delay_measured and not watch.pending and taken_frame is None:
                                 echo_mic += float(np.sum(mic.astype(np.float64) ** 2))
                                 echo_res += float(np.sum(residual ** 2))
-                            listen = residual if self.mode == seize.SUBTRACT else mic
+                            listen = residual if self.mode == SUBTRACT else mic
                             if taken_frame is None:  # the seize is timed with the delay known then
                                 self.delay_s, self.delay_measured = delay / rate, canceller.delay_measured
                         else:
@@ -336,17 +351,16 @@ class MonologueRecorder:
             if answer is None:  # stopped before anyone spoke and before the monologue ended
                 answer = WavAppender(path, rate)
             answer.close()
-        sentences = tuple(
-            seize.Spoken(i + 1, self.clips[i].line_id, start / rate, (end if end is not None else start) / rate)
+        self.sentences = tuple(
+            (i + 1, self.clips[i].line_id, start / rate, (end if end is not None else start) / rate)
             for i, (start, end) in enumerate(zip(player.starts, player.ends)) if start is not None)
         if player.finished_at is not None:
-            monologue_end = player.finished_at / rate
+            self.monologue_end_s = player.finished_at / rate
         else:
-            monologue_end = (player.stopped_at or player.position) / rate + player.remaining_samples() / rate
+            self.monologue_end_s = (player.stopped_at or player.position) / rate + player.remaining_samples() / rate
         offset = self.delay_s or 0.0
-        seize_at = None if taken_frame is None else max(0.0, taken_frame * classifier.frame_s - offset)
-        self.outcome = seize.locate(seize_at, sentences, monologue_end)
-        self.first_speech_s = seize_at
+        self.seize_s = None if taken_frame is None else max(0.0, taken_frame * classifier.frame_s - offset)
+        self.first_speech_s = self.seize_s
         if canceller is not None and echo_mic > 0:
             from math import log10
 

@@ -183,6 +183,13 @@ def locate(seize_s: Optional[float], sentences: Sequence[Spoken], monologue_end_
     return Outcome(seize_s, "pause", 0, 0, sentences, monologue_end_s)
 
 
+def outcome_of(seize_s: Optional[float], sentences: Sequence[tuple[int, str, float, float]],
+               monologue_end_s: Optional[float]) -> Outcome:
+    """:func:`locate` from what a monologue recorder reports: ``(index, line id, start_s, end_s)``."""
+    spoken = [Spoken(int(i), str(line), float(a), float(b)) for i, line, a, b in sentences]
+    return locate(seize_s, spoken, float("inf") if monologue_end_s is None else monologue_end_s)
+
+
 def ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
