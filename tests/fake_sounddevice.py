@@ -135,41 +135,34 @@ class Room:
         self.rng = np.random.default_rng(seed)
 
 
-class FakeDuplexStream:
-    """A duplex stream over a :class:`Room`: each callback gets the microphone block and fills the
-    speakers' block; as fast as it can (or in real time), from its own thread, up to ``max_blocks``."""
+class RoomStreams:
+    """An input and an output stream sharing a :class:`Room`, driven by one thread: on each 30 ms tick
+    the output callback (once started) fills the speakers' block, then the input callback gets the
+    microphone's block (the room's echo of what was played, and the candidate). Faster than real time,
+    in lockstep with the recorder: before each tick it waits until the recorder has taken the last
+    block off its queue, so what the recorder decides (hold, stop) reaches the speakers at once, as
+    it would within a block or two on a real device."""
 
-    def __init__(self, sd, callback, blocksize, room: Room, max_blocks: int = 20000, **kwargs):
+    def __init__(self, sd, room: Room, max_blocks: int = 20000):
         self.sd = sd
-        self.callback = callback
-        self.blocksize = blocksize
         self.room = room
-        self.kwargs = kwargs
-        self.latency = (0.03, 0.05)
         self.max_blocks = max_blocks
+        self.input_callback = None
+        self.output_callback = None
+        self.output_started = False
+        self.anchor: Optional[int] = None
+        """Microphone samples delivered when the speakers' first block was made."""
         self.played = np.zeros(0, dtype=np.float64)
         self.recorded = np.zeros(0, dtype=np.float64)
         self.voice_started_at: Optional[int] = None
         """Sample of the recording where the candidate's voice began."""
         self.voice_spoken_at: Optional[int] = None
-        """The same moment on the speakers' clock (the interview's time), with ``voice_in_pause``."""
-        self.closed = False
+        """The same moment on the speakers' clock (the interview's time)."""
         self._quiet_run = 0
         self._pauses_seen = 0
+        self._queues: list = []
         self._halt = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
-        # Lockstep: a real device plays in real time, so whatever the recorder decides (hold the next
-        # sentence, stop) reaches the speakers within a block or two. Running faster than real time,
-        # the fake waits for the recorder to take each block off its queue before the next.
-        import queue as _queue
-
-        cells = getattr(callback, "__closure__", None) or ()
-        self._queues = [c.cell_contents for c in cells if isinstance(c.cell_contents, _queue.Queue)]
-
-    def start(self):
-        if self.sd.start_error is not None:
-            raise self.sd.start_error
-        self._thread.start()
 
     def _wait_consumed(self):
         deadline = time.monotonic() + 2.0
@@ -179,8 +172,8 @@ class FakeDuplexStream:
     def _mic(self, start: int, n: int) -> np.ndarray:
         room = self.room
         x = room.rng.normal(0, room.noise, n) if room.noise else np.zeros(n)
-        if room.echo_gain:
-            idx = np.arange(start, start + n) - room.echo_delay
+        if room.echo_gain and self.anchor is not None:
+            idx = np.arange(start, start + n) - self.anchor - room.echo_delay
             ok = (idx >= 0) & (idx < len(self.played))
             x[ok] += room.echo_gain * self.played[idx[ok]]
         if room.voice is not None and self.voice_started_at is not None:
@@ -190,64 +183,102 @@ class FakeDuplexStream:
         return x
 
     def _run(self):
-        rate = float(self.kwargs.get("samplerate") or 16000)
-        started = time.monotonic()
-        n = self.blocksize
+        n = 480
         for i in range(self.max_blocks):
             if self._halt.is_set():
                 return
-            if self.sd.realtime and self._halt.wait(max(0.0, started + i * n / rate - time.monotonic())):
-                return
+            self._wait_consumed()
             start = i * n
+            if self.output_started and self.output_callback is not None:
+                if self.anchor is None:
+                    self.anchor = start
+                outdata = np.zeros((n, 1), dtype=np.int16)
+                self.output_callback(outdata, n, None, FakeStatus())
+                self.played = np.concatenate([self.played, outdata[:, 0].astype(np.float64)])
             self._schedule_voice(start)
             indata = np.clip(np.round(self._mic(start, n)), -32768, 32767).astype(np.int16).reshape(-1, 1)
-            outdata = np.zeros((n, 1), dtype=np.int16)
-            self._wait_consumed()
-            self.callback(indata, outdata, n, None, FakeStatus())
-            self.played = np.concatenate([self.played, outdata[:, 0].astype(np.float64)])
             self.recorded = np.concatenate([self.recorded, indata[:, 0].astype(np.float64)])
+            self.input_callback(indata, n, None, FakeStatus())
 
     def _schedule_voice(self, start: int) -> None:
         room = self.room
-        if room.voice is None or self.voice_started_at is not None:
+        if room.voice is None or self.voice_started_at is not None or self.anchor is None:
             return
         if room.voice_at is not None:
-            if start >= room.voice_at:
-                self.voice_started_at = room.voice_at
+            self.voice_spoken_at = room.voice_at
+            self.voice_started_at = self.anchor + room.voice_at + room.echo_delay
             return
         if room.voice_in_pause is None or not len(self.played):
             return
         # Count pauses in what the speakers played: a run of silence after sound, longer than 0.3 s.
-        last = self.played[-self.blocksize:]
-        if np.abs(last).max() == 0:
+        if np.abs(self.played[-480:]).max() == 0:
             self._quiet_run += 1
-            if self._quiet_run == int(0.3 * 16000 / self.blocksize):
+            if self._quiet_run == int(0.3 * 16000 / 480):
                 self._pauses_seen += 1
                 if self._pauses_seen == room.voice_in_pause:
                     # the candidate hears the pause begin and speaks voice_delay later; the
                     # microphone hears them echo_delay after the speakers' clock (both latencies)
-                    pause_start = len(self.played) - self._quiet_run * self.blocksize
+                    pause_start = len(self.played) - self._quiet_run * 480
                     self.voice_spoken_at = pause_start + room.voice_delay
-                    self.voice_started_at = max(start, self.voice_spoken_at + room.echo_delay)
+                    self.voice_started_at = max(start, self.anchor + self.voice_spoken_at + room.echo_delay)
         else:
             self._quiet_run = 0
 
+
+class _RoomStream:
+    def __init__(self, streams: RoomStreams, kind: str, callback, latency: float, **kwargs):
+        self.streams = streams
+        self.kind = kind
+        self.kwargs = kwargs
+        self.latency = latency
+        self.closed = False
+        if kind == "input":
+            import queue as _queue
+
+            streams.input_callback = callback
+            cells = getattr(callback, "__closure__", None) or ()
+            streams._queues = [c.cell_contents for c in cells if isinstance(c.cell_contents, _queue.Queue)]
+        else:
+            streams.output_callback = callback
+
+    def start(self):
+        if self.streams.sd.start_error is not None:
+            raise self.streams.sd.start_error
+        if self.kind == "input":
+            self.streams._thread.start()
+        else:
+            self.streams.output_started = True
+
     def stop(self):
-        self._halt.set()
-        if self._thread.is_alive() and threading.current_thread() is not self._thread:
-            self._thread.join(5)
+        if self.kind == "input":
+            self.streams._halt.set()
+            if self.streams._thread.is_alive():
+                self.streams._thread.join(5)
+        else:
+            self.streams.output_started = False
+
+    def abort(self):
+        self.stop()
 
     def close(self):
         self.closed = True
 
 
-def add_duplex(sd: FakeSoundDevice, room: Room, max_blocks: int = 20000) -> FakeSoundDevice:
-    """Give the fake module a ``Stream`` (duplex) over ``room``; the streams opened land in ``sd.streams``."""
+def add_room(sd: FakeSoundDevice, room: Room, max_blocks: int = 20000) -> FakeSoundDevice:
+    """Give the fake module input and output streams over ``room`` (30 and 50 ms of reported latency);
+    each pair opened lands in ``sd.rooms``."""
+    sd.rooms = []
 
-    def Stream(**kwargs):
-        stream = FakeDuplexStream(sd, room=room, max_blocks=max_blocks, **kwargs)
-        sd.streams.append(stream)
-        return stream
+    def InputStream(**kwargs):
+        streams = RoomStreams(sd, room, max_blocks)
+        sd.rooms.append(streams)
+        kwargs.pop("latency", None)
+        return _RoomStream(streams, "input", latency=0.03, **kwargs)
 
-    sd.Stream = Stream
+    def OutputStream(**kwargs):
+        kwargs.pop("latency", None)
+        return _RoomStream(sd.rooms[-1], "output", latency=0.05, **kwargs)
+
+    sd.InputStream = InputStream
+    sd.OutputStream = OutputStream
     return sd

@@ -1,4 +1,4 @@
-"""The monologue recorder at the device seam: a fake duplex stream plays into a fake room.
+"""The monologue recorder at the device seam: fake input and output streams share a fake room.
 
 The real MonologueRecorder (player, echo canceller, voice activity, FloorWatch, end of answer) runs;
 only sounddevice is replaced. The room echoes what the speakers play (speakers) or not (headphones)
@@ -8,7 +8,7 @@ and the candidate speaks in a chosen pause.
 import numpy as np
 import pytest
 
-from fake_sounddevice import FakeSoundDevice, Room, add_duplex, device
+from fake_sounddevice import FakeSoundDevice, Room, add_room, device
 from fakes import RATE, quiet, vowel
 from rehearse.audio import monologue, pcm
 from rehearse.audio.monologue import Clip, MonologueRecorder, Player
@@ -33,7 +33,7 @@ def clips():
 def install(monkeypatch, room, max_blocks=2000):
     import rehearse.audio.devices as devices
 
-    sd = add_duplex(FakeSoundDevice([device("Fake Duplex", inputs=1, outputs=1)], (0, 0)), room, max_blocks)
+    sd = add_room(FakeSoundDevice([device("Fake Room", inputs=1, outputs=1)], (0, 0)), room, max_blocks)
     monkeypatch.setattr(devices, "sounddevice_module", lambda: sd)
     return sd
 
@@ -65,7 +65,7 @@ def test_seized_in_the_second_pause_with_the_time_measured(monkeypatch, tmp_path
     room = Room(echo_gain=gain, echo_delay=delay, voice=candidate(), voice_in_pause=2, voice_delay=int(0.4 * RATE))
     sd = install(monkeypatch, room)
     recorder, recording = record(tmp_path, mode)
-    stream = sd.streams[0]
+    stream = sd.rooms[0]
     outcome = recorder.outcome
     assert outcome.where == "pause" and outcome.index == 2 and outcome.took_floor
     assert outcome.pauses_offered == 1
@@ -89,12 +89,12 @@ def test_seized_in_the_second_pause_with_the_time_measured(monkeypatch, tmp_path
 
 
 def test_pause_only_ignores_speech_over_the_interviewer(monkeypatch, tmp_path):
-    """The candidate starts in the middle of sentence 2 and stops before its end: pause-only does not
+    """The candidate speaks 0.9 s in the middle of sentence 2, stopping before its end: pause-only does not
     count it (it cannot tell it from the echo), subtraction does."""
-    voice = np.concatenate([vowel(0.5, 110.0), quiet(8.0)]).astype(np.float64)
+    voice = np.concatenate([vowel(0.9, 110.0), quiet(8.0)]).astype(np.float64)
     middle = int((SENTENCE_S[0] + PAUSES_S[0] + 0.3) * RATE)
     for mode, taken in ((seize.PAUSES, False), (seize.SUBTRACT, True)):
-        install(monkeypatch, Room(echo_gain=0.7, echo_delay=1600, voice=voice, voice_at=middle + 1600))
+        install(monkeypatch, Room(echo_gain=0.7, echo_delay=1600, voice=voice, voice_at=middle))
         notes = []
         (tmp_path / mode).mkdir()
         recorder, recording = record(tmp_path / mode, mode, notes, max_seconds=2)

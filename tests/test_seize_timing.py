@@ -19,14 +19,23 @@ def feed(watch, pattern):
 def test_pause_mode_ignores_speech_over_the_interviewer_and_in_the_guard():
     watch = feed(FloorWatch(F, seize.PAUSES), "B" * 40)
     assert not watch.taken and not watch.pending
-    # right after the interviewer stops: the guard (0.25 s, 8 frames) does not count, then it does
-    feed(watch, "S" * 8)
-    assert not watch.pending
+    # right after the interviewer stops, speech (a late echo, or someone talking over them) does not
+    # count until the microphone has been quiet 0.15 s, after the 0.25 s guard
+    feed(watch, "S" * 30)
+    assert not watch.pending and not watch.taken
+    feed(watch, "." * 5)
     feed(watch, "S")
     assert watch.pending and not watch.taken
     feed(watch, "S" * 9)
     assert watch.taken
-    assert watch.taken_at_s == pytest.approx(48 * F)
+    assert watch.taken_at_s == pytest.approx(75 * F)
+
+
+def test_speech_begun_within_the_guard_counts_from_its_first_pause():
+    watch = feed(FloorWatch(F, seize.PAUSES), "I" * 10 + "." * 4 + "S" * 20)
+    assert not watch.taken and not watch.pending
+    feed(watch, "." * 5 + "S" * 10)
+    assert watch.taken_at_s == pytest.approx((10 + 4 + 20 + 5) * F)
 
 
 def test_pause_mode_counts_speech_that_starts_in_a_pause():
@@ -45,9 +54,18 @@ def test_short_gaps_inside_speech_stay_one_run():
 
 
 def test_subtract_and_headphones_count_speech_over_the_interviewer():
-    for mode in (seize.SUBTRACT, seize.HEADPHONES):
-        watch = feed(FloorWatch(F, mode), "I" * 20 + "B" * 10)
-        assert watch.taken_at_s == pytest.approx(20 * F), mode
+    watch = feed(FloorWatch(F, seize.HEADPHONES), "I" * 20 + "B" * 10)
+    assert watch.taken_at_s == pytest.approx(20 * F)
+    # subtraction: over the interviewer it takes 0.6 s (20 frames), not 0.3 s
+    watch = feed(FloorWatch(F, seize.SUBTRACT), "I" * 20 + "B" * 19)
+    assert watch.pending and not watch.taken
+    feed(watch, "B")
+    assert watch.taken_at_s == pytest.approx(20 * F)
+
+
+def test_subtract_counts_a_pause_like_pause_only():
+    watch = feed(FloorWatch(F, seize.SUBTRACT), "I" * 20 + "." * 10 + "S" * 10)
+    assert watch.taken_at_s == pytest.approx(30 * F)
 
 
 def test_unknown_mode_is_refused():

@@ -24,11 +24,11 @@ from typing import Optional
 
 import numpy as np
 
-MAX_DELAY_S = 0.5
+MAX_DELAY_S = 1.0
 """The longest echo path looked for (device buffers on both sides plus the air)."""
-WINDOW_S = 1.0
+WINDOW_S = 0.5
 """Microphone audio correlated with the played signal for each delay estimate."""
-UPDATE_S = 0.25
+UPDATE_S = 0.1
 """How often the delay is re-estimated while the interviewer is playing."""
 MIN_CORRELATION = 0.3
 """A normalised correlation peak below this is not trusted as the echo (the delay is kept)."""

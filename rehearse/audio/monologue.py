@@ -210,17 +210,26 @@ class MonologueRecorder:
         frame = classifier.frame_samples
         watch = self.make_watch(classifier.frame_s)
         player = Player(self.clips, rate)
-        blocks: "queue.Queue[tuple[np.ndarray, np.ndarray]]" = queue.Queue()
+        blocks: "queue.Queue[np.ndarray]" = queue.Queue()
         lock = threading.Lock()
+        given: list[np.ndarray] = []  # what the speakers were given since the consumer last looked
+        clock = {"captured": 0, "anchor": None}
 
-        def callback(indata, outdata, frames, time_info, status) -> None:
+        def on_input(indata, frames, time_info, status) -> None:
+            clock["captured"] += frames
+            blocks.put(indata[:, 0].copy() if indata.ndim == 2 else indata.copy())
+
+        def on_output(outdata, frames, time_info, status) -> None:
             with lock:
+                if clock["anchor"] is None:
+                    # the speakers' first sample goes out as the microphone has delivered this many:
+                    # the played signal is placed on the microphone's timeline from here
+                    clock["anchor"] = clock["captured"]
                 played = player.next(frames)
+                given.append(played)
             outdata[:, 0] = played
             if outdata.shape[1] > 1:
                 outdata[:, 1:] = played[:, None]
-            mic = indata[:, 0].copy()
-            blocks.put((mic, played))
 
         path = Path(path)
         self.full_path = path.with_name(path.stem + FULL_SUFFIX + path.suffix)
@@ -238,39 +247,58 @@ class MonologueRecorder:
         enter = (_EnterWatcher(self._stdin if self._stdin is not None else sys.stdin)
                  if self.stop_on_enter else None)
         stopped_by = "max_seconds"
-        stream = None
+        stream = speakers = None
+        reference = np.zeros(limit + 10 * rate, dtype=np.int16)  # everything played, from the first sample
+        ref_len = 0
+        mic_at = 0  # samples of microphone audio taken so far
         self.seize_s, self.sentences, self.monologue_end_s = None, (), None
         taken_frame: Optional[int] = None
         try:
             try:
+                # Two streams, not one duplex stream: through ALSA's PulseAudio plugin a duplex
+                # stream's output underflows several times a second, which chops the interviewer
+                # up. The microphone starts first; the speakers start once it delivers.
                 with device_errors("input"):
-                    stream = sd.Stream(samplerate=rate, blocksize=block, device=(in_index, out_index), channels=1,
-                                       dtype="int16", callback=callback)
-                latency = getattr(stream, "latency", None)
-                try:
-                    initial = float(sum(latency)) if latency is not None else 0.1
-                except TypeError:
-                    initial = float(latency)
+                    stream = sd.InputStream(samplerate=rate, blocksize=block, device=in_index, channels=1,
+                                            dtype="int16", callback=on_input)
+                    stream.start()
+                with device_errors("output"):
+                    speakers = sd.OutputStream(samplerate=rate, blocksize=block, device=out_index, channels=1,
+                                               dtype="int16", callback=on_output, latency=_output_latency())
+                initial = _latency(stream) + _latency(speakers)
                 if self.mode != HEADPHONES:
                     canceller = EchoCanceller(rate, initial_delay_s=initial)
                 self.delay_s = initial
-                with device_errors("input"):
-                    stream.start()
                 started = last_block = time.monotonic()
                 while True:
                     try:
-                        mic, played = blocks.get(timeout=0.02)
+                        mic = blocks.get(timeout=0.02)
                     except queue.Empty:
                         mic = None
                     now = time.monotonic()
+                    if clock["anchor"] is None and full.frames > OUTPUT_START_S * rate:
+                        raise RehearseError("The output device (speakers) did not start playing the interviewer; "
+                                            "check it, or run `rehearse devices` to pick another.")
                     if mic is None:
                         if now - last_block > STALL_S:
                             raise RehearseError("The input device (microphone) stopped sending audio; check that "
                                                 "it is connected, or run `rehearse devices` to pick another.")
                     else:
-                        if full.frames == 0 and on_start is not None:
-                            on_start()
+                        if full.frames == 0:
+                            with device_errors("output"):
+                                speakers.start()
+                            if on_start is not None:
+                                on_start()
                         last_block = now
+                        with lock:
+                            for part in given:
+                                take = min(len(part), len(reference) - ref_len)
+                                reference[ref_len:ref_len + take] = part[:take]
+                                ref_len += take
+                            given.clear()
+                            anchor = clock["anchor"]
+                        played = _on_mic_timeline(reference[:ref_len], anchor, mic_at, len(mic))
+                        mic_at += len(mic)
                         full.write(mic)
                         history.append(mic)
                         if canceller is not None:
@@ -338,13 +366,15 @@ class MonologueRecorder:
             except KeyboardInterrupt:
                 stopped_by = "interrupted"
         finally:
-            if stream is not None:
+            for kind, opened in (("output", speakers), ("input", stream)):
+                if opened is None:
+                    continue
                 try:
-                    with device_errors("input"):
+                    with device_errors(kind):
                         try:
-                            stream.stop()
+                            opened.stop()
                         finally:
-                            stream.close()
+                            opened.close()
                 except RehearseError:
                     pass  # stopping a stream that already failed: the first error is the one to see
             full.close()
@@ -358,7 +388,7 @@ class MonologueRecorder:
             self.monologue_end_s = player.finished_at / rate
         else:
             self.monologue_end_s = (player.stopped_at or player.position) / rate + player.remaining_samples() / rate
-        offset = self.delay_s or 0.0
+        offset = (self.delay_s or 0.0) + (clock["anchor"] or 0) / rate
         self.seize_s = None if taken_frame is None else max(0.0, taken_frame * classifier.frame_s - offset)
         self.first_speech_s = self.seize_s
         if canceller is not None and echo_mic > 0:
@@ -383,6 +413,42 @@ class MonologueRecorder:
         endpointer = Endpointer(frame_s=frame_s, silence_s=self.silence_s, min_speech_s=self.min_speech_s)
         endpointer.feed_all(decisions)
         return answer, endpointer
+
+
+OUTPUT_LATENCY_S = 0.2
+"""The speakers' buffer asked for: PortAudio's "low" latency underflows several times a second through
+ALSA's PulseAudio plugin on a busy machine, and every underflow shifts the echo; 0.2 s rides it out."""
+OUTPUT_START_S = 3.0
+"""Seconds of microphone audio by which the speakers must have started."""
+
+
+def _output_latency():
+    """0.2 s, unless ``PULSE_LATENCY_MSEC`` fixes PulseAudio's buffer: asking for another then leaves
+    ALSA's PulseAudio plugin never calling back (the variable decides the buffer anyway)."""
+    import os
+
+    return "high" if os.environ.get("PULSE_LATENCY_MSEC") else OUTPUT_LATENCY_S
+
+
+def _latency(stream) -> float:
+    value = getattr(stream, "latency", None)
+    try:
+        return float(value) if value is not None else 0.05
+    except TypeError:
+        return float(value[0]) if value else 0.05
+
+
+def _on_mic_timeline(reference: np.ndarray, anchor: Optional[int], start: int, n: int) -> np.ndarray:
+    """The played samples given to the speakers at microphone samples ``start`` .. ``start + n``
+    (zeros before the speakers started and where nothing was given yet)."""
+    out = np.zeros(n, dtype=np.int16)
+    if anchor is None:
+        return out
+    a = start - anchor
+    lo, hi = max(0, a), min(len(reference), a + n)
+    if hi > lo:
+        out[lo - a:hi - a] = reference[lo:hi]
+    return out
 
 
 def _aligned_played(canceller: EchoCanceller, n: int) -> np.ndarray:

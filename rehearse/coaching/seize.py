@@ -15,9 +15,11 @@ the interviewer, hearing them start, waits instead of going on. This module hold
 
 How the interviewer's own voice is kept from counting depends on how the candidate listens
 (:data:`MODES`): with headphones the microphone does not hear it; with speakers either only speech
-that starts in the interviewer's pauses counts, ``guard_s`` after each sentence for the echo's tail
-(:data:`PAUSES`), or the speech decisions are made on the microphone with the played signal
-subtracted (:data:`SUBTRACT`, see :mod:`rehearse.audio.echo`), so speech counts anywhere.
+that starts in the interviewer's pauses counts (:data:`PAUSES`: from ``guard_s`` after each sentence,
+and once the microphone has been quiet ``quiet_s``, so an echo that comes late is not taken for the
+candidate), or the speech decisions are made on the microphone with the played signal subtracted
+(:data:`SUBTRACT`, see :mod:`rehearse.audio.echo`), so speech counts over the interviewer too (if it
+lasts ``overlap_speech_s``: a moment of misaligned subtraction is shorter).
 """
 
 from __future__ import annotations
@@ -38,6 +40,12 @@ MIN_SPEECH_S = 0.3
 """Speech needed before the floor counts as taken (a cough or a click is not taking the floor)."""
 GAP_S = 0.12
 """Silence a run of speech may hold and still be one run."""
+QUIET_S = 0.15
+"""With speakers, after the interviewer's voice stops the microphone must be quiet this long (the
+echo has died away, however late it came) before speech counts."""
+OVERLAP_SPEECH_S = 0.6
+"""Subtraction: speech that starts over the interviewer must last this long to take the floor (what a
+moment of misaligned subtraction leaves is shorter)."""
 
 
 @dataclass
@@ -49,9 +57,14 @@ class FloorWatch:
     guard_s: float = GUARD_S
     min_speech_s: float = MIN_SPEECH_S
     gap_s: float = GAP_S
+    quiet_s: float = QUIET_S
+    overlap_speech_s: float = OVERLAP_SPEECH_S
 
     _frames: int = field(default=0, init=False)
     _quiet_frames: int = field(default=10**9, init=False)
+    _silent_run: int = field(default=10**9, init=False)
+    _open: bool = field(default=True, init=False)
+    _run_over: bool = field(default=False, init=False)
     _run_start: Optional[int] = field(default=None, init=False)
     _run_speech: int = field(default=0, init=False)
     _run_gap: int = field(default=0, init=False)
@@ -65,6 +78,8 @@ class FloorWatch:
         self._guard = int(round(self.guard_s / self.frame_s))
         self._need = max(1, int(round(self.min_speech_s / self.frame_s)))
         self._gap = int(round(self.gap_s / self.frame_s))
+        self._quiet = max(1, int(round(self.quiet_s / self.frame_s)))
+        self._need_over = max(self._need, int(round(self.overlap_speech_s / self.frame_s)))
 
     def feed(self, speech: bool, interviewer: bool = False) -> bool:
         """Take the next frame: whether it is speech (on the microphone, or on what is left of it
@@ -75,16 +90,27 @@ class FloorWatch:
         if self._taken is not None:
             return True
         self._quiet_frames = 0 if interviewer else self._quiet_frames + 1
+        self._silent_run = 0 if speech else self._silent_run + 1
+        if interviewer:
+            self._open = False
+        elif not self._open and self._quiet_frames > self._guard and self._silent_run >= self._quiet:
+            self._open = True  # the interviewer stopped and their echo has died away: a pause
         if self.mode == PAUSES and interviewer:
             self._reset()  # the microphone hears the interviewer: nothing said now can be told apart
             return False
-        counts = speech and (self.mode != PAUSES or self._quiet_frames > self._guard)
+        if self.mode == HEADPHONES:
+            counts = speech
+        elif self.mode == SUBTRACT:
+            counts = speech and (interviewer or self._open)
+        else:
+            counts = speech and self._open
         if counts:
             if self._run_start is None:
                 self._run_start = frame
+                self._run_over = interviewer and self.mode == SUBTRACT
             self._run_speech += 1
             self._run_gap = 0
-            if self._run_speech >= self._need:
+            if self._run_speech >= (self._need_over if self._run_over else self._need):
                 self._taken = self._run_start
         elif self._run_start is not None:
             self._run_gap += 1
@@ -93,7 +119,7 @@ class FloorWatch:
         return self._taken is not None
 
     def _reset(self) -> None:
-        self._run_start, self._run_speech, self._run_gap = None, 0, 0
+        self._run_start, self._run_speech, self._run_gap, self._run_over = None, 0, 0, False
 
     @property
     def pending(self) -> bool:
