@@ -79,3 +79,20 @@ def test_the_initial_delay_is_used_until_a_peak_is_measured():
 def test_blocks_of_different_lengths_are_refused():
     with pytest.raises(ValueError):
         echo.EchoCanceller(RATE).process(np.zeros(480), np.zeros(240))
+
+
+def test_a_moved_echo_path_is_suspected_and_found_again():
+    """The speakers' buffer underflows: from then on the echo comes 0.14 s later. The blocks whose
+    gain collapses are marked suspect, and the delay is measured again within a few blocks."""
+    played = speechlike(6.0, 11)
+    mic = 0.6 * delayed(played, 1000)
+    slip = 3 * RATE
+    mic[slip:] = 0.6 * delayed(played, 1000 + 2240)[slip:]
+    canceller = echo.EchoCanceller(RATE)
+    suspects = []
+    for i in range(0, len(mic), 480):
+        canceller.process(mic[i:i + 480], played[i:i + 480])
+        suspects.append((i, canceller.suspect))
+    assert not any(s for i, s in suspects if 1.0 * RATE < i < slip)
+    assert any(s for i, s in suspects if slip <= i < slip + RATE // 2)
+    assert canceller.delay == 3240

@@ -77,9 +77,10 @@ def test_a_storyteller_monologue_seized_in_its_second_pause(virtual_mic, rehears
     assert lines[1].pause_after >= 1.2  # room for the candidate to start 0.35 s in
 
     env = {**virtual_mic.env, "REHEARSE_HOME": str(rehearse_home), "PYTHONPATH": str(ROOT)}
-    # PulseAudio's default buffers, as on a user's desktop (the other audio tests shorten them to
-    # 30 ms, with which the speakers underflow on a busy machine and every underflow shifts the echo)
-    env.pop("PULSE_LATENCY_MSEC", None)
+    # PulseAudio buffers of 300 ms: the other audio tests shorten them to 30 ms, with which the speakers
+    # underflow on a busy machine and every underflow shifts the echo; with PulseAudio's defaults a
+    # loaded machine can keep the microphone's first block back for more than the 5 s a recorder waits
+    env["PULSE_LATENCY_MSEC"] = "300"
     proc = subprocess.Popen(
         [sys.executable, "-m", "rehearse", "interview", "--archetype", "storyteller", "--turns", "3",
          "--engine", "pocketsphinx", "--echo", echo, "--silence", "1.5", "--max-seconds", "30", "--json"],

@@ -35,6 +35,8 @@ MIN_CORRELATION = 0.3
 MIN_REF_RMS = 30.0
 """Played blocks quieter than this (int16 units) give no gain estimate (nothing to cancel)."""
 MAX_GAIN = 8.0
+SUSPECT_SHARE = 0.5
+"""A block whose gain is below this share of the steady gain marks the delay as stale."""
 
 
 def estimate_delay(mic: np.ndarray, played: np.ndarray, max_lag: int) -> tuple[int, float]:
@@ -102,6 +104,11 @@ class EchoCanceller:
         self._mic = np.zeros(self.window, dtype=np.float64)
         self._since_update = 0
         self._played_recent = 0
+        self.steady_gain: Optional[float] = None
+        """The gain while the echo was tracked (a running mean)."""
+        self.suspect = False
+        """The last block's gain fell far below :attr:`steady_gain`: the delay is probably stale, so
+        what is left of that block may be echo (the caller should not take it for a voice)."""
         """Samples of the window in which something was played (only those windows are correlated)."""
 
     def process(self, mic_block: np.ndarray, played_block: np.ndarray) -> np.ndarray:
@@ -125,8 +132,17 @@ class EchoCanceller:
         end = len(self._played) - self.delay
         aligned = self._played[end - n:end] if end - n >= 0 else np.zeros(n)
         gain = ls_gain(mic, aligned)
+        self.suspect = False
         if gain is not None:
-            self.gain = min(MAX_GAIN, max(0.0, gain))
+            gain = min(MAX_GAIN, max(0.0, gain))
+            if self.steady_gain is not None and gain < SUSPECT_SHARE * self.steady_gain:
+                # the played signal no longer explains the microphone: the echo path moved (a
+                # buffer underflow delays the speakers), so look for the delay again at once
+                self.suspect = True
+                self._since_update = self.update
+            elif self.delay_measured:
+                self.steady_gain = gain if self.steady_gain is None else 0.9 * self.steady_gain + 0.1 * gain
+            self.gain = gain
         return mic - self.gain * aligned
 
     def _estimate(self) -> None:

@@ -315,7 +315,9 @@ class MonologueRecorder:
                         else:
                             loud, listen = False, mic
                         listen = np.clip(np.round(listen), -32768, 32767).astype(np.int16)
+                        doubtful = self.mode == SUBTRACT and canceller is not None and canceller.suspect and loud
                         for decision in classifier.feed(listen):
+                            decision = decision and not doubtful  # what is left may be misaligned echo
                             decisions.append(decision)
                             interviewer_frames.append(loud)
                             watch.feed(decision, loud)
