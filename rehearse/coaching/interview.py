@@ -41,6 +41,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from rehearse.core.errors import RehearseError
+from rehearse.core.model import Prompt
 
 LEADS = "leads_with_accomplishment"
 FIRST_YEAR = "asks_first_year_question"
@@ -189,6 +190,27 @@ def load_script(archetype: str, extra_dirs: Optional[list[Path]] = None) -> Scri
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
                 raise RehearseError(f"The prompt file {path} cannot be read ({exc}); fix or remove it.")
     return parse_scripts(sources)[archetype]
+
+
+def line_prompts(script: Script) -> list[Prompt]:
+    """Every line of a script as a :class:`Prompt` (id, archetype, text), to be spoken like prompts."""
+    return [Prompt(id=line.id, archetype=script.archetype, text=line.text)
+            for move in MOVES[script.archetype] for line in script.lines.get(move, ())]
+
+
+def packaged_line_prompts() -> list[Prompt]:
+    """The packaged interviewer lines of every archetype: pre-rendered into ``audio_prompts/`` with the
+    prompts (``scripts/render_prompts.py``), so a turn never waits on the synthesiser."""
+    return [p for name in archetypes_with_interviews() for p in line_prompts(load_script(name, extra_dirs=[]))]
+
+
+def all_line_prompts() -> list[Prompt]:
+    """The packaged lines and the user's own (``REHEARSE_HOME/prompts``), each once."""
+    seen: dict[str, Prompt] = {}
+    for name in archetypes_with_interviews():
+        for prompt in line_prompts(load_script(name)):
+            seen.setdefault(prompt.id, prompt)
+    return list(seen.values())
 
 
 # -- what an answer did ---------------------------------------------------------------------------

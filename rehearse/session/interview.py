@@ -109,6 +109,28 @@ def monologue_prompt(script: coach.Script) -> Prompt:
                   text=" ".join(line.text for line in lines))
 
 
+class _LineByLine:
+    """Says a reply of two lines (a salesperson asked both key questions) one line at a time, so each
+    line plays its own pre-rendered file instead of the pair being rendered on the spot."""
+
+    def __init__(self, speaker, parts: dict[str, list[Prompt]]):
+        self.speaker = speaker
+        self.parts = parts
+
+    def speak(self, prompt: Prompt) -> None:
+        for part in self.parts.get(prompt.id, [prompt]):
+            self.speaker.speak(part)
+
+
+def _by_line(ports: RoundPorts, reply: coach.Reply, archetype: str) -> RoundPorts:
+    from rehearse.audio.speaker import TextOnlySpeaker
+
+    if len(reply.lines) < 2 or isinstance(ports.speaker, TextOnlySpeaker):
+        return ports
+    parts = {reply.id: [Prompt(id=line.id, archetype=archetype, text=line.text) for line in reply.lines]}
+    return replace(ports, speaker=_LineByLine(ports.speaker, parts))
+
+
 class _Silent:
     """The speaker of the monologue's turn: the monologue recorder plays it."""
 
@@ -163,6 +185,7 @@ def run_interview(
     said: list[str] = [prompt.id]
     done: list[Turn] = []
     closing: Optional[coach.Reply] = None
+    previous: Optional[coach.Reply] = None
     for number in range(1, turns + 1):
         last = number == turns
         decided: dict[str, Any] = {}
@@ -189,7 +212,8 @@ def run_interview(
 
         if on_turn_start is not None:
             on_turn_start(number, turns, prompt)
-        turn_ports = replace(ports, speaker=_Silent(), recorder=monologue) if seizes else ports
+        turn_ports = (replace(ports, speaker=_Silent(), recorder=monologue) if seizes
+                      else _by_line(ports, previous, archetype.name) if previous is not None else ports)
         result: RoundResult = run_round(archetype=archetype, prompt=prompt, ports=turn_ports, targets=targets,
                                         mode=MODE, max_seconds=max_seconds,
                                         on_recording_start=on_recording_start, extra=extra)
@@ -205,6 +229,7 @@ def run_interview(
             closing = reply
         else:
             prompt, move = Prompt(id=reply.id, archetype=archetype.name, text=reply.text), reply.move
+            previous = reply
     assert closing is not None
     speak_or_show(ports.speaker, Prompt(id=closing.id, archetype=archetype.name, text=closing.text), ports.notify)
     return Interview(id=interview_id, archetype=archetype, turns_planned=turns, turns=tuple(done),
