@@ -25,6 +25,7 @@ watch listens to what is left).
 
 from __future__ import annotations
 
+import collections
 import queue
 import sys
 import threading
@@ -270,17 +271,36 @@ class MonologueRecorder:
                     canceller = EchoCanceller(rate, initial_delay_s=initial)
                 self.delay_s = initial
                 started = last_block = time.monotonic()
+                waiting: "collections.deque[tuple[np.ndarray, float]]" = collections.deque()
+                anchor = None
                 while True:
                     try:
-                        mic = blocks.get(timeout=0.02)
+                        waiting.append((blocks.get(timeout=0.02), time.monotonic()))
+                        last_block = waiting[-1][1]
                     except queue.Empty:
-                        mic = None
+                        pass
                     now = time.monotonic()
+                    with lock:
+                        for part in given:
+                            take = min(len(part), len(reference) - ref_len)
+                            reference[ref_len:ref_len + take] = part[:take]
+                            ref_len += take
+                        given.clear()
+                        anchor = clock["anchor"]
+                    mic = None
+                    if waiting:
+                        # A microphone block is taken once the speakers' samples of its moment are in
+                        # (they come ahead of it, unless the output stream is late): a block judged
+                        # without them would hear the interviewer's echo as the candidate.
+                        head, arrived = waiting[0]
+                        covered = anchor is None or ref_len >= mic_at - anchor + len(head)
+                        if covered or now - arrived > REFERENCE_WAIT_S:
+                            mic = waiting.popleft()[0]
                     if clock["anchor"] is None and full.frames > OUTPUT_START_S * rate:
                         raise RehearseError("The output device (speakers) did not start playing the interviewer; "
                                             "check it, or run `rehearse devices` to pick another.")
                     if mic is None:
-                        if now - last_block > STALL_S:
+                        if not waiting and now - last_block > STALL_S:
                             raise RehearseError("The input device (microphone) stopped sending audio; check that "
                                                 "it is connected, or run `rehearse devices` to pick another.")
                     else:
@@ -289,14 +309,6 @@ class MonologueRecorder:
                                 speakers.start()
                             if on_start is not None:
                                 on_start()
-                        last_block = now
-                        with lock:
-                            for part in given:
-                                take = min(len(part), len(reference) - ref_len)
-                                reference[ref_len:ref_len + take] = part[:take]
-                                ref_len += take
-                            given.clear()
-                            anchor = clock["anchor"]
                         played = _on_mic_timeline(reference[:ref_len], anchor, mic_at, len(mic))
                         mic_at += len(mic)
                         full.write(mic)
@@ -420,6 +432,8 @@ class MonologueRecorder:
 OUTPUT_LATENCY_S = 0.2
 """The speakers' buffer asked for: PortAudio's "low" latency underflows several times a second through
 ALSA's PulseAudio plugin on a busy machine, and every underflow shifts the echo; 0.2 s rides it out."""
+REFERENCE_WAIT_S = 0.3
+"""How long a microphone block may wait for the speakers' samples of its moment (a stalled output)."""
 OUTPUT_START_S = 3.0
 """Seconds of microphone audio by which the speakers must have started."""
 
