@@ -20,22 +20,39 @@ def test_pause_mode_ignores_speech_over_the_interviewer_and_in_the_guard():
     watch = feed(FloorWatch(F, seize.PAUSES), "B" * 40)
     assert not watch.taken and not watch.pending
     # right after the interviewer stops, speech (a late echo, or someone talking over them) does not
-    # count until the microphone has been quiet 0.15 s, after the 0.25 s guard
-    feed(watch, "S" * 30)
+    # count until the microphone has been quiet 0.15 s after the 0.25 s guard; the interviewer
+    # waits, though, once it goes on past the guard
+    feed(watch, "S" * 8)
     assert not watch.pending and not watch.taken
+    feed(watch, "S")
+    assert watch.pending and not watch.taken
     feed(watch, "." * 5)
     feed(watch, "S")
     assert watch.pending and not watch.taken
     feed(watch, "S" * 9)
     assert watch.taken
-    assert watch.taken_at_s == pytest.approx(75 * F)
+    assert watch.taken_at_s == pytest.approx(54 * F)
+
+
+def test_speech_that_never_pauses_counts_once_no_echo_could_be_that_late():
+    watch = feed(FloorWatch(F, seize.PAUSES), "B" * 40 + "S" * 40)
+    # quiet for more than the guard (8 frames) + 0.4 s (13 frames): the 22nd frame after the
+    # interviewer, frame 61
+    assert watch.taken_at_s == pytest.approx(61 * F)
 
 
 def test_speech_begun_within_the_guard_counts_from_its_first_pause():
-    watch = feed(FloorWatch(F, seize.PAUSES), "I" * 10 + "." * 4 + "S" * 20)
-    assert not watch.taken and not watch.pending
+    watch = feed(FloorWatch(F, seize.PAUSES), "I" * 10 + "." * 4 + "S" * 12)
+    assert not watch.taken and watch.pending
     feed(watch, "." * 5 + "S" * 10)
-    assert watch.taken_at_s == pytest.approx((10 + 4 + 20 + 5) * F)
+    assert watch.taken_at_s == pytest.approx((10 + 4 + 12 + 5) * F)
+
+
+def test_a_cough_in_the_pause_holds_the_interviewer_only_while_it_lasts():
+    watch = feed(FloorWatch(F, seize.PAUSES), "I" * 10 + "." * 10 + "SS")
+    assert watch.pending
+    feed(watch, "." * 5)
+    assert not watch.pending and not watch.taken
 
 
 def test_pause_mode_counts_speech_that_starts_in_a_pause():

@@ -316,8 +316,12 @@ class MonologueRecorder:
                         if canceller is not None:
                             residual = canceller.process(mic, played)
                             delay = canceller.delay or 0
-                            heard = _aligned_played(canceller, len(mic))
-                            loud = _rms(heard) >= MIN_REF_RMS
+                            # the interviewer is audible in this block if they were played D before it,
+                            # or will be within LOOK_AHEAD_S (a dropped input block brings the echo early)
+                            ahead = int(LOOK_AHEAD_S * rate)
+                            heard = _on_mic_timeline(reference[:ref_len], anchor, mic_at - len(mic) - delay,
+                                                     len(mic) + ahead)
+                            loud = _any_loud(heard, len(mic))
                             if loud and canceller.delay_measured and not watch.pending and taken_frame is None:
                                 echo_mic += float(np.sum(mic.astype(np.float64) ** 2))
                                 echo_res += float(np.sum(residual ** 2))
@@ -432,9 +436,11 @@ class MonologueRecorder:
 OUTPUT_LATENCY_S = 0.2
 """The speakers' buffer asked for: PortAudio's "low" latency underflows several times a second through
 ALSA's PulseAudio plugin on a busy machine, and every underflow shifts the echo; 0.2 s rides it out."""
-REFERENCE_WAIT_S = 0.3
+REFERENCE_WAIT_S = 1.0
 """How long a microphone block may wait for the speakers' samples of its moment (a stalled output)."""
 OUTPUT_START_S = 3.0
+LOOK_AHEAD_S = 0.2
+"""The interviewer counts as audible this long before their echo is due."""
 """Seconds of microphone audio by which the speakers must have started."""
 
 
@@ -467,10 +473,11 @@ def _on_mic_timeline(reference: np.ndarray, anchor: Optional[int], start: int, n
     return out
 
 
-def _aligned_played(canceller: EchoCanceller, n: int) -> np.ndarray:
-    played = canceller._played
-    end = len(played) - (canceller.delay or 0)
-    return played[max(0, end - n):end]
+def _any_loud(x: np.ndarray, block: int) -> bool:
+    for i in range(0, len(x), max(1, block)):
+        if _rms(x[i:i + block]) >= MIN_REF_RMS:
+            return True
+    return False
 
 
 def _rms(x: np.ndarray) -> float:

@@ -43,6 +43,9 @@ GAP_S = 0.12
 QUIET_S = 0.15
 """With speakers, after the interviewer's voice stops the microphone must be quiet this long (the
 echo has died away, however late it came) before speech counts."""
+LATE_ECHO_S = 0.4
+"""Past ``guard_s`` plus this, speech counts even if the microphone was never quiet (an echo is not
+that late; someone who began to speak as the interviewer stopped is still talking)."""
 OVERLAP_SPEECH_S = 0.6
 """Subtraction: speech that starts over the interviewer must last this long to take the floor (what a
 moment of misaligned subtraction leaves is shorter)."""
@@ -58,12 +61,14 @@ class FloorWatch:
     min_speech_s: float = MIN_SPEECH_S
     gap_s: float = GAP_S
     quiet_s: float = QUIET_S
+    late_echo_s: float = LATE_ECHO_S
     overlap_speech_s: float = OVERLAP_SPEECH_S
 
     _frames: int = field(default=0, init=False)
     _quiet_frames: int = field(default=10**9, init=False)
     _silent_run: int = field(default=10**9, init=False)
     _open: bool = field(default=True, init=False)
+    _heard: bool = field(default=False, init=False)
     _run_over: bool = field(default=False, init=False)
     _run_start: Optional[int] = field(default=None, init=False)
     _run_speech: int = field(default=0, init=False)
@@ -79,6 +84,7 @@ class FloorWatch:
         self._need = max(1, int(round(self.min_speech_s / self.frame_s)))
         self._gap = int(round(self.gap_s / self.frame_s))
         self._quiet = max(1, int(round(self.quiet_s / self.frame_s)))
+        self._late = int(round(self.late_echo_s / self.frame_s))
         self._need_over = max(self._need, int(round(self.overlap_speech_s / self.frame_s)))
 
     def feed(self, speech: bool, interviewer: bool = False) -> bool:
@@ -93,8 +99,14 @@ class FloorWatch:
         self._silent_run = 0 if speech else self._silent_run + 1
         if interviewer:
             self._open = False
-        elif not self._open and self._quiet_frames > self._guard and self._silent_run >= self._quiet:
+        elif not self._open and self._quiet_frames > self._guard and (
+                self._silent_run >= self._quiet or self._quiet_frames > self._guard + self._late):
             self._open = True  # the interviewer stopped and their echo has died away: a pause
+        # someone is talking in the pause (counted or not yet): the interviewer should wait
+        if interviewer or self._silent_run > self._gap:
+            self._heard = False
+        elif speech and self._quiet_frames > self._guard:
+            self._heard = True
         if self.mode == PAUSES and interviewer:
             self._reset()  # the microphone hears the interviewer: nothing said now can be told apart
             return False
@@ -124,7 +136,7 @@ class FloorWatch:
     @property
     def pending(self) -> bool:
         """Speech that may be the candidate's has started (hold the next sentence until it is decided)."""
-        return self._taken is None and self._run_start is not None
+        return self._taken is None and (self._run_start is not None or self._heard)
 
     @property
     def taken(self) -> bool:
