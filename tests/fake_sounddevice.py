@@ -117,7 +117,7 @@ class FakeInputStream:
 
 
 class Room:
-    """What a fake duplex stream's microphone hears: the speakers' output ``echo_gain`` times, ``echo_delay``
+    """What the fake room's microphone hears: the speakers' output ``echo_gain`` times, ``echo_delay``
     samples later (0 gain: headphones), plus ``voice`` starting at sample ``voice_at`` of the recording
     (or, with ``voice_in_pause`` = k, ``voice_delay`` samples into the k-th pause as the speakers
     played it), plus faint noise."""

@@ -1,9 +1,10 @@
 """Play the storyteller's monologue while recording, and notice when the candidate takes the floor.
 
-:class:`MonologueRecorder` is a :class:`rehearse.core.ports.Recorder`: one duplex stream (the
-microphone's block and the speakers' block handed over together in one callback, so both share one
-clock) plays the monologue's sentences with their pauses while it records. The callback only moves
-audio; the calling thread writes every microphone block to ``<answer>-monologue.wav`` as it comes
+:class:`MonologueRecorder` is a :class:`rehearse.core.ports.Recorder`: an output stream plays the
+monologue's sentences with their pauses while an input stream records (the output starts once the
+microphone delivers, and what it plays is placed on the microphone's timeline from there; a duplex
+stream would share one clock, but through ALSA's PulseAudio plugin its output underflows several
+times a second). The callbacks only move audio; the calling thread writes every microphone block to ``<answer>-monologue.wav`` as it comes
 (nothing is lost), takes the echo of the played signal out (:mod:`rehearse.audio.echo`), classifies
 frames for voice activity and feeds the floor watch it is given (the pure
 :class:`rehearse.coaching.seize.FloorWatch`, made by the caller for the frame length). While speech that
@@ -240,7 +241,6 @@ class MonologueRecorder:
         limit = int(round((self.monologue_s + max_seconds) * rate))
         history: list[np.ndarray] = []  # recent microphone blocks, for the preroll
         decisions: list[bool] = []
-        interviewer_frames: list[bool] = []
         canceller = None
         endpointer: Optional[Endpointer] = None
         echo_mic = echo_res = 0.0
@@ -335,7 +335,6 @@ class MonologueRecorder:
                         for decision in classifier.feed(listen):
                             decision = decision and not doubtful  # what is left may be misaligned echo
                             decisions.append(decision)
-                            interviewer_frames.append(loud)
                             watch.feed(decision, loud)
                             if endpointer is not None:
                                 endpointer.feed(decision)
