@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""Render every packaged interviewer prompt into ``audio_prompts/<id>.wav`` and write the manifest.
+"""Render every packaged interviewer prompt into ``audio_prompts/<id>.wav``, and every line of the mock
+interview's interviewers (``rehearse/data/interview.toml``: replies, closing lines, the storyteller's
+monologue) into ``audio_prompts/<id>.ogg``, and write the manifest.
 
     python scripts/render_prompts.py               # render all, rewrite manifest.json
     python scripts/render_prompts.py --check       # exit 1 listing stale or missing audio
     python scripts/render_prompts.py --only-stale  # render just the stale or missing ones
 
-Files are 16 kHz mono 16-bit WAV (espeak-ng through pyttsx3, or the espeak-ng program when pyttsx3
-fails; see rehearse/audio/tts.py; the manifest records which). Prints the render time of each prompt
-and the folder's total size.
+Prompts are 16 kHz mono 16-bit WAV (espeak-ng through pyttsx3, or the espeak-ng program when pyttsx3
+fails; see rehearse/audio/tts.py; the manifest records which). Interview lines are the same speech
+stored as 16 kHz Ogg Vorbis: forty lines as WAV would triple the folder (about 10 MB), as Vorbis they
+add about 1 MB. Prints the render time of each prompt and the folder's total size.
 """
 
 from __future__ import annotations
@@ -23,9 +26,40 @@ if str(ROOT) not in sys.path:
 
 from rehearse.audio import tts  # noqa: E402
 
-from rehearse.audio import prompt_audio
-from rehearse.core.archetypes import packaged_prompts  # noqa: E402
+from rehearse.audio import prompt_audio  # noqa: E402
+from rehearse.audio.pcm import load  # noqa: E402
+from rehearse.coaching.interview import packaged_line_prompts  # noqa: E402
+from rehearse.core.archetypes import packaged_prompts as archetype_prompts  # noqa: E402
 from rehearse.core.errors import RehearseError  # noqa: E402
+
+
+LINE_FORMAT = ("OGG", "VORBIS", ".ogg")
+
+
+def packaged_prompts() -> list:
+    """The archetypes' prompts and the interview lines: everything shipped pre-rendered."""
+    return archetype_prompts() + packaged_line_prompts()
+
+
+def file_name(prompt) -> str:
+    lines = {p.id for p in packaged_line_prompts()}
+    return f"{prompt.id}{LINE_FORMAT[2] if prompt.id in lines else '.wav'}"
+
+
+def render_to(prompt, path: Path, voice: str, rate: int):
+    """Render ``prompt`` into ``path`` (WAV, or Ogg Vorbis for an .ogg path); the tts result."""
+    if path.suffix != LINE_FORMAT[2]:
+        return tts.render_detailed(prompt.text, path, voice=voice, rate=rate)
+    import soundfile
+
+    wav = path.with_suffix(".tmp.wav")
+    try:
+        rendered = tts.render_detailed(prompt.text, wav, voice=voice, rate=rate)
+        audio = rendered.audio
+        soundfile.write(str(path), audio.samples, audio.sample_rate, format=LINE_FORMAT[0], subtype=LINE_FORMAT[1])
+    finally:
+        wav.unlink(missing_ok=True)
+    return rendered
 
 
 def stale_prompts(folder: Path) -> list[tuple[object, str]]:
@@ -71,11 +105,11 @@ def main(argv: list[str] | None = None) -> int:
         infos: dict[str, dict] = {}
         total_render = 0.0
         for prompt in todo:
-            name = f"{prompt.id}.wav"
+            name = file_name(prompt)
             started = time.perf_counter()
-            rendered = tts.render_detailed(prompt.text, folder / name, voice=args.voice, rate=args.rate)
+            rendered = render_to(prompt, folder / name, args.voice, args.rate)
             elapsed = time.perf_counter() - started
-            audio = rendered.audio
+            audio = load(folder / name)  # as it will be played (Vorbis is decoded back)
             if rendered.backend not in infos:  # the manifest names what really spoke each prompt
                 infos[rendered.backend] = (tts.engine_info() if rendered.backend == tts.PYTTSX3
                                            else tts.program_info()).to_json()
@@ -100,10 +134,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     # Drop files of prompts that no longer exist.
-    for wav in folder.glob("*.wav"):
-        if wav.stem not in current:
-            wav.unlink()
-            print(f"removed {wav.name} (no such packaged prompt)")
+    for old in [*folder.glob("*.wav"), *folder.glob("*.ogg")]:
+        if old.stem not in current or old.name != file_name(next(p for p in prompts if p.id == old.stem)):
+            old.unlink()
+            print(f"removed {old.name} (no such packaged prompt)")
     prompt_audio.write_manifest(folder, entries.values())
     size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
     if todo:

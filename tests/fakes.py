@@ -39,6 +39,29 @@ class InterruptingFileRecorder(FileRecorder):
         return recording
 
 
+class FakeMonologueRecorder(InterruptingFileRecorder):
+    """Stands in for the MonologueRecorder (whose own tests run it on a fake duplex stream): the answer
+    is the WAV file, and the floor was taken ``seize_s`` after the interview started (None: never),
+    in a monologue of two sentences, 0-3 s and 4-7 s, ending at 8 s."""
+
+    def __init__(self, source: Path, *, seize_s: Optional[float] = 3.5, mode: str = "pauses", **kw):
+        super().__init__(source, **kw)
+        self.mode = mode
+        self.given_seize_s = seize_s
+        self.seize_s = None
+        self.sentences = ()
+        self.monologue_end_s = None
+        self.delay_s, self.delay_measured, self.suppression_db = 0.06, True, None
+        self.calls = 0
+
+    def record(self, path, **kw):
+        self.calls += 1
+        self.sentences = ((1, "line-1", 0.0, 3.0), (2, "line-2", 4.0, 7.0))
+        self.monologue_end_s = 8.0
+        self.seize_s = self.given_seize_s
+        return super().record(path, **kw)
+
+
 class FakeSpeaker:
     def __init__(self):
         self.said: list = []
@@ -59,10 +82,12 @@ def silent_wav(path: Path, seconds: float = 2.0, rate: int = 16000) -> Path:
 
 
 def install_fake_devices(monkeypatch, answer_wav: Path, *, speaker: Optional[FakeSpeaker] = None,
-                         interrupt_after_s: Optional[float] = None) -> FakeSpeaker:
-    """Make `rehearse practice` use FakeSpeaker and a FileRecorder playing ``answer_wav``."""
+                         interrupt_after_s: Optional[float] = None, seize_s: Optional[float] = 3.5) -> FakeSpeaker:
+    """Make `rehearse practice` use FakeSpeaker and a FileRecorder playing ``answer_wav`` (and the
+    storyteller's monologue a FakeMonologueRecorder whose floor is taken at ``seize_s``)."""
     import rehearse.audio.devices as devices
     import rehearse.audio.microphone as recorder
+    import rehearse.audio.monologue as monologue
     import rehearse.audio.speaker as speaker_mod
 
     speaker = speaker or FakeSpeaker()
@@ -71,6 +96,9 @@ def install_fake_devices(monkeypatch, answer_wav: Path, *, speaker: Optional[Fak
     monkeypatch.setattr(speaker_mod, "PromptSpeaker", lambda device=None, **kw: speaker)
     monkeypatch.setattr(recorder, "MicrophoneRecorder",
                         lambda device=None, **kw: InterruptingFileRecorder(answer_wav, interrupt_after_s=interrupt_after_s))
+    monkeypatch.setattr(monologue, "MonologueRecorder",
+                        lambda clips, mode="pauses", **kw: FakeMonologueRecorder(
+                            answer_wav, seize_s=seize_s, mode=mode, interrupt_after_s=interrupt_after_s))
     return speaker
 
 

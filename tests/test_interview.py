@@ -90,8 +90,98 @@ def test_storyteller_resumes_the_monologue_unless_the_moment_is_seized(tmp_path,
     seized = "thank you for asking me back last spring i rebuilt our onboarding and cut ramp up by forty percent"
     script_engine(SMALL_TALK, seized, SMALL_TALK)
     code, result, _ = run_interview(run_cli, "--archetype", "storyteller", "--turns", "3")
-    assert [t["interviewer"]["move"] for t in result["conversation"]] == ["opening", "resume", "follow_up"]
+    assert [t["interviewer"]["move"] for t in result["conversation"]] == ["monologue", "resume", "follow_up"]
     assert result["closing"]["move"] == "close_seized"
+
+
+def test_with_a_prompt_or_no_monologue_the_storyteller_opens_with_a_prompt(tmp_path, monkeypatch, run_cli):
+    for flags in (("--prompt", "storyteller-1"), ("--no-monologue",)):
+        speaker = install_fake_devices(monkeypatch, tone_wav(tmp_path / "answer.wav", seconds=2))
+        script_engine(SMALL_TALK, SMALL_TALK, SMALL_TALK)
+        code, result, _ = run_interview(run_cli, "--archetype", "storyteller", "--turns", "3", *flags)
+        assert result["conversation"][0]["interviewer"]["move"] == "opening"
+        assert result["seize"] is None and result["conversation"][0]["seize"] is None
+        assert speaker.said[0].text == result["conversation"][0]["interviewer"]["text"]
+
+
+BEST = ("--title", "Payments migration", "--action", "I led the move of our payment system to a new platform",
+        "--result", "cut the error rate by sixty percent", "--terms", "payment system, error rate", "--best")
+
+
+def test_storyteller_seized_in_the_second_pause_with_the_best_accomplishment(tmp_path, monkeypatch, run_cli):
+    """The monologue's recorder is a fake here (its own tests run it on a fake duplex stream and on the
+    virtual devices): the floor is taken 7.5 s in, in the second pause; the answer presents the bank's
+    best entry up front."""
+    code, _, err = run_cli("accomplishments", "add", *BEST)
+    assert code == 0, err
+    speaker = install_fake_devices(monkeypatch, tone_wav(tmp_path / "answer.wav", seconds=2), seize_s=7.5)
+    best = "i led the move of our payment system to a new platform and we cut the error rate by sixty percent"
+    script_engine(best, SMALL_TALK, SMALL_TALK)
+    code, result, err = run_interview(run_cli, "--archetype", "storyteller", "--turns", "3")
+    first = result["conversation"][0]
+    seize = result["seize"]
+    assert seize == first["seize"]
+    assert seize["took_floor"] and seize["seize_s"] == 7.5 and seize["where"] == "pause" and seize["index"] == 2
+    assert seize["pauses_offered"] == 1 and seize["leads_with_accomplishment"] and seize["presents_best"]
+    assert seize["verdict"] == "seized" and seize["best_title"] == "Payments migration"
+    assert "7.5 s into the interview, in the 2nd pause, with your best accomplishment" in " ".join(err.split())
+    assert first["interviewer"]["move"] == "monologue" and first["took_charge"]
+    monologue = lines("storyteller")["monologue"]
+    assert first["interviewer"]["text"] == " ".join(line.text for line in monologue)
+    # the monologue was the recorder's to play: the speaker said only the replies and the closing line
+    assert [p.text for p in speaker.said][0] == result["conversation"][1]["interviewer"]["text"]
+    assert result["conversation"][1]["interviewer"]["move"] == "follow_up"
+    # saved with the turn, and shown again
+    code, out, _ = run_cli("interview", "--show", "--json")
+    assert json.loads(out)["seize"] == seize
+    code, out, _ = run_cli("interview", "--show")
+    assert "in the 2nd pause" in " ".join(out.split())
+
+
+def test_seized_with_another_accomplishment_is_told_it_was_not_the_best(tmp_path, monkeypatch, run_cli):
+    run_cli("accomplishments", "add", *BEST)
+    install_fake_devices(monkeypatch, tone_wav(tmp_path / "answer.wav", seconds=2), seize_s=3.5)
+    script_engine(QUANTIFIED, SMALL_TALK, SMALL_TALK)
+    code, result, err = run_interview(run_cli, "--archetype", "storyteller", "--turns", "3")
+    seize = result["seize"]
+    assert seize["index"] == 1 and seize["leads_with_accomplishment"] and seize["presents_best"] is False
+    assert seize["verdict"] == "seized_weakly" and "not your best one (Payments migration)" in " ".join(err.split())
+
+
+def test_never_taking_the_floor_in_the_monologue_does_not_take_charge(tmp_path, monkeypatch, run_cli):
+    install_fake_devices(monkeypatch, tone_wav(tmp_path / "answer.wav", seconds=2), seize_s=9.0)
+    led = "thank you for asking me back last spring i rebuilt our onboarding and cut ramp up by forty percent"
+    script_engine(led, SMALL_TALK, SMALL_TALK)
+    code, result, err = run_interview(run_cli, "--archetype", "storyteller", "--turns", "3")
+    first = result["conversation"][0]
+    assert first["seize"]["where"] == "after" and not first["seize"]["took_floor"]
+    assert first["seize"]["verdict"] == "late" and "never took the floor" in " ".join(err.split())
+    # the answer led with an accomplishment, but only once the monologue was over
+    assert first["score"]["checks"]["leads_with_accomplishment"]["passed"]
+    assert not first["took_charge"] and result["conversation"][1]["interviewer"]["move"] == "resume"
+    assert not result["first_answer_took_charge"] and code == 1
+
+
+@pytest.mark.parametrize("argv, settings, mode", [
+    ((), None, "pauses"),
+    (("--echo", "subtract"), None, "subtract"),
+    (("--headphones",), None, "headphones"),
+    ((), 'listening = "subtract"', "subtract"),
+    (("--speakers",), 'listening = "headphones"', "pauses"),
+])
+def test_listening_mode_from_flags_and_settings(tmp_path, monkeypatch, run_cli, rehearse_home, argv, settings, mode):
+    if settings:
+        rehearse_home.mkdir(parents=True, exist_ok=True)
+        (rehearse_home / "settings.toml").write_text(f"[interview]\n{settings}\n")
+    install_fake_devices(monkeypatch, tone_wav(tmp_path / "answer.wav", seconds=2))
+    script_engine(SMALL_TALK, SMALL_TALK, SMALL_TALK)
+    code, result, _ = run_interview(run_cli, "--archetype", "storyteller", "--turns", "3", *argv)
+    assert result["seize"]["mode"] == mode
+
+
+def test_echo_with_headphones_is_refused(run_cli):
+    code, out, err = run_cli("interview", "--archetype", "storyteller", "--headphones", "--echo", "subtract")
+    assert code == 2 and "--echo is for speakers" in err and "Traceback" not in err
 
 
 def test_the_conversation_is_shown_with_the_turns_that_took_charge(tmp_path, monkeypatch, run_cli):

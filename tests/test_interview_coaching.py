@@ -176,3 +176,30 @@ def test_turns_outside_three_to_five_are_refused():
     for bad in (2, 6):
         with pytest.raises(RehearseError, match="--turns must be 3 to 5"):
             coach.check_turns(bad)
+
+
+def test_monologue_lines_carry_their_pauses_and_a_users_monologue_replaces_the_packaged_one(tmp_path):
+    script = coach.load_script("storyteller", extra_dirs=[])
+    lines = script.lines[coach.MONOLOGUE]
+    assert len(lines) >= 3
+    assert all(0.8 <= line.pause_after <= 2.0 for line in lines)
+    (tmp_path / "mine.toml").write_text('[[interview.storyteller.monologue]]\ntext = "My story."\npause_after = 1.5\n')
+    mine = coach.load_script("storyteller", extra_dirs=[tmp_path]).lines[coach.MONOLOGUE]
+    assert [(line.text, line.pause_after) for line in mine] == [("My story.", 1.5)]
+
+
+@pytest.mark.parametrize("value", ["9", "0.1", '"long"', "true"])
+def test_a_bad_pause_is_one_sentence_naming_the_file(tmp_path, value):
+    path = tmp_path / "bad.toml"
+    path.write_text(f'[[interview.storyteller.monologue]]\ntext = "Hm."\npause_after = {value}\n')
+    with pytest.raises(RehearseError, match="pause_after must be a number of seconds") as err:
+        coach.load_script("storyteller", extra_dirs=[tmp_path])
+    assert str(path) in str(err.value)
+
+
+def test_an_answer_given_only_after_the_monologue_does_not_take_charge():
+    led = {coach.LEADS: {"passed": True, "seconds": 0.5}}
+    assert coach.took_charge("storyteller", coach.Answer.from_checks(led, seized=True))
+    assert not coach.took_charge("storyteller", coach.Answer.from_checks(led, seized=False))
+    assert coach.took_charge("storyteller", coach.Answer.from_checks(led))
+    assert coach.moves_after("storyteller", coach.Answer.from_checks(led, seized=False)) == ("resume",)

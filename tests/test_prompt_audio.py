@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from rehearse.audio import prompt_audio
+from rehearse.coaching.interview import packaged_line_prompts
 from rehearse.core.archetypes import packaged_prompts
 from rehearse.audio.pcm import Audio, save
 from rehearse.core.model import Prompt
@@ -49,16 +50,40 @@ def test_every_packaged_prompt_has_current_audio():
     assert not problems, "; ".join(problems) + f"; {FIX}"
 
 
+def test_every_interview_line_has_current_audio():
+    """The mock interview's lines (replies, closings, the monologue) ship pre-rendered, as Ogg Vorbis."""
+    manifest = prompt_audio.read_manifest(AUDIO_DIR)
+    lines = packaged_line_prompts()
+    assert len(lines) >= 30
+    problems = []
+    for line in lines:
+        entry = manifest.get(line.id)
+        reason = prompt_audio.stale_reason(line, entry, AUDIO_DIR)
+        if reason:
+            problems.append(f"{line.id}: {reason}")
+            continue
+        audio = prompt_audio.prerendered(line, AUDIO_DIR)
+        assert audio == AUDIO_DIR / f"{line.id}.ogg"
+        from rehearse.audio.pcm import load
+
+        decoded = load(audio)
+        if decoded.sample_rate != 16000 or abs(decoded.duration_s - entry.duration_s) > 0.05 or decoded.duration_s < 1.0:
+            problems.append(f"{line.id}: {decoded.sample_rate} Hz, {decoded.duration_s:.2f} s, "
+                            f"manifest says {entry.duration_s}")
+    assert not problems, "; ".join(problems) + f"; {FIX}"
+
+
 def test_manifest_has_no_prompts_that_no_longer_exist():
-    current = {p.id for p in packaged_prompts()}
+    current = {p.id for p in packaged_prompts()} | {p.id for p in packaged_line_prompts()}
     extra = set(prompt_audio.read_manifest(AUDIO_DIR)) - current
-    wavs = {p.stem for p in AUDIO_DIR.glob("*.wav")} - current
+    wavs = {p.stem for p in [*AUDIO_DIR.glob("*.wav"), *AUDIO_DIR.glob("*.ogg")]} - current
     assert not extra and not wavs, f"audio for removed prompts {sorted(extra | wavs)}; {FIX}"
 
 
 def test_audio_prompts_stay_small():
+    """About 4.5 MB of prompts (WAV) and 1.5 MB of interview lines (Vorbis)."""
     total = sum(p.stat().st_size for p in AUDIO_DIR.iterdir() if p.is_file())
-    assert total < 5_000_000, f"audio_prompts/ holds {total / 1e6:.2f} MB"
+    assert total < 6_500_000, f"audio_prompts/ holds {total / 1e6:.2f} MB"
 
 
 class CountingRenderer:

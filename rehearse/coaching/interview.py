@@ -17,6 +17,9 @@ Each archetype stays in character:
   The closing line says so when the candidate never asked either (``close_never_asked``).
 - **storyteller** (talked the whole time): an answer that leads with an accomplishment seized the
   moment, and they ask about it (``follow_up``); otherwise they resume the monologue (``resume``).
+  With sound, the interview opens with the ``monologue`` lines, each followed by a pause in which the
+  candidate may take the floor (timed by :mod:`rehearse.coaching.seize`); an answer given only after
+  the whole monologue did not seize the moment, so it does not take charge.
 
 An answer *took charge* when it did what that interviewer leaves room for (the same tests as the
 moves above); :func:`summarize` gives, over a whole interview, which turns took charge, how fast,
@@ -38,6 +41,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from rehearse.core.errors import RehearseError
+from rehearse.core.model import Prompt
 
 LEADS = "leads_with_accomplishment"
 FIRST_YEAR = "asks_first_year_question"
@@ -48,9 +52,16 @@ NUMBER = "quantified_result"
 MOVES: dict[str, tuple[str, ...]] = {
     "challenger": ("next_doubt", "push_back", "evasion", "close_convinced", "close_unconvinced"),
     "salesperson": ("answer_first_year", "answer_contributor", "pitch", "close_asked", "close_never_asked"),
-    "storyteller": ("follow_up", "resume", "close_seized", "close_never_seized"),
+    "storyteller": ("follow_up", "resume", "close_seized", "close_never_seized", "monologue"),
 }
 """The moves of each interviewer; every move needs at least one line."""
+
+MONOLOGUE = "monologue"
+"""The storyteller's opening monologue: sentences with pauses (``pause_after``); a user's replace these."""
+PAUSE_RANGE = (0.3, 5.0)
+"""Seconds a ``pause_after`` may be."""
+DEFAULT_PAUSE_S = 1.2
+"""The pause after a monologue line that gives none."""
 
 CHARGE_CHECKS: dict[str, tuple[str, ...]] = {
     "challenger": (LEADS, NUMBER),
@@ -74,6 +85,8 @@ class Line:
     id: str
     move: str
     text: str
+    pause_after: Optional[float] = None
+    """Seconds of silence after the line (monologue lines); None for the default."""
 
 
 @dataclass(frozen=True)
@@ -127,15 +140,24 @@ def parse_scripts(sources: Iterable[tuple[str, dict]]) -> dict[str, Script]:
                     if not text:
                         raise RehearseError(f"{source}: {name} {move} line {number} needs a text; "
                                             f"add text = \"...\".")
+                    pause = item.get("pause_after")
+                    low, high = PAUSE_RANGE
+                    if pause is not None and (isinstance(pause, bool) or not isinstance(pause, (int, float))
+                                              or not low <= pause <= high):
+                        raise RehearseError(f"{source}: {name} {move} line {number}: pause_after must be a "
+                                            f"number of seconds from {low:g} to {high:g}.")
                     existing = (mine if user else lines)[name][move]
                     default = f"interview-{name}-{move}-{'user-' if user else ''}{len(existing) + 1}"
                     line_id = str(item.get("id") or default)
                     if any(line.id == line_id for line in existing):
                         line_id = f"{line_id}-{len(existing) + 1}"
-                    existing.append(Line(id=line_id, move=move, text=text))
+                    existing.append(Line(id=line_id, move=move, text=text,
+                                         pause_after=None if pause is None else float(pause)))
     scripts = {}
     for name in MOVES:
-        moves = {m: mine[name][m] + lines[name][m] for m in MOVES[name]}
+        # A user's lines are said first; a user's monologue replaces the packaged one (it is a story).
+        moves = {m: (mine[name][m] or lines[name][m]) if m == MONOLOGUE else mine[name][m] + lines[name][m]
+                 for m in MOVES[name]}
         missing = [m for m, found in moves.items() if not found]
         if missing:
             raise RehearseError(f"The {name} interview has no lines for {', '.join(missing)}; "
@@ -170,6 +192,27 @@ def load_script(archetype: str, extra_dirs: Optional[list[Path]] = None) -> Scri
     return parse_scripts(sources)[archetype]
 
 
+def line_prompts(script: Script) -> list[Prompt]:
+    """Every line of a script as a :class:`Prompt` (id, archetype, text), to be spoken like prompts."""
+    return [Prompt(id=line.id, archetype=script.archetype, text=line.text)
+            for move in MOVES[script.archetype] for line in script.lines.get(move, ())]
+
+
+def packaged_line_prompts() -> list[Prompt]:
+    """The packaged interviewer lines of every archetype: pre-rendered into ``audio_prompts/`` with the
+    prompts (``scripts/render_prompts.py``), so a turn never waits on the synthesiser."""
+    return [p for name in archetypes_with_interviews() for p in line_prompts(load_script(name, extra_dirs=[]))]
+
+
+def all_line_prompts() -> list[Prompt]:
+    """The packaged lines and the user's own (``REHEARSE_HOME/prompts``), each once."""
+    seen: dict[str, Prompt] = {}
+    for name in archetypes_with_interviews():
+        for prompt in line_prompts(load_script(name)):
+            seen.setdefault(prompt.id, prompt)
+    return list(seen.values())
+
+
 # -- what an answer did ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -181,9 +224,13 @@ class Answer:
     """Seconds into the answer where each passed check's evidence starts (None for typed text)."""
     first_word_s: Optional[float] = None
     """When the first word was heard."""
+    seized: Optional[bool] = None
+    """For an answer to the storyteller's monologue: whether the candidate took the floor in it
+    (False: only after it ended); None when there was no monologue."""
 
     @classmethod
-    def from_checks(cls, checks: Mapping[str, Any], first_word_s: Optional[float] = None) -> "Answer":
+    def from_checks(cls, checks: Mapping[str, Any], first_word_s: Optional[float] = None,
+                    seized: Optional[bool] = None) -> "Answer":
         """From the checks of a score, as :class:`~rehearse.core.model.CheckResult` or contract JSON."""
         passed, seconds = set(), {}
         for name, check in checks.items():
@@ -192,7 +239,7 @@ class Answer:
             if ok:
                 passed.add(name)
                 seconds[name] = at
-        return cls(passed=frozenset(passed), seconds=seconds, first_word_s=first_word_s)
+        return cls(passed=frozenset(passed), seconds=seconds, first_word_s=first_word_s, seized=seized)
 
     def did(self, check: str) -> bool:
         return check in self.passed
@@ -205,7 +252,7 @@ def took_charge(archetype: str, answer: Answer) -> bool:
     if archetype == "salesperson":
         return answer.did(FIRST_YEAR) or answer.did(CONTRIBUTOR)
     if archetype == "storyteller":
-        return answer.did(LEADS)
+        return answer.did(LEADS) and answer.seized is not False
     raise RehearseError(f"There is no mock interview for {archetype!r}.")
 
 

@@ -18,6 +18,9 @@ Example::
     wpm_high = 160
     display = "auto"            # auto, rich, plain or off
 
+    [interview]
+    listening = "pauses"        # the storyteller's monologue: "pauses" or "subtract" (speakers), "headphones"
+
 A value of the wrong type is one sentence naming the file, the key and the type expected; keys this
 version does not know are left alone (a newer rehearse may have written them).
 """
@@ -56,6 +59,8 @@ FLAG: Check = (lambda v: isinstance(v, bool), "true or false")
 WORDS: Check = (lambda v: isinstance(v, list) and all(isinstance(w, str) and w.strip() for w in v),
                 'a list of words in quotes, e.g. ["um", "uh"]')
 DISPLAYS = ("auto", "rich", "plain", "off")
+LISTENING = ("pauses", "subtract", "headphones")
+"""How the storyteller's monologue is listened to (rehearse.coaching.seize.MODES)."""
 
 SCHEMA: dict[str, dict[str, Check]] = {
     "engine": {
@@ -73,6 +78,9 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "wpm_low": _number(0, 1000, above=True),
         "wpm_high": _number(0, 1000, above=True),
         "display": (lambda v: v in DISPLAYS, "one of " + ", ".join(f'"{d}"' for d in DISPLAYS)),
+    },
+    "interview": {
+        "listening": (lambda v: v in LISTENING, "one of " + ", ".join(f'"{m}"' for m in LISTENING)),
     },
 }
 """Every setting this version reads, by section, with the check its value must pass."""

@@ -27,9 +27,20 @@ def charge_note(turn: dict[str, Any]) -> str:
     return "did not take charge"
 
 
+def seize_note(seize: dict[str, Any]) -> str:
+    """The seize of the monologue's turn, in one sentence (with how the echo was handled)."""
+    text = seize.get("message") or ""
+    if seize.get("suppression_db") is not None and seize.get("mode") == "subtract":
+        text += f" (echo subtracted: {seize['suppression_db']:.0f} dB)"
+    return textwrap.fill(text, width=WIDTH)
+
+
 def format_turn(turn: dict[str, Any]) -> str:
     """One turn right after the answer: what was heard, whether it took charge, why the reply."""
-    lines = [_wrap("You", f"\"{turn['transcript']}\""), f"  -> {charge_note(turn).capitalize()}."]
+    lines = []
+    if turn.get("seize"):
+        lines.append(seize_note(turn["seize"]))
+    lines += [_wrap("You", f"\"{turn['transcript']}\""), f"  -> {charge_note(turn).capitalize()}."]
     reply = turn.get("reply") or {}
     if reply.get("why"):
         lines.append(textwrap.fill(reply["why"], width=WIDTH, initial_indent="     ", subsequent_indent="     "))
@@ -42,6 +53,8 @@ def format_interview(data: dict[str, Any]) -> str:
              f"{len(data['conversation'])} of {data['turns']} turns)", ""]
     for turn in data["conversation"]:
         lines.append(_wrap("Interviewer", turn["interviewer"].get("text", "")))
+        if turn.get("seize"):
+            lines.append(seize_note(turn["seize"]))
         lines.append(_wrap(f"You (turn {turn['turn']})", f"\"{turn['transcript']}\""))
         first = f", first word at {_secs(turn['first_word_s'])}" if turn.get("first_word_s") is not None else ""
         lines.append(f"  -> {charge_note(turn)}{first}   (session {turn['session_id']})")
