@@ -131,7 +131,10 @@ class _Hit:
     """Token range [start, end) in the answer's Doc."""
 
 
+@lru_cache(maxsize=256)
 def _norm(text: str) -> Doc:
+    """A target text (a bank entry's field, a topic) normalised as answers are; cached, as the same
+    entry is checked against every answer."""
     from rehearse.coaching.checks import load_rules as check_rules
 
     return normalize(text.split(), check_rules().norm)
@@ -217,13 +220,17 @@ def _phrase_hits(words: tuple[str, ...], doc: Doc, share: float, rules: Personal
     need = max(1, math.ceil(k * share - 1e-9))
     reach = 2 * k + 2
     found = []
+    at: dict[tuple[str, int], tuple[int, float]] = {}  # each (word, position) is looked at once
     i = 0
     while i < n:
         spans = []
         for w in words:
             best = None  # (score, -start, start, end): the closest match, then the earliest
             for j in range(i, min(n, i + reach)):
-                size, score = _word_at(w, tokens, j, rules)
+                got = at.get((w, j))
+                if got is None:
+                    got = at[(w, j)] = _word_at(w, tokens, j, rules)
+                size, score = got
                 if size and (best is None or score > best[0]):
                     best = (score, j, j + size)
             if best is not None:
