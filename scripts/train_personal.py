@@ -37,12 +37,17 @@ from rehearse.core.model import Transcript  # noqa: E402
 RIDGE = 1.0
 """L2 penalty on the standardised weights (the bias is not penalised)."""
 THRESHOLD = 0.5
-USES = {personal.PRESENTS: ("soft", "heard", "window"), personal.MENTIONS: ("window",)}
+USES = {personal.PRESENTS: ("soft", "heard", "window", "size"), personal.MENTIONS: ("window",)}
 """The features each head uses (the others get weight 0), chosen by the cross-validated figures on the
 development pairs: for topics, ``soft`` and ``heard`` each score no better than chance there (the
 negatives share the topic's words in another sense, the positives paraphrase it), and with them the
 fitted ``soft`` weight turns negative, which would penalise an opening that names the topic; the window
 alone has fewer false matches at the same misses."""
+FORMS = {"full": ("title", "situation", "action", "result"), "title": ("title",),
+         "title+result": ("title", "result"), "title+action": ("title", "action")}
+"""The bank entry of each accomplishment pair is read in these forms: users fill in a title and often
+little else, and whether an opening presents a piece of work does not depend on how much of it the
+bank holds; the head is trained on every form (``size`` tells them apart), and reported per form."""
 
 
 def read(paths) -> list[dict]:
@@ -56,6 +61,18 @@ def entry(item: dict) -> Accomplishment:
     e = item["entry"]
     return Accomplishment(title=e["title"], situation=e.get("situation", ""), action=e.get("action", ""),
                           result=e.get("result", ""), best=True)
+
+
+def in_forms(items: list[dict]) -> list[dict]:
+    """Every accomplishment pair once per entry form (``"form"`` says which), other pairs as they are."""
+    out = []
+    for form, fields in FORMS.items():
+        for item in items:
+            if "entry" in item:
+                e = item["entry"]
+                out.append({**item, "form": form, "entry": {k: (e.get(k, "") if k in fields else "")
+                                                            for k in FORMS["full"]}})
+    return out + [{**it, "form": "topic"} for it in items if "entry" not in it]
 
 
 def features(items: list[dict], model: personal.SimilarityModel) -> np.ndarray:
@@ -121,13 +138,18 @@ def counts(y: np.ndarray, p: np.ndarray) -> tuple[int, int, int]:
 
 def report(name: str, items: list[dict], y: np.ndarray, runs: list[np.ndarray]) -> None:
     styles = np.asarray([it["style"] for it in items])
-    for style in ("typed", "asr", "all"):
-        mask = np.ones(len(y), bool) if style == "all" else styles == style
+    forms = np.asarray([it.get("form", "") for it in items])
+    cells = [(form, style, (forms == form) & ((styles == style) | (style == "all")))
+             for form in dict.fromkeys(forms) for style in ("typed", "asr", "all")]
+    if len(set(forms)) > 1:
+        cells.append(("", "all", np.ones(len(y), bool)))
+    for form, style, mask in cells:
         tp, fp, fn = np.mean([counts(y[mask], r[mask]) for r in runs], axis=0)
         prec = tp / (tp + fp) if tp + fp else 0.0
         rec = tp / (tp + fn) if tp + fn else 0.0
         f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        print(f"  {name:22s} {style:6s} {int(mask.sum()):4d} {prec:5.2f} {rec:5.2f} {f1:5.2f} {fp:5.1f} {fn:5.1f}")
+        print(f"  {name:22s} {form or 'all':12s} {style:6s} {int(mask.sum()):4d} {prec:5.2f} {rec:5.2f} {f1:5.2f} "
+              f"{fp:5.1f} {fn:5.1f}")
 
 
 def cross_validate(x: np.ndarray, y: np.ndarray, groups: list[str], folds: int, repeats: int) -> list[np.ndarray]:
@@ -156,12 +178,12 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     model = personal.SimilarityModel(embed.load(), personal.SimilarityRules.from_data(personal.load_data()), {})
     heads = {}
-    print(f"  {'':22s} {'style':6s} {'n':>4s} {'P':>5s} {'R':>5s} {'F1':>5s} {'fp':>5s} {'fn':>5s}")
+    print(f"  {'':22s} {'entry':12s} {'style':6s} {'n':>4s} {'P':>5s} {'R':>5s} {'F1':>5s} {'fp':>5s} {'fn':>5s}")
     for check, paths, key, group in ((personal.PRESENTS, args.acc, "presents", lambda it: it["entry"]["title"]),
                                      (personal.MENTIONS, args.topic, "mentions", lambda it: it["topic"])):
         if not paths:
             continue
-        items = read(paths)
+        items = in_forms(read(paths))
         y = np.asarray([bool(it[key]) for it in items])
         cols = [personal.FEATURES.index(f) for f in USES[check]]
         x = features(items, model)[:, cols]

@@ -11,8 +11,8 @@ action and result; or the topic) are read by the checks' normaliser (:mod:`rehea
 fillers dropped, misheard words repaired, spelled-out numbers as numbers), and three features go into a
 logistic regression per check: how closely the target's content words are met by the opening's words
 (WordLlama word-piece embeddings, :mod:`rehearse.coaching.embed`), the share of them heard by the word
-matching below, and the best embedding cosine between the target and a window of the opening (the
-window is the evidence). Weights: ``rehearse/data/personal_model.json`` (``scripts/train_personal.py``).
+matching below, the best embedding cosine between the target and a window of the opening (the window
+is the evidence), and how many words the target has. Weights: ``rehearse/data/personal_model.json`` (``scripts/train_personal.py``).
 
 The word matching is the fallback when the model is absent, and still names what was heard: the
 transcript and every key term are normalised the same way, so "forty percent" meets "40%"; a word is
@@ -122,7 +122,7 @@ def results_json(results: Sequence[PersonalCheck]) -> list[dict[str, Any]]:
 # -- the similarity model -------------------------------------------------------------------------------
 
 MODEL_FILE = "data/personal_model.json"
-FEATURES = ("soft", "heard", "window")
+FEATURES = ("soft", "heard", "window", "size")
 """The model's features, in order (see :func:`similarity_features`)."""
 
 
@@ -231,14 +231,16 @@ def similarity_features(doc: Doc, target: str, model: SimilarityModel, rules: Pe
       opening; their mean (paraphrase: "longevity" meets "mortality" part of the way);
     - ``heard``: the share of those words the word matching hears (misheard-word repair included);
     - ``window``: the best cosine between the target's mean vector and a run of ``window`` content
-      words of the opening (that run is the evidence).
+      words of the opening (that run is the evidence);
+    - ``size``: 1 / sqrt(the number of those words): a title alone is met by chance more easily than a
+      whole story, so the same cosines mean less for a sparse bank entry.
     """
     cfg = model.rules
     tdoc = _norm(target)
     twords = list(dict.fromkeys(tdoc.tokens[i] for i in _model_words(tdoc.tokens, cfg.stopwords)))
     pos = _model_words(doc.tokens, cfg.stopwords)
     if not twords or not pos:
-        return Features((0.0, 0.0, 0.0), None)
+        return Features((0.0, 0.0, 0.0, 1.0 / math.sqrt(max(len(twords), 1))), None)
     owords = [doc.tokens[i] for i in pos]
     o_raw = model.vectors(owords)
     t_raw = model.vectors(twords)
@@ -253,7 +255,8 @@ def similarity_features(doc: Doc, target: str, model: SimilarityModel, rules: Pe
     cos = _unit_rows(sums[idx[:, 1]] - sums[idx[:, 0]]) @ t_vec
     k = int(np.argmax(cos))
     a, b = spans[k]
-    return Features((soft, heard, float(cos[k])), (pos[a], pos[b - 1] + 1))
+    size = 1.0 / math.sqrt(len(twords))
+    return Features((soft, heard, float(cos[k]), size), (pos[a], pos[b - 1] + 1))
 
 
 def heads_from_json(data: dict) -> dict[str, Head]:
