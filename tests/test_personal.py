@@ -263,3 +263,12 @@ def test_without_the_embedding_package_the_word_matching_decides(no_embedding_pa
     assert personal.load_model() is None
     assert not check(Transcript(RETOLD), Targets(accomplishment=CLOSE))[0].result.passed  # the fallback
     assert check(Transcript(HEARD), Targets(ONBOARDING))[0].result.passed
+
+
+def test_a_bank_entry_with_only_a_title_is_still_recognised_and_told_apart(model):
+    title_only = Accomplishment(title=CLOSE.title)
+    told = ("so um the one i'd talk about is closing the books um it used to take like ten days every month and "
+            "i automated the bank recs and um got everyone doing accruals on one schedule so now it's four days")
+    assert check(Transcript(told), Targets(accomplishment=title_only), model=model)[0].result.passed
+    other = "i run payroll for four hundred people and i have never missed a pay day in six years"
+    assert not check(Transcript(other), Targets(accomplishment=title_only), model=model)[0].result.passed
