@@ -132,8 +132,10 @@ def test_markdown_shows_the_bank_entry_the_personal_checks_and_the_drill(run_cli
     assert presented["passed"]
     assert (f"- **PASS** Presents \u201cOnboarding redesign\u201d (score {presented['score']})\n"
             f"  - Heard at {presented['seconds']:.1f} s: \u201c{presented['evidence']}\u201d") in out
-    assert (f"- **MISS** Mentions \u201cbudget forecasting\u201d (score 0)\n  - Not heard.\n"
-            f"  - Advice: {mine['budget forecasting']['advice']}") in out
+    missed = mine["budget forecasting"]
+    assert not missed["passed"] and missed["score"] < 50  # a miss's score is the model's probability
+    assert (f"- **MISS** Mentions \u201cbudget forecasting\u201d (score {missed['score']})\n  - Not heard.\n"
+            f"  - Advice: {missed['advice']}") in out
     assert "- **PASS** Mentions \u201cthe Denver warehouse\u201d" in out
     # fillers by word: the answer says um twice, like and uh once
     assert "\u201cum\u201d \u00d72" in out and "\u201clike\u201d \u00d71" in out and "\u201cuh\u201d \u00d71" in out

@@ -5,15 +5,25 @@ Interface (for practice and drills; results never change the contract's five che
     check(transcript: Transcript, targets: Targets) -> list[PersonalCheck]
     results_json(results) -> list[dict]
 
-Matching reuses the checks' normaliser (:mod:`rehearse.coaching.textnorm`): the transcript and every key
-term are normalised the same way, so spelled-out numbers ("forty percent") meet digits ("40%"), and
-misheard key words are repaired. On top of that a word is heard when it is close to a target word by
-rapidfuzz ratio, alone or as two or three adjacent recognised words joined ("on boarding" for
-"onboarding"). The thresholds live in ``rehearse/data/debrief.toml`` under ``[personal]``.
+Both are similarity questions, decided by a small model when the embedding package is installed
+(:class:`SimilarityModel`): the opening and the target (the bank entry's title, terms, situation,
+action and result; or the topic) are read by the checks' normaliser (:mod:`rehearse.coaching.textnorm`:
+fillers dropped, misheard words repaired, spelled-out numbers as numbers), and three features go into a
+logistic regression per check: how closely the target's content words are met by the opening's words
+(WordLlama word-piece embeddings, :mod:`rehearse.coaching.embed`), the share of them heard by the word
+matching below, the best embedding cosine between the target and a window of the opening (the window
+is the evidence), and how many words the target has. Weights: ``rehearse/data/personal_model.json`` (``scripts/train_personal.py``).
+
+The word matching is the fallback when the model is absent, and still names what was heard: the
+transcript and every key term are normalised the same way, so "forty percent" meets "40%"; a word is
+heard when it is close to a target word by rapidfuzz ratio, alone or as two or three adjacent
+recognised words joined ("on boarding" for "onboarding"). The thresholds live in
+``rehearse/data/debrief.toml`` under ``[personal]``.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import sys
@@ -27,7 +37,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from rehearse.coaching.bank import Accomplishment, describe
 from rehearse.core.model import CheckResult, Transcript
@@ -109,6 +119,174 @@ def results_json(results: Sequence[PersonalCheck]) -> list[dict[str, Any]]:
     return [r.to_json() for r in results]
 
 
+# -- the similarity model -------------------------------------------------------------------------------
+
+MODEL_FILE = "data/personal_model.json"
+FEATURES = ("soft", "heard", "window", "size")
+"""The model's features, in order (see :func:`similarity_features`)."""
+
+
+@dataclass(frozen=True)
+class SimilarityRules:
+    """The ``[personal.similarity]`` table of ``debrief.toml``."""
+
+    window: int
+    step: int
+    stopwords: frozenset[str]
+
+    @classmethod
+    def from_data(cls, data: dict) -> "SimilarityRules":
+        p = data["personal"]["similarity"]
+        return cls(window=int(p["window"]), step=int(p["step"]), stopwords=frozenset(p["stopwords"]))
+
+
+@dataclass(frozen=True)
+class Head:
+    """A logistic regression over :data:`FEATURES` (raw scale) and the probability that passes."""
+
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+
+    def probability(self, x: Sequence[float]) -> float:
+        z = self.bias + sum(w * v for w, v in zip(self.weights, x))
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+@dataclass(frozen=True)
+class Features:
+    values: tuple[float, ...]
+    """One value per name in :data:`FEATURES`."""
+    window: Optional[tuple[int, int]]
+    """Token range [start, end) of the window closest to the target (None for an empty opening)."""
+
+
+class SimilarityModel:
+    """Word-piece embeddings, the similarity rules and one :class:`Head` per check."""
+
+    def __init__(self, embedder, rules: SimilarityRules, heads: dict[str, Head]):
+        self.embedder = embedder
+        self.rules = rules
+        self.heads = heads
+
+    def vectors(self, words: Sequence[str]):
+        """Each word's summed piece vector (rows)."""
+        import numpy as np
+
+        if not words:
+            return np.zeros((0, self.embedder.dim), np.float32)
+        return np.stack([self.embedder.word(w)[0] for w in words])
+
+
+def _unit_rows(m):
+    import numpy as np
+
+    norm = np.linalg.norm(m, axis=1, keepdims=True)
+    norm[norm == 0] = 1.0
+    return m / norm
+
+
+def _model_words(tokens: Sequence[str], stop: frozenset[str]) -> list[int]:
+    """Positions of the content words the model reads (no numbers, stopwords or single letters)."""
+    return [i for i, t in enumerate(tokens) if t != NUM and len(t) > 1 and t not in stop]
+
+
+def _spans(n: int, size: int, step: int) -> list[tuple[int, int]]:
+    if n <= size:
+        return [(0, n)]
+    out = [(a, a + size) for a in range(0, n - size + 1, step)]
+    if out[-1][1] < n:
+        out.append((n - size, n))
+    return out
+
+
+def _heard_share(words: Sequence[str], doc: Doc, rules: PersonalRules) -> float:
+    """Share of ``words`` the word matching hears in ``doc``: the same word, or one close by rapidfuzz
+    ratio, alone or joined from two or three recognised words (the cut-offs of ``[personal]``)."""
+    toks = [t for t in doc.tokens]
+    present = set(toks)
+    singles = [t for t in present if t != NUM and len(t) >= 3]
+    joins = set()
+    for k in (2, 3):
+        for i in range(len(toks) - k + 1):
+            piece = toks[i:i + k]
+            if NUM not in piece:
+                joins.add("".join(piece))
+    joins = list(joins)
+    heard = 0
+    for w in words:
+        if w in present:
+            heard += 1
+        elif len(w) >= rules.fuzzy_min_length and (
+                process.extractOne(w, singles, scorer=fuzz.ratio, score_cutoff=rules.fuzzy_cutoff)
+                or process.extractOne(w, joins, scorer=fuzz.ratio, score_cutoff=rules.fuzzy_join_cutoff)):
+            heard += 1
+    return heard / len(words) if words else 0.0
+
+
+def similarity_features(doc: Doc, target: str, model: SimilarityModel, rules: PersonalRules) -> Features:
+    """The model's features for one opening (already normalised) and one target text.
+
+    - ``soft``: for each distinct content word of the target, the best cosine to a content word of the
+      opening; their mean (paraphrase: "longevity" meets "mortality" part of the way);
+    - ``heard``: the share of those words the word matching hears (misheard-word repair included);
+    - ``window``: the best cosine between the target's mean vector and a run of ``window`` content
+      words of the opening (that run is the evidence);
+    - ``size``: 1 / sqrt(the number of those words): a title alone is met by chance more easily than a
+      whole story, so the same cosines mean less for a sparse bank entry.
+    """
+    cfg = model.rules
+    tdoc = _norm(target)
+    twords = list(dict.fromkeys(tdoc.tokens[i] for i in _model_words(tdoc.tokens, cfg.stopwords)))
+    pos = _model_words(doc.tokens, cfg.stopwords)
+    if not twords or not pos:
+        return Features((0.0, 0.0, 0.0, 1.0 / math.sqrt(max(len(twords), 1))), None)
+    owords = [doc.tokens[i] for i in pos]
+    o_raw = model.vectors(owords)
+    t_raw = model.vectors(twords)
+    soft = float((_unit_rows(t_raw) @ _unit_rows(o_raw).T).max(axis=1).mean())
+    heard = _heard_share(twords, doc, rules)
+    t_vec = _unit_rows(t_raw.sum(axis=0, keepdims=True))[0]
+    import numpy as np
+
+    sums = np.vstack([np.zeros((1, o_raw.shape[1]), o_raw.dtype), np.cumsum(o_raw, axis=0)])
+    spans = _spans(len(pos), cfg.window, cfg.step)
+    idx = np.asarray(spans)
+    cos = _unit_rows(sums[idx[:, 1]] - sums[idx[:, 0]]) @ t_vec
+    k = int(np.argmax(cos))
+    a, b = spans[k]
+    size = 1.0 / math.sqrt(len(twords))
+    return Features((soft, heard, float(cos[k]), size), (pos[a], pos[b - 1] + 1))
+
+
+def heads_from_json(data: dict) -> dict[str, Head]:
+    if list(data.get("features", [])) != list(FEATURES):
+        raise ValueError(f"the personal model's features are {data.get('features')}, not {list(FEATURES)}")
+    return {name: Head(tuple(float(w) for w in h["weights"]), float(h["bias"]), float(h["threshold"]))
+            for name, h in data["heads"].items()}
+
+
+@lru_cache(maxsize=1)
+def load_model() -> Optional[SimilarityModel]:
+    """The similarity model, or None when the embedding package or the weights file is missing."""
+    from rehearse.coaching import embed
+
+    ref = resources.files("rehearse").joinpath(MODEL_FILE)
+    if not ref.is_file():
+        return None
+    try:
+        embedder = embed.load()
+    except embed.EmbeddingUnavailable:
+        return None
+    heads = heads_from_json(json.loads(ref.read_text(encoding="utf-8")))
+    return SimilarityModel(embedder, SimilarityRules.from_data(load_data()), heads)
+
+
+def entry_text(acc: Accomplishment) -> str:
+    """What the model compares the opening with: every field of the bank entry."""
+    return " ".join(x for x in (acc.title, *acc.terms, acc.situation, acc.action, acc.result) if x)
+
+
 # -- matching -------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -131,7 +309,10 @@ class _Hit:
     """Token range [start, end) in the answer's Doc."""
 
 
+@lru_cache(maxsize=256)
 def _norm(text: str) -> Doc:
+    """A target text (a bank entry's field, a topic) normalised as answers are; cached, as the same
+    entry is checked against every answer."""
     from rehearse.coaching.checks import load_rules as check_rules
 
     return normalize(text.split(), check_rules().norm)
@@ -217,13 +398,17 @@ def _phrase_hits(words: tuple[str, ...], doc: Doc, share: float, rules: Personal
     need = max(1, math.ceil(k * share - 1e-9))
     reach = 2 * k + 2
     found = []
+    at: dict[tuple[str, int], tuple[int, float]] = {}  # each (word, position) is looked at once
     i = 0
     while i < n:
         spans = []
         for w in words:
             best = None  # (score, -start, start, end): the closest match, then the earliest
             for j in range(i, min(n, i + reach)):
-                size, score = _word_at(w, tokens, j, rules)
+                got = at.get((w, j))
+                if got is None:
+                    got = at[(w, j)] = _word_at(w, tokens, j, rules)
+                size, score = got
                 if size and (best is None or score > best[0]):
                     best = (score, j, j + size)
             if best is not None:
@@ -259,11 +444,9 @@ def _evidence(doc: Doc, transcript: Transcript, start: int, end: int) -> tuple[s
     return text, index, seconds
 
 
-def check_accomplishment(doc: Doc, transcript: Transcript, acc: Accomplishment,
-                         rules: PersonalRules) -> PersonalCheck:
-    """Whether the answer presents ``acc`` near its start (key terms and numbers, fuzzily)."""
+def _accomplishment_hits(doc: Doc, acc: Accomplishment, rules: PersonalRules) -> tuple[list[_Target], list[_Hit]]:
+    """The entry's key-term and number targets and every place the word matching hears one, in order."""
     targets = accomplishment_targets(acc, rules)
-    phrase = describe(acc)
     hits: list[_Hit] = []
     for t_index, target in enumerate(targets):
         if target.value is not None:
@@ -271,6 +454,28 @@ def check_accomplishment(doc: Doc, transcript: Transcript, acc: Accomplishment,
         else:
             hits.extend(_Hit(t_index, a, b) for a, b, _ in _phrase_hits(target.words, doc, rules.phrase_share, rules))
     hits.sort(key=lambda h: (h.start, h.end))
+    return targets, hits
+
+
+def check_accomplishment(doc: Doc, transcript: Transcript, acc: Accomplishment,
+                         rules: PersonalRules, model: Optional[SimilarityModel] = None) -> PersonalCheck:
+    """Whether the answer presents ``acc`` near its start.
+
+    The word matching (its key terms and numbers, fuzzily) is precise but misses paraphrases; with the
+    similarity model, the answer passes when either says so (the model for a retold story, the words
+    for a short mention by name and number).
+    """
+    targets, hits = _accomplishment_hits(doc, acc, rules)
+    ruled = _rules_accomplishment(doc, transcript, acc, rules, targets, hits)
+    if model is None or PRESENTS not in model.heads:
+        return ruled
+    return _model_accomplishment(doc, transcript, acc, rules, model, targets, hits, ruled)
+
+
+def _rules_accomplishment(doc: Doc, transcript: Transcript, acc: Accomplishment, rules: PersonalRules,
+                          targets: list[_Target], hits: list[_Hit]) -> PersonalCheck:
+    """The word matching's verdict: a key term (or the title) and enough targets within a window."""
+    phrase = describe(acc)
     need = min(rules.need_hits, len(targets))
     best: tuple[int, list[_Hit]] = (0, [])
     found: Optional[list[_Hit]] = None
@@ -311,6 +516,50 @@ def check_accomplishment(doc: Doc, transcript: Transcript, acc: Accomplishment,
         advice=advice), heard)
 
 
+def _model_accomplishment(doc: Doc, transcript: Transcript, acc: Accomplishment, rules: PersonalRules,
+                          model: SimilarityModel, targets: list[_Target], hits: list[_Hit],
+                          ruled: PersonalCheck) -> PersonalCheck:
+    """The model's verdict, or the word matching's when only it found the entry (``ruled``: passed, or
+    found too late); the word matching's hits name what was heard and where the evidence starts."""
+    head = model.heads[PRESENTS]
+    feats = similarity_features(doc, entry_text(acc), model, rules)
+    p = head.probability(feats.values)
+    if p < head.threshold and ruled.result.evidence is not None:
+        return ruled
+    score = int(round(100 * p))
+    phrase = describe(acc)
+    numbers = [t.label for t in targets if t.value is not None]
+    if feats.window is None:
+        advice = rules.advice["accomplishment_missing"].format(phrase=phrase)
+        return PersonalCheck(PRESENTS, acc.title, CheckResult(passed=False, required=False, score=score,
+                                                              advice=_sentence(advice)))
+    w_start, w_end = feats.window
+    inside = _distinct([h for h in hits if w_start <= h.start < w_end])
+    heard = tuple(targets[h.target].label for h in inside)
+    if p < head.threshold:
+        if heard and any(targets[h.target].value is None for h in inside):
+            advice = rules.advice["accomplishment_partial"].format(phrase=phrase, heard=", ".join(heard))
+        else:
+            advice = rules.advice["accomplishment_missing"].format(phrase=phrase)
+        return PersonalCheck(PRESENTS, acc.title, CheckResult(passed=False, required=False, score=score,
+                                                              advice=_sentence(advice)), heard)
+    start = min((h.start for h in inside), default=w_start)
+    end = max([w_end] + [h.end for h in inside])
+    text, index, seconds = _evidence(doc, transcript, start, end)
+    spoken = doc.spoken_index(start)
+    if spoken > rules.lead_max_words:
+        advice = rules.advice["accomplishment_late"].format(phrase=phrase, words=spoken)
+        return PersonalCheck(PRESENTS, acc.title, CheckResult(
+            passed=False, required=False, score=min(score, 45), evidence=text, word_index=index,
+            seconds=seconds, advice=_sentence(advice)), heard)
+    advice = None
+    if numbers and not any(targets[h.target].value is not None for h in hits):
+        advice = _sentence(rules.advice["accomplishment_number"].format(numbers=", ".join(numbers)))
+    return PersonalCheck(PRESENTS, acc.title, CheckResult(
+        passed=True, required=False, score=score, evidence=text, word_index=index, seconds=seconds,
+        advice=advice), heard)
+
+
 def _distinct(window: list[_Hit]) -> list[_Hit]:
     """One hit per target and no two hits on the same words (the first wins)."""
     used: set[int] = set()
@@ -326,18 +575,58 @@ def _distinct(window: list[_Hit]) -> list[_Hit]:
     return out
 
 
-def check_topic(doc: Doc, transcript: Transcript, topic: str, rules: PersonalRules) -> PersonalCheck:
-    """Whether the answer mentions ``topic`` (its content words, fuzzily, close together)."""
+_SELF = frozenset({"i", "i'm", "i've", "i'd", "i'll"})
+
+
+def topic_names(topic: str, rules: PersonalRules) -> tuple[str, ...]:
+    """The names in a topic as the user typed it, normalised: words with a capital letter ("the
+    migration to Kubernetes", "gap in my CV"), not "I"; the first word only when the topic is in title
+    case ("Acme Logistics"), since a first capital is usually just the start of a phrase."""
+    raw = [w.strip(".,;:!?()\"'") for w in topic.split()]
+    raw = [w for w in raw if w]
+    capital = [any(c.isupper() for c in w) and w.lower() not in _SELF for w in raw]
+    content = [k for k, w in enumerate(raw) if w.lower() not in rules.stopwords and w.lower() not in _SELF
+               and len(w) >= 3]
+    title_case = len(content) > 1 and all(capital[k] for k in content)
+    out: list[str] = []
+    for k, w in enumerate(raw):
+        if capital[k] and (k > 0 or title_case):
+            out.extend(t for t in _content(_norm(w), rules) if len(t) > 1 and t not in out)
+    return tuple(out)
+
+
+def check_topic(doc: Doc, transcript: Transcript, topic: str, rules: PersonalRules,
+                model: Optional[SimilarityModel] = None) -> PersonalCheck:
+    """Whether the answer mentions ``topic``: by the similarity model when given, else by its content
+    words (fuzzily, close together)."""
     words = _content(_norm(topic), rules)
     numbers = _numbers(_norm(topic), rules)
     hits = _phrase_hits(words, doc, rules.topic_share, rules) if words else []
     if not hits and numbers:
         spans = _number_hits(numbers[0][0], doc, rules, numbers[0][2])
         hits = [(a, b, 1) for a, b in spans]
+    missing = _sentence(rules.advice["topic_missing"].format(topic=topic))
+    names = topic_names(topic, rules)
+    if names and _heard_share(names, doc, rules) < 1.0:
+        # "Acme Logistics" is not mentioned by "work ethic, me logistics": its names must be heard
+        return PersonalCheck(MENTIONS, topic, CheckResult(passed=False, required=False, score=0, advice=missing))
+    if model is not None and MENTIONS in model.heads:
+        head = model.heads[MENTIONS]
+        feats = similarity_features(doc, topic, model, rules)
+        p = head.probability(feats.values)
+        if p < head.threshold or feats.window is None:
+            return PersonalCheck(MENTIONS, topic, CheckResult(passed=False, required=False,
+                                                              score=int(round(100 * p)), advice=missing))
+        w_start, w_end = feats.window
+        inside = [h for h in hits if w_start <= h[0] < w_end]
+        start = min([w_start] + [h[0] for h in inside])
+        text, index, seconds = _evidence(doc, transcript, start, max([w_end] + [h[1] for h in inside]))
+        return PersonalCheck(MENTIONS, topic, CheckResult(
+            passed=True, required=False, score=int(round(100 * p)), evidence=text, word_index=index,
+            seconds=seconds), (topic,))
     if not hits:
-        advice = rules.advice["topic_missing"].format(topic=topic)
         return PersonalCheck(MENTIONS, topic, CheckResult(passed=False, required=False, score=0,
-                                                          advice=_sentence(advice)))
+                                                          advice=missing))
     start, end, heard = hits[0]
     text, index, seconds = _evidence(doc, transcript, start, end)
     total = max(len(words), 1)
@@ -351,16 +640,26 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def check(transcript: Transcript, targets: Targets, rules: Optional[PersonalRules] = None) -> list[PersonalCheck]:
-    """Every personalised check for one answer: the accomplishment first, then one per topic."""
+_DEFAULT = object()
+
+
+def check(transcript: Transcript, targets: Targets, rules: Optional[PersonalRules] = None,
+          model: Any = _DEFAULT) -> list[PersonalCheck]:
+    """Every personalised check for one answer: the accomplishment first, then one per topic.
+
+    ``model`` is the similarity model (by default the packaged one, :func:`load_model`); None, or no
+    model installed, leaves the decision to the word matching.
+    """
     if targets.empty:
         return []
     from rehearse.coaching.checks import load_rules as check_rules
 
     rules = rules or load_rules()
+    if model is _DEFAULT:
+        model = load_model()
     doc = normalize(original_words(transcript), check_rules().norm)
     out = []
     if targets.accomplishment is not None:
-        out.append(check_accomplishment(doc, transcript, targets.accomplishment, rules))
-    out.extend(check_topic(doc, transcript, topic, rules) for topic in targets.topics)
+        out.append(check_accomplishment(doc, transcript, targets.accomplishment, rules, model))
+    out.extend(check_topic(doc, transcript, topic, rules, model) for topic in targets.topics)
     return out
