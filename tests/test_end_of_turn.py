@@ -152,3 +152,93 @@ def test_the_pause_hooks_follow_the_speaker_in_order(monkeypatch, tmp_path, sile
     assert events[0][1] == pytest.approx(first_stop, abs=0.15)
     assert events[2][1] == pytest.approx(last_stop, abs=0.15)
     assert rec.last_speech_end_s == pytest.approx(last_stop, abs=0.15)
+
+
+# --- a whole round: the real recorder, the real incremental transcriber, the adaptive rule ---------
+
+class SegmentEngine:
+    """Says the queued texts, one per segment with sound, in order."""
+
+    name = "segments"
+
+    def __init__(self, *texts):
+        self.texts = list(texts)
+
+    def transcribe(self, audio):
+        from rehearse.core.model import Transcript, Word
+
+        text = self.texts.pop(0) if self.texts else ""
+        words = text.split()
+        step = audio.duration_s / max(len(words), 1)
+        return Transcript(text, tuple(Word(w, i * step, (i + 0.9) * step) for i, w in enumerate(words)),
+                          engine=self.name, duration_s=audio.duration_s)
+
+
+@pytest.mark.slow
+def test_a_round_keeps_an_answer_with_a_thinking_pause_whole(monkeypatch, tmp_path):
+    from fakes import FakeSpeaker
+    from rehearse.core import archetypes
+    from rehearse.session import round as rnd
+    from rehearse.store.sessions import Store
+
+    first, second = "and what i did was", "rewrite the jobs and we closed the books two days earlier"
+    blocks, _ = answer(("say", 2.0, first), ("pause", 3.2), ("say", 2.5, second), ("pause", 8.0))
+    install_fake_microphone(monkeypatch, [blocks], realtime=True)
+    recorder = MicrophoneRecorder(silence_s=None, end_of_turn=POLICY.window_s, stop_on_enter=False)
+    archetype = archetypes.get("challenger")
+    ports = rnd.RoundPorts(speaker=FakeSpeaker(), recorder=recorder, transcriber=SegmentEngine(first, second),
+                           store=Store(), recordings=tmp_path / "rec")
+    result = rnd.run_round(archetype=archetype, prompt=archetype.prompts[0], ports=ports)
+    assert result.recording.stopped_by == "silence"
+    assert result.recording.duration_s > 0.5 + 2.0 + 3.2 + 2.5
+    assert result.transcript.text == f"{first} {second}"
+
+
+def test_the_round_wires_a_live_transcribers_pause_and_resume_when_it_has_them():
+    from rehearse.session.round import live_hooks
+
+    class Streaming:  # the shape of a streaming transcriber: text so far, pause, resume
+        def __init__(self):
+            self.calls, self.text = [], "we closed the books"
+
+        def text_so_far(self):
+            return self.text
+
+        def pause(self, at_s):
+            self.calls.append(("pause", at_s))
+
+        def resume(self):
+            self.calls.append(("resume",))
+
+    live = Streaming()
+    hooks = live_hooks(live)
+    assert hooks["live_text"]() == "we closed the books"
+    hooks["on_pause"](2.5)
+    hooks["on_resume"]()
+    hooks["on_pause"](4.0)
+    assert live.calls == [("pause", 2.5), ("resume",), ("pause", 4.0)]
+
+    class Plain:  # no hooks at all: nothing is wired, the recorder keeps a fixed window
+        pass
+
+    assert live_hooks(Plain()) == {}
+
+
+def test_words_of_an_incremental_transcriber_that_stop_short_of_the_pause_are_held_back():
+    from rehearse.session.round import live_hooks
+
+    class Incremental:
+        def __init__(self):
+            self.text, self.covered_s = "we closed the books", 3.0
+
+        def text_so_far(self):
+            return self.text
+
+    live = Incremental()
+    hooks = live_hooks(live)
+    hooks["on_pause"](6.0)
+    live.text = "we closed the books and what i did was"  # a segment before the pause, not up to it
+    live.covered_s = 5.0
+    assert hooks["live_text"]() == "we closed the books"  # unchanged: the recorder will not trust it
+    live.text, live.covered_s = "we closed the books and what i did was rewrite them", 6.4
+    assert hooks["live_text"]() == live.text
