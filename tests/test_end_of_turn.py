@@ -242,3 +242,15 @@ def test_words_of_an_incremental_transcriber_that_stop_short_of_the_pause_are_he
     assert hooks["live_text"]() == "we closed the books"  # unchanged: the recorder will not trust it
     live.text, live.covered_s = "we closed the books and what i did was rewrite them", 6.4
     assert hooks["live_text"]() == live.text
+
+
+def test_the_recorder_learns_the_speakers_pauses_and_waits_longer_after_a_slow_speakers_sentence(
+        monkeypatch, tmp_path):
+    # a slow speaker: 1.4 s pauses inside clauses first, then the same after a finished sentence
+    blocks, said = answer(("say", 1.5, "and the first thing i did was"), ("pause", 1.4),
+                          ("say", 1.5, "rewrite the jobs so that"), ("pause", 1.4),
+                          ("say", 1.5, "we closed the books two days earlier"), ("pause", 1.4),
+                          ("say", 1.5, "and we shipped the new tool in eleven weeks"), ("pause", 8.0))
+    rec, result = record(monkeypatch, tmp_path, blocks, said)
+    assert result.duration_s > 0.5 + 4 * 1.5 + 3 * 1.4  # the last sentence was recorded
+    assert POLICY.complete_s < rec.end_window_s <= POLICY.rhythm_cap_s

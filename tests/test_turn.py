@@ -78,3 +78,16 @@ def test_the_policy_rejects_windows_out_of_order():
         TurnPolicy(complete_s=3.0, unknown_s=2.0)
     with pytest.raises(ValueError):
         TurnPolicy(complete_s=0.0)
+
+
+def test_a_speaker_who_pauses_long_between_sentences_gets_a_longer_window_after_a_finished_one():
+    policy = TurnPolicy()
+    done = "we closed the books two days earlier"
+    fluent = policy.window_s(done, pauses=[0.3, 0.4, 0.3, 0.2])
+    slow = policy.window_s(done, pauses=[1.2, 1.5, 0.3, 1.4, 1.6])
+    assert fluent == policy.complete_s
+    assert policy.complete_s < slow <= policy.rhythm_cap_s
+    assert slow > 1.5  # over their usual long pause
+    # never beyond the cap, and the rhythm does not shorten the other windows
+    assert policy.window_s(done, pauses=[3.0, 3.5, 3.2]) == policy.rhythm_cap_s
+    assert policy.window_s("and what i did was", pauses=[1.2, 1.5, 1.4]) == policy.incomplete_s

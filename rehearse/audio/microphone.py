@@ -24,7 +24,7 @@ import queue
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -45,8 +45,9 @@ PAUSE_HOOK_S = 0.25
 FALLBACK_SILENCE_S = 2.0
 """The fixed window of an adaptive recorder that gets no live words."""
 
-EndOfTurn = Callable[[Optional[str]], float]
-"""The words heard so far (None: they do not reach the pause yet) -> the silence that ends the answer."""
+EndOfTurn = Callable[[Optional[str], Sequence[float]], float]
+"""(the words heard so far, None when they do not reach the pause yet; the pauses the speaker left
+and went on after, in seconds) -> the silence that ends the answer."""
 
 
 class MicrophoneRecorder:
@@ -234,6 +235,9 @@ class _Turn:
         self.on_resume = on_resume
         self.paused_at: Optional[float] = None
         self.window_s: float = fixed_s
+        self.pauses: list[float] = []
+        """The silences the speaker went on after, in seconds."""
+        self._silence = 0.0
         self._text_at_pause: Optional[str] = None
 
     def update(self) -> bool:
@@ -246,9 +250,12 @@ class _Turn:
         stopped = ep.last_speech_end_s
         if self.paused_at is not None and stopped is not None and stopped > self.paused_at:
             self.paused_at = None  # sustained speech came back
+            self.pauses.append(self._silence)
             if self.on_resume is not None:
                 self.on_resume()
         silence = ep.trailing_silence_s
+        if self.paused_at is not None:
+            self._silence = silence  # the pause so far (its length, once speech comes back)
         if self.paused_at is None and stopped is not None and silence >= self.pause_hook_s - 1e-9:
             self.paused_at = stopped
             # the words before the live transcriber hears of the pause: if they are still the same
@@ -262,7 +269,7 @@ class _Turn:
         if self.paused_at is None:
             return False
         text = self._text()
-        self.window_s = float(self.end_of_turn(text if text != self._text_at_pause else None))
+        self.window_s = float(self.end_of_turn(text if text != self._text_at_pause else None, tuple(self.pauses)))
         return silence >= self.window_s - 1e-9
 
     def _text(self) -> Optional[str]:

@@ -92,6 +92,8 @@ class TurnPolicy:
     stale_s: float = 4.0
     """Silence that ends an answer when the live words do not reach the pause yet (the live
     transcriber is behind): waiting is the only safe choice."""
+    rhythm_cap_s: float = 2.0
+    """The most a speaker's own slow rhythm can stretch the window after a finished sentence."""
 
     def __post_init__(self) -> None:
         values = (self.complete_s, self.incomplete_s, self.unknown_s, self.stale_s)
@@ -100,20 +102,28 @@ class TurnPolicy:
         if not self.complete_s <= self.unknown_s <= self.incomplete_s:
             raise ValueError("need complete_s <= unknown_s <= incomplete_s")
 
-    def window_s(self, text: Optional[str]) -> float:
-        """The silence that ends the answer after ``text`` (None: the words do not reach the pause)."""
+    def window_s(self, text: Optional[str], pauses: Sequence[float] = ()) -> float:
+        """The silence that ends the answer after ``text`` (None: the words do not reach the pause).
+
+        ``pauses`` are the silences the speaker already left and went on after, in this answer: a
+        speaker who often pauses a second or more between sentences gets a longer window after a
+        finished one (a little over their usual long pause, at most ``rhythm_cap_s``)."""
         if text is None:
             return self.stale_s
         verdict = completeness(text)
         if verdict == COMPLETE:
-            return self.complete_s
+            return self.complete_window_s(pauses)
         if verdict == INCOMPLETE:
             return self.incomplete_s
         return self.unknown_s
 
-    @property
-    def longest_s(self) -> float:
-        return max(self.incomplete_s, self.stale_s, self.unknown_s)
+    def complete_window_s(self, pauses: Sequence[float] = ()) -> float:
+        """The window after a finished sentence, for a speaker who left ``pauses`` so far."""
+        long = sorted(p for p in pauses if p >= 0.5)
+        if len(long) < 2:
+            return self.complete_s
+        usual = long[(len(long) * 3) // 4]  # the upper quartile of their long pauses
+        return min(max(self.complete_s, self.rhythm_cap_s), max(self.complete_s, usual + 0.3))
 
 
 def words_of(text: str) -> list[str]:
