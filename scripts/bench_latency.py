@@ -201,15 +201,25 @@ def run_once(mic, home: Path, clip: Path, answer: dict, engine: str | None, sile
         return {"file": answer["file"], "error": "".join(err_lines[-3:]).strip()}
     result = json.loads(out)
     with sqlite3.connect(home / "rehearse.db") as db:
-        duration, stopped_by = db.execute("SELECT duration_s, stopped_by FROM sessions WHERE id = ?",
-                                          (result["session_id"],)).fetchone()
+        duration, stopped_by, audio_path = db.execute(
+            "SELECT duration_s, stopped_by, audio_path FROM sessions WHERE id = ?", (result["session_id"],)).fetchone()
     from rehearse.speech.wer import wer
 
+    # Where the answer is in the recording. The virtual microphone hears the clip bit for bit, but
+    # paplay can start late and, on a busy machine, stall (the sink then plays silence: the answer
+    # is stretched), so the last word and the end of the recording are each found by matching.
+    rec, ref = _load(Path(audio_path)), _load(clip)
+    offset = _find(rec, ref[: 4 * RATE]) / RATE
+    end = int(answer["speech_end_s"] * RATE)
+    tail_at = _find(rec, ref[end - 3 * RATE: end])
+    whole = tail_at + 3 * RATE <= len(rec) and abs(tail_at / RATE - (offset + answer["speech_end_s"] - 3)) < 30
+    speech_end_rec = (tail_at / RATE + 3.0) if whole else offset + answer["speech_end_s"]
+    heard_until = last_speech_s(Path(audio_path))
     recording_end = recording_at + duration
-    last_word = play_at + answer["speech_end_s"]
-    ended_in_clip = recording_end - play_at
+    last_word = recording_at + speech_end_rec
     cut = None
-    if ended_in_clip < answer["speech_end_s"] - 0.3:
+    if not whole or duration < speech_end_rec - 0.3:
+        ended_in_clip = (_find(ref, rec[-2 * RATE:]) + 2 * RATE) / RATE  # where in the clip it ended
         cut = "speech"
         for pause in answer["pauses"]:
             if pause["start_s"] - 0.1 <= ended_in_clip <= pause["end_s"] + 0.6:
@@ -219,7 +229,35 @@ def run_once(mic, home: Path, clip: Path, answer: dict, engine: str | None, sile
     return {"file": answer["file"], "style": answer["style"], "voice": answer["voice"],
             "answer_s": answer["speech_end_s"], "stopped_by": stopped_by, "cut": cut,
             "last_word_to_result_s": result_at - last_word, "recording_end_to_result_s": result_at - recording_end,
-            "end_wait_s": recording_end - last_word, "wer": wer(answer["text"], transcript) if transcript else None}
+            "end_wait_s": recording_end - last_word, "play_delay_s": offset - (play_at - recording_at),
+            "stretch_s": speech_end_rec - offset - answer["speech_end_s"] if whole else None,
+            "vad_overhang_s": None if heard_until is None else heard_until - speech_end_rec, "wer": wer(answer["text"], transcript) if transcript else None}
+
+
+def _load(path: Path) -> np.ndarray:
+    from rehearse.audio import pcm
+
+    return pcm.load(path).samples.astype(np.float64)
+
+
+def _find(signal: np.ndarray, piece: np.ndarray) -> int:
+    """The sample of ``signal`` at which ``piece`` matches best (cross-correlation)."""
+    n = len(signal) + len(piece)
+    size = 1 << (n - 1).bit_length()
+    corr = np.fft.irfft(np.fft.rfft(signal, size) * np.conj(np.fft.rfft(piece, size)), size)
+    return int(np.argmax(corr[: max(1, len(signal) - len(piece) + 1)]))
+
+
+def last_speech_s(recording: Path):
+    """Where the recorder's voice-activity detection last heard sustained speech in the recording."""
+    from rehearse.audio import pcm
+    from rehearse.audio.endpoint import Endpointer
+    from rehearse.audio.vad import FrameClassifier
+
+    clf = FrameClassifier(RATE, 0.03)
+    ep = Endpointer(frame_s=clf.frame_s)
+    ep.feed_all(clf.feed(pcm.load(recording).samples))
+    return ep.last_speech_end_s
 
 
 # --- the report ---------------------------------------------------------------------------------------
@@ -265,9 +303,11 @@ def main() -> int:
                     continue
                 print(f"{row['file']} {row['style']:10} {row['answer_s']:5.1f} s {row['voice']:22} "
                       f"ended by {row['stopped_by']:8} wait {row['end_wait_s']:5.2f} s, last word -> result "
-                      f"{row['last_word_to_result_s']:5.2f} s, recording end -> result "
+                      f"{row['last_word_to_result_s']:5.2f} s, "
+                      f"recording end -> result "
                       f"{row['recording_end_to_result_s']:5.2f} s"
                       + (f", WER {row['wer']:.1%}" if row['wer'] is not None else "")
+                      + (f", played {row['stretch_s']:+.2f} s stretched" if row.get("stretch_s") else "")
                       + (f"  CUT OFF in a {row['cut']} pause" if row["cut"] else ""), flush=True)
                 if args.results:
                     with args.results.open("a") as handle:
@@ -289,6 +329,10 @@ def main() -> int:
     print(f"  cut off in a mid-sentence pause: {sum(1 for r in done if r['cut'] == 'thinking')} of {thinking} pauses")
     print(f"  ended early at a pause between sentences: {sum(1 for r in done if r['cut'] == 'sentence')}, "
           f"during speech: {sum(1 for r in done if r['cut'] == 'speech')}")
+    stretch = [r["stretch_s"] for r in done if r.get("stretch_s") is not None]
+    if stretch:
+        print(f"  playback stalls (a busy machine stretches the played answer): median {statistics.median(stretch):.2f} s, "
+              f"worst {max(stretch):.2f} s per answer")
     wers = [r["wer"] for r in done if r["wer"] is not None]
     if wers:
         print(f"  WER of the results: median {statistics.median(wers):.1%}")
