@@ -54,7 +54,8 @@ def test_words_can_come_as_a_list():
     assert completeness(["We", "closed", "the"]) == INCOMPLETE
 
 
-@pytest.mark.parametrize("text", ["", "   ", "...", "i took over", "we signed up", "billing"])
+@pytest.mark.parametrize("text", ["", "   ", "...", "i took over", "we signed up", "billing",
+                                  "i would rather show you what i can do"])
 def test_nothing_or_an_ambiguous_ending_is_unknown(text):
     assert completeness(text) == UNKNOWN
 

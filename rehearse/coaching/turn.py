@@ -44,7 +44,7 @@ of to in at for with from by into onto about under through between after before 
 across toward towards per via among against upon despite including like beyond versus
 """.split())
 _AUXILIARIES = frozenset("""
-was were is are am be been being has have had do does did will would can could should shall may might
+was were is are am be been being has have had will would can could should shall may might
 must i'm we're they're you're he's she's it's that's there's i've we've they've i'd we'd they'd i'll
 we'll they'll won't can't don't didn't doesn't isn't wasn't weren't aren't haven't hasn't hadn't
 wouldn't couldn't shouldn't
@@ -62,8 +62,9 @@ INCOMPLETE_LAST = _CONJUNCTIONS | _DETERMINERS | _PREPOSITIONS | _AUXILIARIES | 
 """A clause ending in one of these words is unfinished."""
 
 # Words that end sentences as often as they lead on: particles of phrasal verbs and pronouns that are
-# objects as often as subjects ("I took over", "signed up", "thank you", "we shipped it").
-AMBIGUOUS_LAST = frozenset("over up out off down back on in around away through you it".split())
+# objects as often as subjects, and "do" as a verb of its own ("I took over", "signed up", "thank you",
+# "we shipped it", "what I can do").
+AMBIGUOUS_LAST = frozenset("over up out off down back on in around away through you it do does did".split())
 
 # Endings that close a clause even though their last word is on a list above.
 _CLOSED_ENDINGS = (
