@@ -189,7 +189,10 @@ def run_once(mic, home: Path, clip: Path, answer: dict, engine: str | None, sile
         raise SystemExit("practice ended before recording: " + "".join(err_lines[-5:]))
     recording_at = seen["at"]
     play_at = time.monotonic()
-    player = mic.play(clip)
+    # a generous client buffer: on a busy machine paplay otherwise stalls, and the sink plays
+    # digital silence into the answer (a pause the speaker never made)
+    player = subprocess.Popen(["paplay", "--device=vsink", "--latency-msec=1500", str(clip)], env=mic.env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     out = proc.stdout.readline()
     result_at = time.monotonic()
     if player.poll() is None:  # the answer was cut off: stop playing it
@@ -217,11 +220,14 @@ def run_once(mic, home: Path, clip: Path, answer: dict, engine: str | None, sile
     heard_until = last_speech_s(Path(audio_path))
     recording_end = recording_at + duration
     last_word = recording_at + speech_end_rec
+    stalls = _stalls(rec[int(offset * RATE): int(speech_end_rec * RATE)])
     cut = None
     if not whole or duration < speech_end_rec - 0.3:
         ended_in_clip = (_find(ref, rec[-2 * RATE:]) + 2 * RATE) / RATE  # where in the clip it ended
         cut = "speech"
-        for pause in answer["pauses"]:
+        if _stalls(rec[-int(4.5 * RATE):]):
+            cut = "stall"  # it ended in digital silence: playback stalled, the speaker did not pause
+        for pause in ([] if cut == "stall" else answer["pauses"]):
             if pause["start_s"] - 0.1 <= ended_in_clip <= pause["end_s"] + 0.6:
                 cut = pause["kind"]
                 break
@@ -229,7 +235,7 @@ def run_once(mic, home: Path, clip: Path, answer: dict, engine: str | None, sile
     return {"file": answer["file"], "style": answer["style"], "voice": answer["voice"],
             "answer_s": answer["speech_end_s"], "stopped_by": stopped_by, "cut": cut,
             "last_word_to_result_s": result_at - last_word, "recording_end_to_result_s": result_at - recording_end,
-            "end_wait_s": recording_end - last_word, "play_delay_s": offset - (play_at - recording_at),
+            "end_wait_s": recording_end - last_word, "play_delay_s": offset - (play_at - recording_at), "stalls_s": stalls,
             "stretch_s": speech_end_rec - offset - answer["speech_end_s"] if whole else None,
             "vad_overhang_s": None if heard_until is None else heard_until - speech_end_rec, "wer": wer(answer["text"], transcript) if transcript else None}
 
@@ -238,6 +244,15 @@ def _load(path: Path) -> np.ndarray:
     from rehearse.audio import pcm
 
     return pcm.load(path).samples.astype(np.float64)
+
+
+def _stalls(samples: np.ndarray, min_s: float = 0.1) -> float:
+    """Seconds of digital silence (runs of exact zeros of ``min_s`` or more): playback stalls, since
+    the answer's room noise is never exactly zero."""
+    zero = np.concatenate([[False], samples == 0, [False]])
+    edges = np.flatnonzero(np.diff(zero.astype(np.int8)))
+    runs = edges[1::2] - edges[::2]
+    return float(runs[runs >= min_s * RATE].sum()) / RATE
 
 
 def _find(signal: np.ndarray, piece: np.ndarray) -> int:
@@ -308,6 +323,7 @@ def main() -> int:
                       f"{row['recording_end_to_result_s']:5.2f} s"
                       + (f", WER {row['wer']:.1%}" if row['wer'] is not None else "")
                       + (f", played {row['stretch_s']:+.2f} s stretched" if row.get("stretch_s") else "")
+                      + (f", {row['stalls_s']:.2f} s of stalls" if row.get("stalls_s") else "")
                       + (f"  CUT OFF in a {row['cut']} pause" if row["cut"] else ""), flush=True)
                 if args.results:
                     with args.results.open("a") as handle:
@@ -327,6 +343,8 @@ def main() -> int:
             print(f"    {style:10} last word -> result {_figure([r['last_word_to_result_s'] for r in some])}; "
                   f"wait {_figure([r['end_wait_s'] for r in some])}")
     print(f"  cut off in a mid-sentence pause: {sum(1 for r in done if r['cut'] == 'thinking')} of {thinking} pauses")
+    print(f"  ended in a playback stall (the machine, not the speaker): {sum(1 for r in done if r['cut'] == 'stall')}; "
+          f"answers with stalls: {sum(1 for r in done if r.get('stalls_s'))}")
     print(f"  ended early at a pause between sentences: {sum(1 for r in done if r['cut'] == 'sentence')}, "
           f"during speech: {sum(1 for r in done if r['cut'] == 'speech')}")
     stretch = [r["stretch_s"] for r in done if r.get("stretch_s") is not None]
