@@ -20,10 +20,10 @@ class InterruptingFileRecorder(FileRecorder):
         super().__init__(source)
         self.interrupt_after_s = interrupt_after_s
 
-    def record(self, path, *, max_seconds, on_start=None, on_block=None, stop_when=None):
+    def record(self, path, *, max_seconds, on_start=None, on_block=None, stop_when=None, **hooks):
         if self.interrupt_after_s is None:
             return super().record(path, max_seconds=max_seconds, on_start=on_start, on_block=on_block,
-                                  stop_when=stop_when)
+                                  stop_when=stop_when, **hooks)
         pressed = []
 
         def stop(elapsed: float) -> bool:
@@ -33,7 +33,7 @@ class InterruptingFileRecorder(FileRecorder):
             return bool(stop_when and stop_when(elapsed))
 
         recording = super().record(path, max_seconds=max_seconds, on_start=on_start, on_block=on_block,
-                                   stop_when=stop)
+                                   stop_when=stop, **hooks)
         if pressed:
             recording = dataclasses.replace(recording, stopped_by="interrupted")
         return recording

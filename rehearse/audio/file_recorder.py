@@ -2,7 +2,9 @@
 
 Used by ``rehearse demo`` (the bundled sample answer stands in for the user) and, through the
 tests' own subclass, as the fake at the device seam. It behaves like the microphone recorder: writes the session WAV block by
-block, calls ``on_start``/``on_block``, honours ``max_seconds`` and ``stop_when``.
+block, calls ``on_start``/``on_block``, honours ``max_seconds`` and ``stop_when``. It plays the whole
+file (the file's end is the end of the answer), so it takes the live-word and pause hooks of the
+port and does not use them.
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ class FileRecorder:
 
     def record(self, path: Path, *, max_seconds: float, on_start: Optional[Callable[[], None]] = None,
                on_block: Optional[BlockCallback] = None,
-               stop_when: Optional[Callable[[float], bool]] = None) -> Recording:
+               stop_when: Optional[Callable[[float], bool]] = None,
+               live_text: Optional[Callable[[], str]] = None,
+               on_pause: Optional[Callable[[float], None]] = None,
+               on_resume: Optional[Callable[[], None]] = None) -> Recording:
         clip = audio_mod.load(self.source).to_rate(audio_mod.SPEECH_RATE)
         block = int(BLOCK_S * clip.sample_rate)
         stopped_by = "silence"

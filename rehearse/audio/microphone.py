@@ -5,6 +5,17 @@ copies each block onto a queue; the calling thread takes blocks off it, appends 
 once (header kept valid, so a killed process keeps everything recorded), classifies them for voice
 activity and stops on the first of: silence after speech, silence with no speech at all for
 ``start_timeout_s`` (when set), Enter, the time limit, ``stop_when``, or Ctrl-C.
+
+How much silence ends the answer: a fixed ``silence_s``, or, when ``silence_s`` is None and the
+recorder has an ``end_of_turn`` rule and ``record()`` gets the live words (``live_text``), a window
+chosen afresh while the speaker is silent: short after a finished sentence, long after an unfinished
+clause (the rule lives in :mod:`rehearse.coaching.turn`). Words that do not yet reach the pause
+(the live transcriber is behind) count as "cannot tell": ``end_of_turn(None)``. Without live words
+an adaptive recorder falls back to ``fallback_silence_s``.
+
+The pause hooks: ``on_pause(at_s)`` once silence after speech has lasted ``pause_hook_s`` (``at_s``
+is where the speech stopped, in seconds of the answer), then ``on_resume()`` if speech comes back;
+a live transcriber uses them to decode the tail early and to throw that away.
 """
 
 from __future__ import annotations
@@ -13,7 +24,7 @@ import queue
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -50,6 +61,16 @@ class _Capture:
             self.overflows += 1
         self.queue.put(indata[:, 0].copy() if indata.ndim == 2 else indata.copy())
 
+PAUSE_HOOK_S = 0.25
+"""Silence after speech that counts as a pause (``on_pause`` is called)."""
+
+FALLBACK_SILENCE_S = 2.0
+"""The fixed window of an adaptive recorder that gets no live words."""
+
+EndOfTurn = Callable[[Optional[str], Sequence[float]], float]
+"""(the words heard so far, None when they do not reach the pause yet; the pauses the speaker left
+and went on after, in seconds) -> the silence that ends the answer."""
+
 
 class MicrophoneRecorder:
     """Records one answer from an input device (see :class:`rehearse.core.ports.Recorder`)."""
@@ -59,9 +80,12 @@ class MicrophoneRecorder:
         device: DeviceSpec = None,
         sample_rate: int = 16000,
         block_s: float = 0.03,
-        silence_s: float = 1.5,
+        silence_s: Optional[float] = 1.5,
         stop_on_enter: bool = True,
         *,
+        end_of_turn: Optional[EndOfTurn] = None,
+        fallback_silence_s: float = FALLBACK_SILENCE_S,
+        pause_hook_s: float = PAUSE_HOOK_S,
         min_speech_s: float = 0.3,
         start_timeout_s: Optional[float] = None,
         vad_mode: int = 2,
@@ -70,7 +94,11 @@ class MicrophoneRecorder:
         self.device = device
         self.sample_rate = int(sample_rate)
         self.block_s = float(block_s)
-        self.silence_s = float(silence_s)
+        self.silence_s = None if silence_s is None else float(silence_s)
+        """Fixed silence that ends the answer; None: adaptive (``end_of_turn``) when live words come."""
+        self.end_of_turn = end_of_turn
+        self.fallback_silence_s = float(fallback_silence_s)
+        self.pause_hook_s = float(pause_hook_s)
         self.stop_on_enter = stop_on_enter
         self.min_speech_s = float(min_speech_s)
         self.start_timeout_s = start_timeout_s
@@ -85,6 +113,10 @@ class MicrophoneRecorder:
         self.first_speech_s: Optional[float] = None
         """When speech began in the last recording, in seconds of audio; None if none was heard."""
         self._endpointer: Optional[Endpointer] = None
+        self.last_speech_end_s: Optional[float] = None
+        """Where the last speech of the last recording stopped, in seconds of audio."""
+        self.end_window_s: Optional[float] = None
+        """The silence window that ended the last recording (when silence ended it)."""
 
     def speaking(self) -> bool:
         """Whether the speaker is talking at the block just recorded (see :attr:`Endpointer.speaking`):
@@ -140,17 +172,25 @@ class MicrophoneRecorder:
         on_start: Optional[Callable[[], None]] = None,
         on_block: Optional[BlockCallback] = None,
         stop_when: Optional[Callable[[float], bool]] = None,
+        live_text: Optional[Callable[[], str]] = None,
+        on_pause: Optional[Callable[[float], None]] = None,
+        on_resume: Optional[Callable[[], None]] = None,
     ) -> Recording:
         early, self._early = self._early, None  # a stream prepare() opened during the prompt
         try:
             sd = devices.sounddevice_module()
             index = resolve_input(self.device) if early is None else None
             classifier = FrameClassifier(self.sample_rate, self.block_s, mode=self.vad_mode)
+            adaptive = self.silence_s is None and self.end_of_turn is not None and live_text is not None
+            fixed_s = self.silence_s if self.silence_s is not None else self.fallback_silence_s
             endpointer = Endpointer(
-                frame_s=classifier.frame_s, silence_s=self.silence_s, min_speech_s=self.min_speech_s,
+                frame_s=classifier.frame_s, silence_s=fixed_s, min_speech_s=self.min_speech_s,
                 start_timeout_s=self.start_timeout_s,
             )
             self._endpointer = endpointer
+            turn = _Turn(endpointer, pause_hook_s=self.pause_hook_s, live_text=live_text,
+                         end_of_turn=self.end_of_turn if adaptive else None, fixed_s=fixed_s,
+                         on_pause=on_pause, on_resume=on_resume)
             writer = WavAppender(path, self.sample_rate)
         except BaseException:
             if early is not None:
@@ -162,6 +202,8 @@ class MicrophoneRecorder:
         self.overflows = 0
         self.first_block_latency_s = None
         self.first_speech_s = None
+        self.last_speech_end_s = None
+        self.end_window_s = None
         max_frames = max(0, int(round(max_seconds * self.sample_rate)))
 
         enter = _EnterWatcher(self._stdin if self._stdin is not None else sys.stdin) if self.stop_on_enter else None
@@ -193,10 +235,10 @@ class MicrophoneRecorder:
                         last_block = now
                         block = block[: max_frames - writer.frames]
                         writer.write(block)
-                        done = endpointer.feed_all(classifier.feed(block))
+                        endpointer.feed_all(classifier.feed(block))
                         if on_block is not None:
                             on_block(block, writer.duration_s)
-                        if done:
+                        if turn.update():
                             stopped_by = "silence"
                             break
                     elif now - last_block > STALL_S:
@@ -235,12 +277,73 @@ class MicrophoneRecorder:
             writer.close()
         self.first_speech_s = endpointer.first_speech_s
         self.overflows = capture.overflows
+        self.last_speech_end_s = endpointer.last_speech_end_s
+        self.end_window_s = turn.window_s if stopped_by == "silence" else None
         return Recording(
             path=Path(path),
             duration_s=writer.duration_s,
             stopped_by=stopped_by,
             heard_speech=endpointer.heard_speech,
         )
+
+
+class _Turn:
+    """Follows the speaker's pauses over the endpointer: calls the pause hooks and decides, block by
+    block, whether the silence so far ends the answer (a fixed window, or ``end_of_turn`` over the
+    live words)."""
+
+    def __init__(self, endpointer: Endpointer, *, pause_hook_s: float, live_text, end_of_turn,
+                 fixed_s: float, on_pause, on_resume):
+        self.endpointer = endpointer
+        self.pause_hook_s = pause_hook_s
+        self.live_text = live_text
+        self.end_of_turn = end_of_turn
+        self.fixed_s = fixed_s
+        self.on_pause = on_pause
+        self.on_resume = on_resume
+        self.paused_at: Optional[float] = None
+        self.window_s: float = fixed_s
+        self.pauses: list[float] = []
+        """The silences the speaker went on after, in seconds."""
+        self._silence = 0.0
+        self._text_at_pause: Optional[str] = None
+
+    def update(self) -> bool:
+        """Call after each block; True once the answer is over."""
+        ep = self.endpointer
+        if ep.never_started:
+            return True
+        if not ep.heard_speech:
+            return False
+        stopped = ep.last_speech_end_s
+        if self.paused_at is not None and stopped is not None and stopped > self.paused_at:
+            self.paused_at = None  # sustained speech came back
+            self.pauses.append(self._silence)
+            if self.on_resume is not None:
+                self.on_resume()
+        silence = ep.trailing_silence_s
+        if self.paused_at is not None:
+            self._silence = silence  # the pause so far (its length, once speech comes back)
+        if self.paused_at is None and stopped is not None and silence >= self.pause_hook_s - 1e-9:
+            self.paused_at = stopped
+            # the words before the live transcriber hears of the pause: if they are still the same
+            # later, they do not reach it
+            self._text_at_pause = self._text()
+            if self.on_pause is not None:
+                self.on_pause(stopped)
+        if self.end_of_turn is None:
+            self.window_s = self.fixed_s
+            return ep.done
+        if self.paused_at is None:
+            return False
+        text = self._text()
+        self.window_s = float(self.end_of_turn(text if text != self._text_at_pause else None, tuple(self.pauses)))
+        return silence >= self.window_s - 1e-9
+
+    def _text(self) -> Optional[str]:
+        if self.live_text is None:
+            return None
+        return self.live_text() or ""
 
 
 def _stop(stream, quiet: bool = False) -> None:

@@ -48,13 +48,20 @@ class Recorder(Protocol):
         on_start: Optional[Callable[[], None]] = None,
         on_block: Optional[BlockCallback] = None,
         stop_when: Optional[Callable[[float], bool]] = None,
+        live_text: Optional[Callable[[], str]] = None,
+        on_pause: Optional[Callable[[float], None]] = None,
+        on_resume: Optional[Callable[[], None]] = None,
     ) -> Recording:
         """Record until silence after speech, Enter, ``max_seconds``, or ``stop_when(elapsed_s)``.
 
         ``on_start`` is called the moment audio capture starts. Ctrl-C ends the recording with
-        ``stopped_by="interrupted"``; it does not raise. A recorder that hears voice activity may also
-        offer ``speaking() -> bool`` (is the speaker talking at the block ``on_block`` was just given?);
-        a drill then rings its red-light tone only while the speaker talks.
+        ``stopped_by="interrupted"``; it does not raise. ``live_text()`` gives the words heard so far
+        (from the live transcriber): a recorder may use them to decide how much silence ends the
+        answer. ``on_pause(at_s)`` is called once a silence after speech has lasted a moment (``at_s``:
+        where the speech stopped, in seconds of the answer) and ``on_resume()`` when speech comes back
+        after it. A recorder that cannot tell pauses need not call them. A recorder that hears voice
+        activity may also offer ``speaking() -> bool`` (is the speaker talking at the block ``on_block``
+        was just given?); a drill then rings its red-light tone only while the speaker talks.
         """
         ...
 

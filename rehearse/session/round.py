@@ -147,6 +147,7 @@ def run_round(
         store.update(session_id, audio_path=wav_path)
         live = None
         blocks = on_block
+        hooks: dict = {}
         if incremental:
             from rehearse.speech.streaming import IncrementalTranscriber
 
@@ -157,8 +158,10 @@ def run_round(
                 if on_block is not None:
                     on_block(block, elapsed_s)
 
+            hooks = live_hooks(live)
+
         recording = ports.recorder.record(wav_path, max_seconds=max_seconds, on_start=on_recording_start,
-                                          on_block=blocks, stop_when=stop_when)
+                                          on_block=blocks, stop_when=stop_when, **hooks)
     except BaseException as exc:
         _mark(store, session_id, status="interrupted", stopped_by="error", error=_reason(exc))
         if isinstance(exc, DiskFullError):  # the audio up to the last whole block is on disk
@@ -210,6 +213,47 @@ def run_round(
         raise
     return RoundResult(session_id=session_id, prompt=prompt, recording=recording,
                        transcript=transcript, score=result, personal=mine)
+
+
+def live_hooks(live) -> dict:
+    """The recorder's live-word and pause hooks, wired to a live transcriber.
+
+    ``live_text`` is the transcriber's ``text_so_far()``; ``on_pause(at_s)`` and ``on_resume()`` call its
+    ``pause(at_s)`` and ``resume()`` (a streaming transcriber decodes the tail early and throws that away
+    if speech comes back). Each is wired only when the transcriber has the method. A transcriber that
+    says how much of the answer its words cover (``covered_s``) has its words held back, while they
+    stop short of the pause, at what they were when the pause began: the recorder then knows they do
+    not reach it and waits rather than trust the end of an earlier sentence.
+    """
+    text_so_far = getattr(live, "text_so_far", None)
+    pause = getattr(live, "pause", None)
+    resume = getattr(live, "resume", None)
+    hooks: dict = {}
+    if text_so_far is None:
+        return hooks
+    state = {"at": None, "text": ""}
+
+    def live_text() -> str:
+        text = text_so_far() or ""
+        at = state["at"]
+        covered = getattr(live, "covered_s", None)
+        if at is not None and covered is not None and covered < at:
+            return state["text"]
+        return text
+
+    def on_pause(at_s: float) -> None:
+        state["text"] = text_so_far() or ""
+        state["at"] = at_s
+        if pause is not None:
+            pause(at_s)
+
+    def on_resume() -> None:
+        state["at"] = None
+        if resume is not None:
+            resume()
+
+    hooks.update(live_text=live_text, on_pause=on_pause, on_resume=on_resume)
+    return hooks
 
 
 def personal_results(transcript: Transcript, targets: Optional[personal.Targets]) -> Optional[list]:

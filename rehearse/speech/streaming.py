@@ -242,6 +242,28 @@ class IncrementalTranscriber:
             processing_s=processing,
         )
 
+    def text_so_far(self) -> str:
+        """The words of the segments transcribed so far, up to the first one still being worked on
+        (cheap: no decoding; for the recorder's end-of-answer rule)."""
+        words = []
+        for i in range(self._next_index):
+            done = self._results.get(i)
+            if done is None:
+                break
+            words.extend(w.word.strip() for w in done.words)
+        return " ".join(w for w in words if w)
+
+    @property
+    def covered_s(self) -> float:
+        """Seconds of the answer, from its start, that :meth:`text_so_far` covers."""
+        end = 0
+        for i in range(self._next_index):
+            done = self._results.get(i)
+            if done is None:
+                break
+            end = done.segment.start_sample + len(done.segment.samples)
+        return end / self.sample_rate
+
     @property
     def segment_results(self) -> list[SegmentResult]:
         return [self._results[i] for i in sorted(self._results)]

@@ -76,8 +76,16 @@ def add_recording_flags(parser, max_seconds: float = 120.0) -> None:
     """``--max-seconds`` and ``--silence``: how a spoken answer ends."""
     parser.add_argument("--max-seconds", type=float, default=max_seconds, metavar="N",
                         help=f"stop recording after N seconds (default {max_seconds:g})")
-    parser.add_argument("--silence", type=float, default=2.0, metavar="S",
-                        help="seconds of silence after speech that end the answer (default 2)")
+    add_silence_flag(parser)
+
+
+SILENCE_HELP = ("seconds of silence after speech that end the answer, always (default: chosen from your "
+                "words: about 0.7 s after a finished sentence, up to 4 s after an unfinished one)")
+
+
+def add_silence_flag(parser) -> None:
+    """``--silence S``: a fixed end-of-answer window; left out, the end of the answer is adaptive."""
+    parser.add_argument("--silence", type=float, default=None, metavar="S", help=SILENCE_HELP)
 
 
 def add_archetype_flag(parser, required: bool = True) -> None:
@@ -121,13 +129,22 @@ class LivePorts:
 
     Devices are resolved first (a missing microphone is a plain error before anything is said), then
     the engine's model is loaded, so nothing waits on it once the user starts speaking.
-    ``recorder_options`` go to :class:`~rehearse.audio.microphone.MicrophoneRecorder`.
+    ``recorder_options`` go to :class:`~rehearse.audio.microphone.MicrophoneRecorder`. ``silence_s``
+    None makes the end of the answer adaptive (:class:`rehearse.coaching.turn.TurnPolicy` over the
+    live words); a number is a fixed window.
     """
 
-    def __init__(self, args, *, silence_s: float, **recorder_options):
+    def __init__(self, args, *, silence_s: "float | None", **recorder_options):
         from rehearse.audio import devices
         from rehearse.audio.microphone import MicrophoneRecorder
+        from rehearse.coaching.turn import TurnPolicy
+        from rehearse.core.errors import RehearseError
         from rehearse.speech import engines
+
+        if silence_s is not None and not silence_s > 0:
+            raise RehearseError("--silence must be more than 0.")
+        if silence_s is None:
+            recorder_options.setdefault("end_of_turn", TurnPolicy().window_s)
 
         input_device = devices.resolve_input(args.input_device)
         self.speaker, self.output_device = open_speaker(args.output_device, args.text_prompt)

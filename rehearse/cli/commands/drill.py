@@ -7,7 +7,8 @@ import sys
 import textwrap
 from typing import Optional
 
-from rehearse.cli.commands._common import InterruptibleStdin, add_device_flags, add_engine_flag, add_json_flag, emit_json, say
+from rehearse.cli.commands._common import (InterruptibleStdin, add_device_flags, add_engine_flag, add_json_flag, add_silence_flag,
+                                           emit_json, say)
 
 HELP = "Timed opening drills: a countdown, a live clock with green/yellow/red lights, pace and fillers."
 
@@ -34,8 +35,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--no-countdown", action="store_true", help="start without a countdown")
     parser.add_argument("--display", choices=["auto", "rich", "plain", "off"],
                         help="live clock: rich on a terminal, plain lines otherwise (default auto)")
-    parser.add_argument("--silence", type=float, default=2.0, metavar="S",
-                        help="seconds of silence after speech that end the answer (default 2)")
+    add_silence_flag(parser)
     add_device_flags(parser)
     add_engine_flag(parser)
     add_json_flag(parser)
@@ -65,7 +65,7 @@ def run(args) -> int:
         raise RehearseError("Give the time limit with --seconds N (or pick a --preset; see `rehearse drill --list`).")
     if args.rounds < 1:
         raise RehearseError("--rounds must be at least 1.")
-    if args.silence <= 0:
+    if args.silence is not None and args.silence <= 0:
         raise RehearseError("--silence must be more than 0.")
     lights = drill.configure_lights(seconds, settings=config, preset=preset, green_at_s=args.green,
                                     yellow_at_s=args.yellow, red_at_s=args.red, grace_s=args.grace)

@@ -1,0 +1,178 @@
+"""End of turn: does the answer heard so far stop at a finished sentence? Pure: words in, a verdict out.
+
+The recorder asks this while the speaker is silent, with the words the live transcriber has heard
+so far (recognition output: no reliable punctuation, any case). Three answers:
+
+- ``COMPLETE``: the last words close a clause (a result stated, a question asked: "... two days
+  earlier", "... what would I have accomplished"): a short silence ends the answer;
+- ``INCOMPLETE``: the last word cannot end an English sentence ("and", "because", "so the", "what I
+  did was", "to", "my") or the speaker is thinking aloud (a trailing "um", "you know"): wait long;
+- ``UNKNOWN``: no words yet, or a last word that ends sentences as often as not ("over", "up",
+  "on" in "took over", "signed up", "moved on"): a middle wait.
+
+Punctuation is ignored on purpose: Whisper closes every segment with a full stop, even one cut in
+the middle of a sentence. The costs are lopsided: calling a finished answer unfinished only makes
+the speaker wait (or press Enter); calling an unfinished one finished cuts them off. So every rule
+here errs towards waiting.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+from rehearse.coaching import fillers
+
+COMPLETE = "complete"
+INCOMPLETE = "incomplete"
+UNKNOWN = "unknown"
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+# Words after which an English clause cannot stop.
+_CONJUNCTIONS = frozenset("""
+and but or nor so because cause cuz since although though while whereas unless until if when whenever
+whether that which who whom whose where than as then plus yet whereby once
+""".split())
+_DETERMINERS = frozenset("""
+the a an this these those my our your their his its every each some any no another such both either
+neither several many much few more most less least all half
+""".split())
+_PREPOSITIONS = frozenset("""
+of to in at for with from by into onto about under through between after before during without within
+across toward towards per via among against upon despite including like beyond versus
+""".split())
+_AUXILIARIES = frozenset("""
+was were is are am be been being has have had will would can could should shall may might
+must i'm we're they're you're he's she's it's that's there's i've we've they've i'd we'd they'd i'll
+we'll they'll won't can't don't didn't doesn't isn't wasn't weren't aren't haven't hasn't hadn't
+wouldn't couldn't shouldn't
+""".split())
+_SUBJECTS = frozenset("i we they he she there".split())
+_OBJECTS = frozenset("me us them him her it everyone everything".split())
+_INTENSIFIERS = frozenset("very really quite rather so too pretty extremely just also not even".split())
+_OTHER_OPEN = frozenset("""
+what how why who let's lets going gonna wanna trying tried try able wanted want decided started
+began managed helped made make makes get got getting kind sort lot bit number couple
+""".split())
+"""Heads that announce more to come: "what I did was", "we were able", "a lot", "a couple"."""
+
+INCOMPLETE_LAST = _CONJUNCTIONS | _DETERMINERS | _PREPOSITIONS | _AUXILIARIES | _SUBJECTS | _INTENSIFIERS | _OTHER_OPEN
+"""A clause ending in one of these words is unfinished."""
+
+# Words that end sentences as often as they lead on: particles of phrasal verbs and pronouns that are
+# objects as often as subjects, and "do" as a verb of its own ("I took over", "signed up", "thank you",
+# "we shipped it", "what I can do").
+AMBIGUOUS_LAST = frozenset("over up out off down back on in around away through you it do does did".split())
+
+# Endings that close a clause even though their last word is on a list above.
+_CLOSED_ENDINGS = (
+    ("thank", "you"), ("thanks", "to", "you"), ("and", "so", "on"), ("and", "so", "forth"),
+    ("as", "well"), ("at", "all"), ("for", "now"), ("and", "more"), ("or", "so"), ("or", "more"),
+    ("or", "less"), ("more", "or", "less"), ("on", "time"), ("at", "once"), ("too",),
+    ("with", "us"), ("with", "them"), ("with", "me"), ("to", "me"), ("to", "us"), ("to", "them"),
+    ("the", "most"), ("the", "least"), ("the", "more"), ("by", "half"), ("in", "half"),
+    ("that", "is", "it"), ("that's", "it"), ("so", "much"), ("very", "much"), ("as", "much"),
+    ("that", "much"), ("all", "of", "it"), ("all", "of", "them"), ("at", "least"), ("in", "time"),
+    ("so", "far"), ("think", "so"), ("hope", "so"), ("believe", "so"), ("that's", "all"), ("is", "all"),
+    ("that's", "why"), ("that", "is", "why"), ("that's", "how"), ("that", "is", "how"), ("me", "too"),
+)
+
+
+@dataclass(frozen=True)
+class TurnPolicy:
+    """How long a silence ends the answer, by what the words so far say."""
+
+    complete_s: float = 0.7
+    """Silence that ends an answer whose last sentence is finished."""
+    incomplete_s: float = 4.0
+    """Silence that ends an answer stopped in the middle of a clause (a thinking pause)."""
+    unknown_s: float = 2.0
+    """Silence that ends an answer when the words cannot tell (or none have been heard)."""
+    stale_s: float = 4.0
+    """Silence that ends an answer when the live words do not reach the pause yet (the live
+    transcriber is behind): waiting is the only safe choice."""
+    rhythm_cap_s: float = 2.0
+    """The most a speaker's own slow rhythm can stretch the window after a finished sentence."""
+
+    def __post_init__(self) -> None:
+        values = (self.complete_s, self.incomplete_s, self.unknown_s, self.stale_s)
+        if min(values) <= 0:
+            raise ValueError("every silence window must be positive")
+        if not self.complete_s <= self.unknown_s <= self.incomplete_s:
+            raise ValueError("need complete_s <= unknown_s <= incomplete_s")
+
+    def window_s(self, text: Optional[str], pauses: Sequence[float] = ()) -> float:
+        """The silence that ends the answer after ``text`` (None: the words do not reach the pause).
+
+        ``pauses`` are the silences the speaker already left and went on after, in this answer: a
+        speaker who often pauses a second or more between sentences gets a longer window after a
+        finished one (a little over their usual long pause, at most ``rhythm_cap_s``)."""
+        if text is None:
+            return self.stale_s
+        verdict = completeness(text)
+        if verdict == COMPLETE:
+            return self.complete_window_s(pauses)
+        if verdict == INCOMPLETE:
+            return self.incomplete_s
+        return self.unknown_s
+
+    def complete_window_s(self, pauses: Sequence[float] = ()) -> float:
+        """The window after a finished sentence, for a speaker who left ``pauses`` so far."""
+        long = sorted(p for p in pauses if p >= 0.5)
+        if len(long) < 2:
+            return self.complete_s
+        usual = long[(len(long) * 3) // 4]  # the upper quartile of their long pauses
+        return min(max(self.complete_s, self.rhythm_cap_s), max(self.complete_s, usual + 0.3))
+
+
+def words_of(text: str) -> list[str]:
+    """Lowercase words, punctuation dropped (curly apostrophes as straight ones)."""
+    return _WORD.findall(text.lower().replace("\u2019", "'"))
+
+
+def _strip_trailing_fillers(words: list[str]) -> tuple[list[str], bool]:
+    """The words without the hesitations and filler phrases they end with; True when any were cut."""
+    sounds = set(fillers.hesitations())
+    phrases = [tuple(p.split()) for p in fillers.phrases()] + [("like",), ("basically",), ("sort", "of"),
+                                                                ("kind", "of"), ("i", "guess")]
+    cut = False
+    changed = True
+    while words and changed:
+        changed = False
+        if words[-1] in sounds:
+            words, cut, changed = words[:-1], True, True
+            continue
+        for phrase in phrases:
+            n = len(phrase)
+            if len(words) >= n and tuple(words[-n:]) == phrase:
+                words, cut, changed = words[:-n], True, True
+                break
+    return words, cut
+
+
+def completeness(text: str | Sequence[str]) -> str:
+    """``COMPLETE``, ``INCOMPLETE`` or ``UNKNOWN`` for the words heard so far (a string or words)."""
+    words = words_of(text) if isinstance(text, str) else [w for t in text for w in words_of(t)]
+    if not words:
+        return UNKNOWN
+    words, trailing_filler = _strip_trailing_fillers(list(words))
+    if trailing_filler:
+        # "... and then we, um": thinking, whatever came before
+        return INCOMPLETE
+    for ending in _CLOSED_ENDINGS:
+        if tuple(words[-len(ending):]) == ending:
+            return COMPLETE
+    last = words[-1]
+    if last in INCOMPLETE_LAST:
+        return INCOMPLETE
+    if last in AMBIGUOUS_LAST:
+        # a particle after its object closes the verb: "asking me back", "picked them up"
+        if last not in ("you", "it") and len(words) >= 2 and words[-2] in _OBJECTS:
+            return COMPLETE
+        return UNKNOWN
+    if len(words) < 2:
+        # a lone content word ("Yes", "Billing") is an answer only sometimes
+        return UNKNOWN
+    return COMPLETE
