@@ -136,9 +136,9 @@ def run_round(
         live = None
         blocks = on_block
         if incremental:
-            from rehearse.speech.streaming import IncrementalTranscriber
+            from rehearse.speech.streaming import live_transcriber
 
-            live = IncrementalTranscriber(ports.transcriber, sample_rate=SPEECH_RATE)
+            live = live_transcriber(ports.transcriber, sample_rate=SPEECH_RATE)
 
             def blocks(block, elapsed_s):
                 live.feed(block, elapsed_s)
