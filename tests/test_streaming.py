@@ -273,7 +273,7 @@ def test_streamed_whisper_matches_one_pass_on_the_bundled_answer():
     assert isinstance(live, AgreementTranscriber)
     feed(live, answer.samples)
     streamed = live.finish()
-    assert len([d for d in live.decodes if d.kind == "step"]) >= 8  # it did decode as the answer grew
+    assert len([d for d in live.decodes if d.kind == "step"]) >= 5  # it did decode as the answer grew
     ref, hyp = _tokens(one_pass.text), _tokens(streamed.text)
     assert len(hyp) >= 0.9 * len(ref)
     assert edit_distance(ref, hyp) <= max(2, 0.06 * len(ref)), (one_pass.text, streamed.text)

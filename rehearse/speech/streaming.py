@@ -4,7 +4,7 @@ Two ways, one interface (``feed``, ``pause``, ``resume``, ``text_so_far``, ``fin
 :func:`live_transcriber`, which picks the one that suits the engine:
 
 * :class:`AgreementTranscriber` (engines that offer ``transcribe_window``: Whisper) decodes the
-  answer as it grows, about every second of new audio, and commits the words two consecutive
+  answer as it grows, about every 2 s of new audio, and commits the words two consecutive
   decodes agree on (the LocalAgreement-2 policy of whisper_streaming). Committed audio is trimmed
   from the front of the buffer, so each decode stays short whatever the answer's length and no
   pause is needed. When the person stops, only the uncommitted tail is decoded.
@@ -118,13 +118,19 @@ def _norm(word: str) -> str:
 class AgreementTranscriber:
     """Decodes the growing answer about every ``step_s`` of new audio and commits the words on which
     two consecutive decodes agree; the committed audio leaves the buffer once it holds more than
-    ``max_buffer_s``, at a committed sentence's end (else a committed word's), so every decode stays
-    short. Unless ``context`` is False, the committed text before the buffer goes with each decode
-    as context. When decoding is slower than speech, each decode simply covers more new audio."""
+    ``max_buffer_s``, after a committed sentence or a pause (after any committed word only past
+    ``hard_max_buffer_s``: a cut between two fluent words clips one), so every decode stays short.
+    With ``context``, the committed text before the buffer goes with each decode as context. When
+    decoding is slower than speech, each decode simply covers more new audio. At the end (or at a
+    pause) the buffer is decoded once more from its start (``tail_from="buffer"``) or from the last
+    committed word (``"committed"``).
+
+    Step 2 s was measured (scripts/bench_streaming.py): on the realistic set it made no more errors
+    than a step of 1 s at about half the compute."""
 
     policy = "agreement"
 
-    def __init__(self, engine, sample_rate: int = 16000, *, step_s: float = 1.0, max_buffer_s: float = 10.0,
+    def __init__(self, engine, sample_rate: int = 16000, *, step_s: float = 2.0, max_buffer_s: float = 10.0,
                  context: bool = False, tail_from: str = "buffer", background: bool = True,
                  hard_max_buffer_s: float = 20.0, min_window_s: float = 2.0):
         if tail_from not in ("committed", "buffer"):
