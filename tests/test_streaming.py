@@ -274,19 +274,20 @@ def test_streamed_whisper_matches_one_pass_on_the_bundled_answer():
     feed(live, answer.samples)
     streamed = live.finish()
     assert len([d for d in live.decodes if d.kind == "step"]) >= 5  # it did decode as the answer grew
+    import tomllib
+
+    spoken = tomllib.loads((resources.files("rehearse") / "data" / "sample_answer.toml").read_text())["text"]
     ref, hyp = _tokens(one_pass.text), _tokens(streamed.text)
     assert len(hyp) >= 0.9 * len(ref)
-    assert edit_distance(ref, hyp) <= max(2, 0.06 * len(ref)), (one_pass.text, streamed.text)
+    assert edit_distance(ref, hyp) <= 0.1 * len(ref), (one_pass.text, streamed.text)
+    truth = _tokens(spoken)  # and no worse than one pass against what was said
+    assert edit_distance(truth, hyp) <= edit_distance(truth, ref) + 0.05 * len(truth), streamed.text
     # the same words at the same places of the answer
     by_word = {}
     for w in one_pass.words:
         by_word.setdefault(re.sub(r"[^a-z]", "", w.word.lower()), []).append(w.start)
-    matched = 0
-    for w in streamed.words:
-        starts = by_word.get(re.sub(r"[^a-z]", "", w.word.lower()))
-        if starts:
-            matched += 1
-            assert min(abs(s - w.start) for s in starts) <= 0.5, w
-    assert matched >= 0.85 * len(streamed.words)
+    in_place = [w for w in streamed.words
+                if any(abs(s - w.start) <= 0.5 for s in by_word.get(re.sub(r"[^a-z]", "", w.word.lower()), ()))]
+    assert len(in_place) >= 0.85 * len(streamed.words), streamed.words
     starts = [w.start for w in streamed.words]
     assert starts == sorted(starts) and starts[-1] > answer.duration_s - 5
