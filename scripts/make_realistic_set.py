@@ -351,7 +351,7 @@ def in_room(dry: np.ndarray, rng: np.random.Generator, snr_db: float, rt60_s: fl
 
 
 def speak_answer(answer: Answer, voice, style: str, rng: np.random.Generator,
-                 long_pause_rate: float) -> tuple[np.ndarray, list[dict]]:
+                 long_pause_rate: float, pauses: tuple[float, float] = (0.12, 0.45)) -> tuple[np.ndarray, list[dict]]:
     """The dry answer: sentences (some cut once more at a comma) joined with pauses."""
     speed = float(rng.uniform(0.9, 1.12))
     pieces, events = [], []
@@ -371,7 +371,7 @@ def speak_answer(answer: Answer, voice, style: str, rng: np.random.Generator,
             last = n == len(answer.sentences) - 1 and k == len(parts) - 1
             if last:
                 continue
-            pause = float(rng.uniform(1.0, 2.0) if rng.random() < long_pause_rate else rng.uniform(0.12, 0.45))
+            pause = float(rng.uniform(1.0, 2.0) if rng.random() < long_pause_rate else rng.uniform(*pauses))
             events.append({"at_s": round(pos / RATE, 2), "pause_s": round(pause, 2)})
             pieces.append(np.zeros(int(pause * RATE), np.float32))
             pos += int(pause * RATE)
@@ -406,6 +406,8 @@ def main() -> int:
     parser.add_argument("--voices", default="piper,kokoro,espeak", help="voice families to use")
     parser.add_argument("--filler-rate", type=float, default=0.25)
     parser.add_argument("--long-pause-rate", type=float, default=0.08)
+    parser.add_argument("--pauses", default="0.12,0.45",
+                        help="MIN,MAX seconds of the fluent pauses between sentences (e.g. 0.05,0.25: a fast talker)")
     parser.add_argument("--no-speech", action="store_true", help="also write the no-speech clips")
     parser.add_argument("--only-no-speech", action="store_true", help="write only the no-speech clips")
     args = parser.parse_args()
@@ -426,7 +428,8 @@ def main() -> int:
     for n, target in enumerate(durations(args.total_s, rng)):
         voice, style = cast[n % len(cast)]
         answer = compose(target, rng, args.filler_rate)
-        dry, pauses = speak_answer(answer, voice, style, rng, args.long_pause_rate)
+        dry, pauses = speak_answer(answer, voice, style, rng, args.long_pause_rate,
+                                   tuple(float(v) for v in args.pauses.split(",")))
         snr = float(rng.uniform(20.0, 35.0))
         rt60 = float(rng.uniform(0.2, 0.45))
         clip = in_room(dry, rng, snr, rt60, drr_db=float(rng.uniform(6.0, 12.0)))

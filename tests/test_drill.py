@@ -146,7 +146,7 @@ def test_red_in_a_pause_rings_when_the_speaker_goes_on(monkeypatch, run_cli, ton
     # a 1 s pause from 3.5 s to 4.5 s spans red (4 s); speech goes on before the cut (4 + 3 s of grace)
     timing_, _ = _drill_on_fake_microphone(monkeypatch, run_cli,
                                            blocks_of(quiet(0.3), vowel(3.2), quiet(1.0), vowel(1.5), quiet(4.0)),
-                                           "--grace", "3")
+                                           "--grace", "3", "--silence", "2")  # the pause must not end it
     assert timing_["recorded_s"] > 6.0
     assert tones == ["drill-tone"]
 

@@ -5,6 +5,7 @@ Example::
     [engine]
     default = "whisper"            # pin the speech engine
     whisper_model = "/path/to/ct2-model"
+    live = "agreement"             # while you speak: "agreement" (re-decode as it grows) or "segments" (cut at pauses)
 
     [drill]
     green_fraction = 0.5        # lights as fractions of the limit
@@ -59,6 +60,8 @@ FLAG: Check = (lambda v: isinstance(v, bool), "true or false")
 WORDS: Check = (lambda v: isinstance(v, list) and all(isinstance(w, str) and w.strip() for w in v),
                 'a list of words in quotes, e.g. ["um", "uh"]')
 DISPLAYS = ("auto", "rich", "plain", "off")
+LIVE = ("segments", "agreement")
+"""How an answer is transcribed while it is spoken (rehearse.speech.streaming.live_transcriber)."""
 LISTENING = ("pauses", "subtract", "headphones")
 """How the storyteller's monologue is listened to (rehearse.coaching.seize.MODES)."""
 
@@ -66,6 +69,7 @@ SCHEMA: dict[str, dict[str, Check]] = {
     "engine": {
         "default": (TEXT[0], 'a string naming an engine, e.g. "whisper" (see `rehearse engines`)'),
         "whisper_model": (TEXT[0], 'a string naming a model or a model folder, e.g. "base.en"'),
+        "live": (lambda v: v in LIVE, "one of " + ", ".join(f'"{m}"' for m in LIVE)),
     },
     "drill": {
         "green_fraction": _number(0, 10, above=True),

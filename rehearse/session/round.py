@@ -149,9 +149,12 @@ def run_round(
         blocks = on_block
         hooks: dict = {}
         if incremental:
-            from rehearse.speech.streaming import IncrementalTranscriber
+            from rehearse.speech.streaming import live_transcriber
 
-            live = IncrementalTranscriber(ports.transcriber, sample_rate=SPEECH_RATE)
+            from rehearse.core import settings
+
+            live = live_transcriber(ports.transcriber, sample_rate=SPEECH_RATE,
+                                    policy=settings.get("engine", "live"))
 
             def blocks(block, elapsed_s):
                 live.feed(block, elapsed_s)

@@ -12,7 +12,7 @@ import importlib.util
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import numpy as np
@@ -34,6 +34,9 @@ MODEL_PROMPTS = {"tiny.en": "Um, uh, hmm.", "tiny": "Um, uh, hmm."}
 sampling more often, which made it slower and its live transcripts less accurate (8% WER, against
 3% with this shorter prompt); it keeps fewer fillers (83% against 92%)."""
 
+
+CONTEXT_CHARS = 200
+"""Most characters of earlier text given to :meth:`WhisperEngine.transcribe_window` as context."""
 
 PIECE_S = 28.0
 """Longest stretch decoded as one piece (one 30 s window with the padding); longer recordings are
@@ -81,6 +84,8 @@ class DecodeOptions:
     tail_gap_s: float = 1.0
     """Loud audio this long after the last recognised word is decoded again: Whisper sometimes ends
     a window early and drops the last words."""
+    max_new_tokens: Optional[int] = None
+    """Most tokens one window may produce (None: the model's limit)."""
     speech_gate: bool = True
     """Decode only where Silero VAD (shipped with faster-whisper) hears speech: a piece without
     speech is not decoded, the rest of a piece is made digital silence, and words outside the speech
@@ -145,6 +150,27 @@ class WhisperEngine:
 
     def transcribe(self, audio: Audio) -> Transcript:
         """Transcribe ``audio``; recordings longer than :data:`PIECE_S` are cut at pauses first."""
+        return self._transcribe(audio, self.options)
+
+    def transcribe_window(self, audio: Audio, *, context: Optional[str] = None,
+                          final: bool = False) -> Transcript:
+        """Transcribe the growing end of a live answer (:mod:`rehearse.speech.streaming` decodes the
+        answer as it grows, and its presence makes that transcriber choose re-decoding over cutting
+        at pauses). ``context`` is the answer's text before this audio, appended to the prompt; unless
+        ``final``, the audio stops mid-speech, so a missing last word is expected and the tail is not
+        decoded again."""
+        opts = self.options
+        if not final:
+            # a window cut mid-word is decoded once, greedy-safe: no retries, no runaway repetition
+            # (a 1 s window once decoded to the token limit at every temperature)
+            opts = replace(opts, tail_gap_s=float("inf"), temperature=(0.0,),
+                           max_new_tokens=int(16 + 10 * audio.duration_s))
+        if context:
+            prompt = " ".join(p for p in (opts.initial_prompt, context[-CONTEXT_CHARS:].lstrip()) if p)
+            opts = replace(opts, initial_prompt=prompt)
+        return self._transcribe(audio, opts)
+
+    def _transcribe(self, audio: Audio, opts: DecodeOptions) -> Transcript:
         pcm = audio.to_rate(SPEECH_RATE)
         started = time.perf_counter()
         if pcm.duration_s > PIECE_S:
@@ -153,12 +179,12 @@ class WhisperEngine:
             texts, words = [], []
             cuts = cut_points(pcm.samples)
             for start, end in zip(cuts, cuts[1:]):
-                more_texts, more_words = self._decode(pcm.samples[start:end])
+                more_texts, more_words = self._decode(pcm.samples[start:end], opts=opts)
                 offset = start / SPEECH_RATE
                 texts += more_texts
                 words += [Word(w.word, w.start + offset, w.end + offset) for w in more_words]
         else:
-            texts, words = self._decode(pcm.samples)
+            texts, words = self._decode(pcm.samples, opts=opts)
         return Transcript(
             text=" ".join(t for t in texts if t),
             words=tuple(words),
@@ -167,9 +193,10 @@ class WhisperEngine:
             processing_s=time.perf_counter() - started,
         )
 
-    def _decode(self, pcm: np.ndarray, retry: bool = True) -> tuple[list[str], list[Word]]:
+    def _decode(self, pcm: np.ndarray, retry: bool = True,
+                opts: Optional[DecodeOptions] = None) -> tuple[list[str], list[Word]]:
         """Decode at most one window of 16 kHz int16 samples: texts of the kept segments, timed words."""
-        opts = self.options
+        opts = opts or self.options
         if not len(pcm):
             return [], []
         spans = None
@@ -190,6 +217,7 @@ class WhisperEngine:
                 initial_prompt=opts.initial_prompt, vad_filter=opts.vad_filter,
                 condition_on_previous_text=opts.condition_on_previous_text,
                 temperature=list(opts.temperature), log_prob_threshold=opts.log_prob_threshold,
+                max_new_tokens=opts.max_new_tokens,
             )
             for segment in segments:
                 heard = [w for w in segment.words or () if w.word.strip()]
@@ -219,7 +247,7 @@ class WhisperEngine:
         loud_until = _last_loud_s(pcm)
         if retry and loud_until - heard_until > opts.tail_gap_s:
             start = max(0, int((heard_until - 0.1) * SPEECH_RATE)) if words else 0
-            more_texts, more_words = self._decode(pcm[start:], retry=False)
+            more_texts, more_words = self._decode(pcm[start:], retry=False, opts=opts)
             offset = start / SPEECH_RATE
             texts += more_texts
             words += [Word(w.word, w.start + offset, w.end + offset) for w in more_words

@@ -1,0 +1,314 @@
+"""Live transcription that re-decodes the growing answer (AgreementTranscriber), the speculative
+finish of both live transcribers, and the choice between them."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import numpy as np
+import pytest
+
+from conftest import need_engine
+from rehearse.audio.pcm import Audio
+from rehearse.core.model import Transcript, Word
+from rehearse.speech.streaming import (AgreementTranscriber, IncrementalTranscriber, live_transcriber)
+from rehearse.speech.wer import edit_distance, normalise
+from scripted_engine import ScriptedEngine
+
+RATE = 16000
+
+
+class ToneEngine:
+    """A fake engine that can decode any window: each tone burst is a word named by its pitch
+    ("f440"), timed where the burst is in the window; a burst followed by 0.3 s of quiet ends a
+    sentence ("f440."). Fragments under 60 ms (a burst cut by the window's end) are not heard."""
+
+    name = "tones"
+
+    def __init__(self):
+        self.windows: list[tuple[float, bool]] = []  # (duration, final) of every call
+        self.thread_names: set[str] = set()
+
+    def transcribe_window(self, audio: Audio, *, context=None, final=False) -> Transcript:
+        self.windows.append((audio.duration_s, final))
+        self.thread_names.add(threading.current_thread().name)
+        x = audio.samples.astype(float)
+        frame = RATE // 100
+        n = len(x) // frame
+        loud = np.sqrt(np.mean(x[: n * frame].reshape(n, frame) ** 2, axis=1)) > 1000
+        words, start = [], None
+        for i, on in enumerate(list(loud) + [False]):
+            if on and start is None:
+                start = i
+            elif not on and start is not None:
+                if i - start >= 6:
+                    piece = x[start * frame:i * frame]
+                    spectrum = np.abs(np.fft.rfft(piece * np.hanning(len(piece))))
+                    pitch = int(round(np.argmax(spectrum) * RATE / len(piece) / 20.0)) * 20
+                    quiet_after = i + 30 <= n and not loud[i:i + 30].any()
+                    words.append(Word(f"f{pitch}" + ("." if quiet_after else ""), start / 100, i / 100))
+                start = None
+        return Transcript(" ".join(w.word for w in words), tuple(words), self.name, audio.duration_s, 0.0)
+
+    def transcribe(self, audio: Audio) -> Transcript:
+        return self.transcribe_window(audio, final=True)
+
+
+def tones(layout: list[tuple[float, float, int]], tail_s: float = 1.0, seed: int = 0) -> np.ndarray:
+    """Faint noise with a tone burst of ``pitch`` Hz at each (start, end, pitch)."""
+    total = max(end for _, end, _ in layout) + tail_s
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0, 30, int(total * RATE))
+    t = np.arange(len(x)) / RATE
+    for start, end, pitch in layout:
+        a, b = int(start * RATE), int(end * RATE)
+        x[a:b] += 8000 * np.sin(2 * np.pi * pitch * t[a:b])
+    return np.clip(x, -32768, 32767).astype(np.int16)
+
+
+def fluent(seconds: float, seed: int = 2) -> list[tuple[float, float, int]]:
+    """Fluent 'speech': words of 0.2-0.4 s with 60-120 ms gaps, a 0.3 s pause every 8 words,
+    each word a pitch of its own."""
+    rng = np.random.default_rng(seed)
+    layout, pos, k = [], 0.4, 0
+    while pos < seconds:
+        length = rng.uniform(0.2, 0.4)
+        layout.append((pos, pos + length, 300 + 20 * k))
+        k += 1
+        pos += length + (0.35 if k % 8 == 0 else rng.uniform(0.06, 0.12))
+    return layout
+
+
+def names(words) -> list[str]:
+    return [re.sub(r"[^a-z0-9]", "", w.word) for w in words]
+
+
+def feed(live, samples: np.ndarray, block: int = 1600, step_each_block: bool = True) -> None:
+    """Feed blocks; without a background thread, let the transcriber work after every block."""
+    for i in range(0, len(samples), block):
+        live.feed(samples[i:i + block])
+        if step_each_block and not live.background:
+            while live.run_pending() is not None:
+                pass
+
+
+# --- re-decoding the growing answer --------------------------------------------------------------
+
+
+def test_words_are_committed_while_speaking_and_timed_on_the_answers_clock():
+    layout = fluent(40)
+    samples = tones(layout)
+    engine = ToneEngine()
+    live = AgreementTranscriber(engine, RATE, step_s=1.0, max_buffer_s=6.0, background=False)
+    committed_during = []
+    for i in range(0, len(samples), 1600):
+        live.feed(samples[i:i + 1600])
+        while live.run_pending() is not None:
+            pass
+        committed_during.append((live.fed_s, live.committed_s))
+    result = live.finish()
+    assert names(result.words) == [f"f{p}" for _, _, p in layout]  # none lost, none doubled
+    for word, (start, end, _) in zip(result.words, layout):
+        assert abs(word.start - start) <= 0.02 and abs(word.end - end) <= 0.02
+    # words were committed as the answer grew, never more than a few seconds behind it
+    assert all(fed - done <= 4.0 for fed, done in committed_during if fed > 5)
+    # the buffer stayed bounded: no window much longer than its limit, though nothing was final
+    steps = [d for d, final in engine.windows if not final]
+    assert len(steps) >= 30 and max(steps) <= 6.0 + 1.0 + 1.0
+    # at the end only the tail was decoded
+    finals = [d for d, final in engine.windows if final]
+    assert len(finals) == 1 and finals[0] <= 8.0
+
+
+def test_the_last_words_are_not_lost():
+    layout = fluent(12, seed=5)
+    samples = tones(layout, tail_s=0.05)  # the recording ends right after the last word
+    live = AgreementTranscriber(ToneEngine(), RATE, background=False)
+    feed(live, samples)
+    result = live.finish()
+    assert names(result.words) == [f"f{p}" for _, _, p in layout]
+
+
+def test_a_background_thread_does_the_work_and_text_so_far_grows():
+    layout = fluent(20, seed=3)
+    samples = tones(layout)
+    engine = ToneEngine()
+    live = AgreementTranscriber(engine, RATE, step_s=0.5)
+    seen = []
+    half = len(samples) // 2
+    for i in range(0, len(samples), 1600):
+        live.feed(samples[i:i + 1600])
+        seen.append(live.text_so_far())
+        if i <= half < i + 1600:  # give the worker time to catch up once (not a timing test)
+            for _ in range(400):
+                if live.text_so_far():
+                    break
+                threading.Event().wait(0.05)
+    result = live.finish(timeout_s=60)
+    assert engine.thread_names == {"live-transcriber"}
+    assert names(result.words) == [f"f{p}" for _, _, p in layout]
+    assert any(seen), "text_so_far() showed nothing while the answer was fed"
+    for text in seen:  # whatever it showed was (the start of) what was said
+        shown = [w.rstrip(".") for w in text.split()]
+        assert shown == names(result.words)[:len(shown)]
+
+
+def test_no_speech_gives_an_empty_transcript():
+    quiet = np.random.default_rng(0).normal(0, 20, RATE * 12).astype(np.int16)
+    live = AgreementTranscriber(ToneEngine(), RATE, background=False)
+    feed(live, quiet)
+    result = live.finish()
+    assert result.is_empty and result.words == ()
+    assert result.duration_s == pytest.approx(12.0)
+    engine = ScriptedEngine()
+    engine.queue = ["words from nowhere"] * 20
+    silent = AgreementTranscriber(engine, RATE, background=False)
+    feed(silent, np.zeros(RATE * 5, np.int16))
+    assert silent.finish().is_empty
+
+
+def test_engine_failure_surfaces_at_finish():
+    class Broken(ToneEngine):
+        def transcribe_window(self, audio, *, context=None, final=False):
+            raise RuntimeError("engine exploded")
+
+    live = AgreementTranscriber(Broken(), RATE)
+    live.feed(tones(fluent(5)))
+    with pytest.raises(RuntimeError, match="engine exploded"):
+        live.finish(timeout_s=30)
+
+
+def test_each_engine_gets_the_live_transcriber_that_suits_it():
+    assert isinstance(live_transcriber(ToneEngine(), RATE, policy="agreement", background=False), AgreementTranscriber)
+    assert isinstance(live_transcriber(ToneEngine(), RATE, background=False), AgreementTranscriber)  # the default
+    assert isinstance(live_transcriber(ToneEngine(), RATE, policy="segments", background=False), IncrementalTranscriber)
+    # an engine that cannot decode a growing window cuts at pauses whatever is asked
+    assert isinstance(live_transcriber(ScriptedEngine(), RATE, policy="agreement", background=False),
+                      IncrementalTranscriber)
+
+
+# --- the speculative finish --------------------------------------------------------------------------
+
+
+def speech_then_pause(seconds: float = 2.0, pause_s: float = 1.0, seed: int = 0) -> np.ndarray:
+    return tones([(0.3, 0.3 + seconds, 440)], tail_s=pause_s, seed=seed)
+
+
+@pytest.mark.parametrize("cls", [IncrementalTranscriber, AgreementTranscriber])
+def test_a_resumed_answer_discards_the_speculative_result(cls):
+    engine = ScriptedEngine()
+    live = cls(engine, RATE, background=False)
+    first = speech_then_pause(pause_s=0.3)  # the detector calls pause() 0.3 s into the silence
+    engine.queue = ["what I heard at the pause"]
+    feed(live, first, step_each_block=False)
+    live.pause(2.3)
+    assert live.run_pending() is not None  # the speculative decode, done at once
+    assert engine.queue == []
+    live.resume()  # the speaker goes on
+    feed(live, speech_then_pause(seed=1), step_each_block=False)
+    engine.queue = ["the whole answer as it ended"]
+    result = live.finish()
+    assert result.text == "the whole answer as it ended"
+    assert result.words[0].start < 2.3 < result.words[-1].start  # both parts, on the answer's clock
+
+
+@pytest.mark.parametrize("cls", [IncrementalTranscriber, AgreementTranscriber])
+def test_a_pause_that_ends_the_answer_is_not_decoded_twice(cls):
+    engine = ScriptedEngine()
+    live = cls(engine, RATE, background=False)
+    feed(live, speech_then_pause(pause_s=0.4), step_each_block=False)
+    engine.queue = ["thank you for asking me back"]
+    live.pause(2.3)
+    live.run_pending()
+    feed(live, np.random.default_rng(4).normal(0, 30, RATE).astype(np.int16), step_each_block=False)  # silence
+    engine.queue = ["decoded again"]
+    result = live.finish()
+    assert result.text == "thank you for asking me back"
+    assert engine.queue == ["decoded again"]  # the engine was not called after the pause
+
+
+@pytest.mark.parametrize("cls", [IncrementalTranscriber, AgreementTranscriber])
+def test_speech_after_a_pause_is_decoded_even_without_resume(cls):
+    engine = ScriptedEngine()
+    live = cls(engine, RATE, background=False)
+    feed(live, speech_then_pause(pause_s=0.4), step_each_block=False)
+    engine.queue = ["first words"]
+    live.pause(2.3)
+    live.run_pending()
+    feed(live, speech_then_pause(seed=2), step_each_block=False)  # resume() never came
+    engine.queue = ["first words and more"]
+    assert live.finish().text == "first words and more"
+
+
+def test_finish_takes_the_speculative_result_of_the_growing_answer():
+    layout = fluent(15, seed=7)
+    samples = tones(layout, tail_s=0.5)
+    engine = ToneEngine()
+    live = AgreementTranscriber(engine, RATE, background=False)
+    feed(live, samples)
+    live.pause(layout[-1][1])
+    live.run_pending()
+    calls = len(engine.windows)
+    result = live.finish()
+    assert len(engine.windows) == calls
+    assert names(result.words) == [f"f{p}" for _, _, p in layout]
+
+
+# --- real speech ---------------------------------------------------------------------------------
+
+
+def _tokens(text: str) -> list[str]:
+    return normalise(text)
+
+
+@pytest.mark.slow
+def test_streamed_whisper_matches_one_pass_on_the_bundled_answer():
+    from importlib import resources
+
+    from rehearse.audio import pcm
+    from rehearse.speech import engines
+
+    need_engine("whisper")
+    engine = engines.get("whisper")
+    answer = pcm.load(resources.files("rehearse") / "data" / "sample_answer.wav").to_rate(RATE)
+    one_pass = engine.transcribe(answer)
+    live = live_transcriber(engine, RATE, policy="agreement", background=False)
+    assert isinstance(live, AgreementTranscriber)
+    feed(live, answer.samples)
+    streamed = live.finish()
+    assert len([d for d in live.decodes if d.kind == "step"]) >= 5  # it did decode as the answer grew
+    import tomllib
+
+    spoken = tomllib.loads((resources.files("rehearse") / "data" / "sample_answer.toml").read_text())["text"]
+    ref, hyp = _tokens(one_pass.text), _tokens(streamed.text)
+    assert len(hyp) >= 0.9 * len(ref)
+    assert edit_distance(ref, hyp) <= 0.1 * len(ref), (one_pass.text, streamed.text)
+    truth = _tokens(spoken)  # and no worse than one pass against what was said
+    assert edit_distance(truth, hyp) <= edit_distance(truth, ref) + 0.05 * len(truth), streamed.text
+    # the same words at the same places of the answer
+    by_word = {}
+    for w in one_pass.words:
+        by_word.setdefault(re.sub(r"[^a-z]", "", w.word.lower()), []).append(w.start)
+    in_place = [w for w in streamed.words
+                if any(abs(s - w.start) <= 0.5 for s in by_word.get(re.sub(r"[^a-z]", "", w.word.lower()), ()))]
+    assert len(in_place) >= 0.85 * len(streamed.words), streamed.words
+    starts = [w.start for w in streamed.words]
+    assert starts == sorted(starts) and starts[-1] > answer.duration_s - 5
+
+
+def test_the_words_decoded_at_a_pause_reach_the_end_of_turn_rule_at_once():
+    """Cutting at pauses: text_so_far and covered_s include the tail decoded speculatively at a pause, so
+    the recorder's end-of-answer rule reads the last words without waiting for the recording to end;
+    after resume() they are withdrawn."""
+    engine = ScriptedEngine()
+    live = IncrementalTranscriber(engine, RATE, background=False)
+    feed(live, speech_then_pause(pause_s=0.4), step_each_block=False)
+    assert live.text_so_far() == "" and live.covered_s == 0.0
+    engine.queue = ["and we cut the backlog in half"]
+    live.pause(2.3)
+    live.run_pending()
+    assert live.text_so_far() == "and we cut the backlog in half"
+    assert live.covered_s >= 2.3  # the words reach the pause
+    live.resume()
+    assert live.text_so_far() == "" and live.covered_s == 0.0
