@@ -111,13 +111,15 @@ def test_round_clock_rings_red_only_while_the_speaker_talks():
     assert closing.tone_due is False and rang_at == [4.3]  # never rang, and nothing is left to ring
 
 
-def _drill_on_fake_microphone(monkeypatch, run_cli, take, *flags):
+def _drill_on_fake_microphone(monkeypatch, run_cli, take, *flags, said: int = 1):
     """`rehearse drill` with the real recorder (voice activity, end of answer) on a fake microphone
-    that delivers ``take``: red at 4 s, recording cut at red plus grace (4.4 s unless ``flags`` say)."""
+    that delivers ``take``: red at 4 s, recording cut at red plus grace (4.4 s unless ``flags`` say).
+    The scripted engine answers ``said`` decodes (a pause is decoded speculatively, then again once
+    speech goes on)."""
     from fakes import install_fake_microphone
 
     install_fake_microphone(monkeypatch, [take])
-    script_engine(STRONG)
+    script_engine(*[STRONG] * said)
     code, out, err = run_cli("drill", "-a", "storyteller", "--seconds", "4", "--silence", "2", "--text-prompt",
                              "--engine", "scripted", "--json", *flags)
     assert code in (0, 1), err
@@ -146,7 +148,7 @@ def test_red_in_a_pause_rings_when_the_speaker_goes_on(monkeypatch, run_cli, ton
     # a 1 s pause from 3.5 s to 4.5 s spans red (4 s); speech goes on before the cut (4 + 3 s of grace)
     timing_, _ = _drill_on_fake_microphone(monkeypatch, run_cli,
                                            blocks_of(quiet(0.3), vowel(3.2), quiet(1.0), vowel(1.5), quiet(4.0)),
-                                           "--grace", "3", "--silence", "2")  # the pause must not end it
+                                           "--grace", "3", said=2)  # decoded at the pause and again after
     assert timing_["recorded_s"] > 6.0
     assert tones == ["drill-tone"]
 
