@@ -107,16 +107,7 @@ def ensemble_probability(ops, oof, combine, train_mask=None) -> dict[str, np.nda
     return out
 
 
-def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
-    """Expected calibration error: the mean |observed rate - mean probability| over equal-width bins,
-    weighted by how many openings fall in each."""
-    idx = np.minimum((p * bins).astype(int), bins - 1)
-    total = 0.0
-    for b in range(bins):
-        sel = idx == b
-        if sel.any():
-            total += sel.sum() * abs(y[sel].mean() - p[sel].mean())
-    return total / max(len(p), 1)
+ece = T.ece
 
 
 def calibration(title: str, ops, probs: dict[str, np.ndarray], rows=None, bins: int = 10) -> list[str]:
@@ -131,7 +122,7 @@ def calibration(title: str, ops, probs: dict[str, np.ndarray], rows=None, bins: 
         cells = [ece(probs[c][rows], y[rows], bins)] + [ece(probs[c][rows & (style == s)], y[rows & (style == s)], bins)
                                                         for s in kinds]
         lines.append(f"  {c:<28}" + "".join(f"{v:7.3f}" for v in cells))
-    lines.append(f"reliability (per bin: openings / mean probability / observed rate)")
+    lines.append("reliability (per bin: openings / mean probability / observed rate)")
     edges = [f"{b / bins:.1f}-{(b + 1) / bins:.1f}" for b in range(bins)]
     lines.append(f"  {'':<28}" + "".join(f"{e:>15}" for e in edges))
     for c in CHECK_NAMES:

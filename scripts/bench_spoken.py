@@ -201,14 +201,14 @@ def main(argv=None) -> int:
         if (n + 1) % 10 == 0:
             print(f"  {n + 1}/{len(items)} openings, {renderer.rendered} rendered, "
                   f"{(time.perf_counter() - started) / 60:.1f} min", file=sys.stderr, flush=True)
-    print(f"\nagreement with the coach's labels (required = every required check as labelled; target >= 95%;"
-          f" per check: where required)")
+    print("\nagreement with the coach's labels (required = every required check as labelled; target >= 95%;"
+          " per check: where required)")
     print(header())
     print(typed.row("typed (as written)"))
     print(spoken_all.row(f"spoken, all voices ({args.engine})"))
     for fam in sorted(fams):
         print(fams[fam].row(f"  {fam}"))
-        print(typed_same[fam].row(f"    same openings typed"))
+        print(typed_same[fam].row("    same openings typed"))
     print("by voice")
     for name in sorted(names):
         print(names[name].row(f"  {name}"))

@@ -264,6 +264,18 @@ def f1(got: np.ndarray, want: np.ndarray) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
+def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error: the mean |observed rate - mean probability| over equal-width bins,
+    weighted by how many openings fall in each."""
+    idx = np.minimum((p * bins).astype(int), bins - 1)
+    total = 0.0
+    for b in range(bins):
+        sel = idx == b
+        if sel.any():
+            total += sel.sum() * abs(y[sel].mean() - p[sel].mean())
+    return total / max(len(p), 1)
+
+
 def labels(ops: list[Opening], c: str) -> np.ndarray:
     return np.asarray([bool(o.item["labels"][c]) for o in ops])
 
@@ -300,6 +312,20 @@ def main(argv=None) -> int:
         best = max(scores.values())
         combine[c] = next(k for k in PREFERENCE if scores[k] >= best - TOLERANCE)
         print(f"{c:<28}" + "".join(f"{scores[k]:8.3f}" for k in COMBINATIONS) + f"   -> {combine[c]}")
+    engine = np.asarray([o.item.get("style") == "asr_engine" for o in ops])
+    if engine.any():
+        for title, rows in (("written openings", ~engine), ("engine text", engine)):
+            print(f"  on the {title} only ({int(rows.sum())})")
+            for c in CHECK_NAMES:
+                want = labels(ops, c)[rows]
+                print(f"  {c:<26}" + "".join(f"{f1(dec[c][k][rows], want):8.3f}" for k in COMBINATIONS))
+    stacked = stacked_oof(ops, oof, calib, args.seed, args.folds)
+    print("expected calibration error of the stacked probability, out of fold (all"
+          + (", written, engine text)" if engine.any() else ")"))
+    for c in CHECK_NAMES:
+        y = labels(ops, c).astype(float)
+        cells = [ece(stacked[c], y)] + ([ece(stacked[c][r], y[r]) for r in (~engine, engine)] if engine.any() else [])
+        print(f"  {c:<26}" + "".join(f"{v:8.3f}" for v in cells))
     if args.dry_run:
         return 0
     arrays = {}
