@@ -31,6 +31,26 @@ def _items(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def test_engine_text_carries_the_labels_of_the_opening_it_was_spoken_from(scripts):
+    corpus = scripts("make_spoken_corpus")
+    written = {it["id"]: it for name in ("train1", "train2", "train3") for it in _items(TRAIN / f"{name}.jsonl")}
+    spoken = _items(TRAIN / "spoken.jsonl")  # committed: a missing file is a failure, never a skip
+    assert len(spoken) >= 80
+    assert len({it["id"] for it in spoken}) == len(spoken)
+    families = set()
+    for it in spoken:
+        src = written[it["source_id"]]
+        assert it["style"] == "asr_engine"
+        assert it["labels"] == src["labels"] and it["archetype"] == src["archetype"]
+        assert it["id"] == f"{src['id']}-{'ps' if it['engine'] == 'pocketsphinx' else 'wb'}"
+        assert it["engine"] in ("whisper", "pocketsphinx")
+        assert 20.0 <= it["snr_db"] <= 35.0
+        assert not corpus.held_out(src["id"]), "the spoken benchmark's held-out slice must not be trained on"
+        families.add(it["voice"].split(":")[0])
+    assert families == {"piper", "kokoro", "espeak-ng"}
+    assert sum(it["engine"] == "whisper" for it in spoken) > sum(it["engine"] == "pocketsphinx" for it in spoken)
+
+
 def test_an_unpunctuated_opening_is_spoken_in_phrases_cut_before_a_question(scripts):
     corpus = scripts("make_spoken_corpus")
     text = ("um so last year i rebuilt the intake process for the clinic and waiting times went down a lot "
