@@ -151,6 +151,8 @@ def main(argv=None) -> int:
     ap.add_argument("--limit", type=int)
     ap.add_argument("--cached-only", action="store_true", help="render nothing; score what the cache holds")
     ap.add_argument("--details", type=Path, help="write one line per opening and voice here")
+    ap.add_argument("--shard", default="0/1", help="K/N: render only every N-th opening from the K-th (to "
+                    "render in N processes; then score them all with --cached-only)")
     args = ap.parse_args(argv)
 
     items = []
@@ -174,7 +176,10 @@ def main(argv=None) -> int:
     print(f"{len(items)} openings from {', '.join(p.name for p in args.inputs)}"
           f"{' (held-out slice)' if args.held_out else ''}; voices {args.voices}; engine {args.engine}; "
           f"checker {args.checker}{' with ' + str(args.heads) if args.heads else ''}", file=sys.stderr)
+    shard, shards = (int(v) for v in args.shard.split("/"))
     for n, item in enumerate(items):
+        if n % shards != shard:
+            continue
         got_typed = scorer.decisions(item["text"], item["archetype"])
         typed.add(item, got_typed)
         for k, (voice, every) in enumerate(voices):

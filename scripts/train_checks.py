@@ -340,7 +340,7 @@ def main(argv=None) -> int:
     arrays["meta"] = np.asarray(json.dumps(meta))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out, **arrays)
-    print(f"\nwrote {args.out.relative_to(ROOT)} ({args.out.stat().st_size / 1024:.0f} KiB)")
+    print(f"\nwrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB)")
     return 0
 
 
