@@ -82,10 +82,16 @@ def parse_voices(spec: str) -> list[tuple[str, int]]:
     return out
 
 
-def voice_for(voice: str, n: int, offset: int) -> str:
-    """A voice spec for the n-th opening: ``fam:*`` becomes the family's (n // every)-th style."""
-    fam, _, style = voice.partition(":")
-    return f"{fam}:*{offset}" if style == "*" else voice
+def voices_for(n: int, voices: list[tuple[str, int]]) -> list[str]:
+    """The voices that say the n-th opening: a voice with ``/K`` says every K-th (voices with the same K
+    take turns), and ``fam:*`` becomes the family's next style each time it speaks."""
+    out = []
+    for k, (voice, every) in enumerate(voices):
+        if (n + k) % every:
+            continue
+        fam, _, style = voice.partition(":")
+        out.append(f"{fam}:*{n // every}" if style == "*" else voice)
+    return out
 
 
 class Scorer:
@@ -182,10 +188,7 @@ def main(argv=None) -> int:
             continue
         got_typed = scorer.decisions(item["text"], item["archetype"])
         typed.add(item, got_typed)
-        for k, (voice, every) in enumerate(voices):
-            if (n + k) % every:
-                continue
-            spec = voice_for(voice, n, n // every)
+        for spec in voices_for(n, voices):
             fam = spec.partition(":")[0]
             if args.cached_only:
                 _, _, vname = renderer.cast.resolve(spec)

@@ -102,3 +102,24 @@ def test_calibration_error_of_a_calibrated_and_an_overconfident_scorer(scripts):
     # the same scorer saying 0.95 where 80% are done: off by 0.15 on half the openings
     p2 = np.r_[np.full(10, 0.3), np.full(10, 0.95)]
     assert B.ece(p2, y) == pytest.approx(0.075)
+
+
+def test_spoken_agreement_counts_only_the_checks_the_archetype_requires(scripts):
+    bench = scripts("bench_spoken")
+    labels = {c: False for c in CHECK_NAMES} | {"asks_first_year_question": True, "asks_contributor_question": True}
+    item = {"id": "x", "archetype": "salesperson", "labels": labels}
+    tally = bench.Tally()
+    tally.add(item, dict(labels) | {"quantified_result": True})  # a check salesperson does not require
+    tally.add(item, dict(labels) | {"asks_contributor_question": False})  # a required one missed
+    assert (tally.n, tally.required, tally.verdict, tally.all5) == (2, 1, 1, 0)
+    assert tally.check_n["asks_contributor_question"] == 2 and tally.check_ok["asks_contributor_question"] == 1
+    assert "quantified_result" not in tally.check_n
+
+
+def test_voices_take_turns_over_the_openings(scripts):
+    bench = scripts("bench_spoken")
+    voices = bench.parse_voices("piper:joe,kokoro:*/2,espeak:*/2")
+    assert voices == [("piper:joe", 1), ("kokoro:*", 2), ("espeak:*", 2)]
+    said = [bench.voices_for(n, voices) for n in range(4)]
+    assert said == [["piper:joe", "espeak:*0"], ["piper:joe", "kokoro:*0"],
+                    ["piper:joe", "espeak:*1"], ["piper:joe", "kokoro:*1"]]
