@@ -62,7 +62,7 @@ def table(title: str, ops, dec, rows=None) -> list[str]:
     (typed, asr, and asr_engine: text written by a speech engine, when there is some)."""
     style = styles(ops)
     rows = np.ones(len(ops), bool) if rows is None else rows
-    kinds = [s for s in ("typed", "asr", "asr_engine") if (style[rows] == s).any() or s != "asr_engine"]
+    kinds = [s for s in ("typed", "asr", "asr_engine") if (style[rows] == s).any()]
     names = {"typed": "typed", "asr": "asr", "asr_engine": "engine"}
     counts = ", ".join(f"{int((style[rows] == s).sum())} {names[s]}" for s in kinds)
     lines = [f"\n{title}: {int(rows.sum())} openings ({counts})",
