@@ -55,6 +55,14 @@ def load_items(paths: list[Path]) -> list[dict]:
     return items
 
 
+def without_held_out(items: list[dict]) -> list[dict]:
+    """The items whose source opening is not in the spoken benchmark's held-out slice."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from make_spoken_corpus import held_out
+
+    return [it for it in items if not held_out(it.get("source_id") or it["id"])]
+
+
 def default_paths() -> list[Path]:
     return sorted((ROOT / "tests/data/train").glob("*.jsonl")) + [ROOT / "tests/data/openings.jsonl"]
 
@@ -144,13 +152,32 @@ def folds(n: int, k: int, seed: int) -> np.ndarray:
     return fold
 
 
-def cross_validate(ops: list[Opening], k: int, seed: int, log=print) -> dict[str, np.ndarray]:
-    """Out-of-fold opening logits per check."""
-    fold = folds(len(ops), k, seed)
+def source(o: Opening) -> str:
+    """The written opening an item comes from: its own id, or for engine text (``style: "asr_engine"``,
+    scripts/make_spoken_corpus.py) the ``source_id`` it was spoken from."""
+    return o.item.get("source_id") or o.item["id"]
+
+
+def group_folds(ops: list[Opening], k: int, seed: int) -> np.ndarray:
+    """Folds by source opening: an opening and the engine's transcripts of it are always in the same
+    fold (else the model would be scored on what it was trained on, in other words). With no engine
+    text, exactly :func:`folds`."""
+    keys: dict[str, int] = {}
+    for o in ops:
+        keys.setdefault(source(o), len(keys))
+    per_key = folds(len(keys), k, seed)
+    return np.asarray([per_key[keys[source(o)]] for o in ops], int)
+
+
+def cross_validate(ops: list[Opening], k: int, seed: int, log=print, train_mask=None) -> dict[str, np.ndarray]:
+    """Out-of-fold opening logits per check. With ``train_mask``, only the openings it marks are ever
+    trained on (every opening is still scored out of fold)."""
+    fold = group_folds(ops, k, seed)
+    mask = np.ones(len(ops), bool) if train_mask is None else np.asarray(train_mask, bool)
     oof = {c: np.zeros(len(ops)) for c in CHECK_NAMES}
     for f in range(k):
         t0 = time.perf_counter()
-        train = [o for o, g in zip(ops, fold) if g != f]
+        train = [o for o, g, m in zip(ops, fold, mask) if g != f and m]
         for c in CHECK_NAMES:
             head = fit_head(train, c, C[c], seed)
             for i in np.flatnonzero(fold == f):
@@ -191,22 +218,43 @@ def apply_stack(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(x @ w[:-1] + w[-1])))
 
 
+def stacked_oof(ops: list[Opening], oof: dict[str, np.ndarray], calib: dict, seed: int = 0, k: int = 5,
+                train_mask=None) -> dict[str, np.ndarray]:
+    """check -> the stacker's probability for every opening, out of fold (on folds of its own, by
+    source opening; fitted only on the openings ``train_mask`` marks)."""
+    fold = group_folds(ops, k, seed + 1)
+    mask = np.ones(len(ops), bool) if train_mask is None else np.asarray(train_mask, bool)
+    out = {}
+    for c in CHECK_NAMES:
+        x, y = stack_x(ops, c, oof[c], calib[c]), labels(ops, c)
+        p = np.zeros(len(ops))
+        for f in range(k):
+            te = fold == f
+            tr = ~te & mask
+            p[te] = apply_stack(x[te], fit_stack(x[tr], y[tr]))
+        out[c] = p
+    return out
+
+
 def decisions(ops: list[Opening], oof: dict[str, np.ndarray], calib: dict, seed: int = 0,
-              k: int = 5) -> dict:
+              k: int = 5, train_mask=None) -> dict:
     """check -> combination -> array of decisions, all out of fold (the stacker cross-validated too,
     on folds of its own)."""
     out = {}
-    fold = folds(len(ops), k, seed + 1)
+    stacked = stacked_oof(ops, oof, calib, seed, k, train_mask)
     for c in CHECK_NAMES:
         model = prob(oof[c], window_counts(ops, c), calib[c]) >= 0.5
         rules = np.asarray([o.rules[c][0] for o in ops])
-        x, y = stack_x(ops, c, oof[c], calib[c]), labels(ops, c)
-        stacked = np.zeros(len(ops), bool)
-        for f in range(k):
-            tr = fold != f
-            stacked[~tr] = apply_stack(x[~tr], fit_stack(x[tr], y[tr])) >= 0.5
-        out[c] = {"rules": rules, "model": model, "or": rules | model, "and": rules & model, "stack": stacked}
+        out[c] = {"rules": rules, "model": model, "or": rules | model, "and": rules & model,
+                  "stack": stacked[c] >= 0.5}
     return out
+
+
+def fit_platt(ops: list[Opening], oof: dict[str, np.ndarray], train_mask=None) -> dict:
+    """check -> Platt calibration of the head, fitted on the out-of-fold logits of the marked openings."""
+    mask = np.ones(len(ops), bool) if train_mask is None else np.asarray(train_mask, bool)
+    sub = [o for o, m in zip(ops, mask) if m]
+    return {c: platt(oof[c][mask], window_counts(sub, c), labels(sub, c)) for c in CHECK_NAMES}
 
 
 def f1(got: np.ndarray, want: np.ndarray) -> float:
@@ -214,6 +262,18 @@ def f1(got: np.ndarray, want: np.ndarray) -> float:
     fp = int((got & ~want).sum())
     fn = int((~got & want).sum())
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error: the mean |observed rate - mean probability| over equal-width bins,
+    weighted by how many openings fall in each."""
+    idx = np.minimum((p * bins).astype(int), bins - 1)
+    total = 0.0
+    for b in range(bins):
+        sel = idx == b
+        if sel.any():
+            total += sel.sum() * abs(y[sel].mean() - p[sel].mean())
+    return total / max(len(p), 1)
 
 
 def labels(ops: list[Opening], c: str) -> np.ndarray:
@@ -227,10 +287,16 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--dry-run", action="store_true", help="cross-validate only, write nothing")
     ap.add_argument("--out", type=Path, default=ROOT / "rehearse" / semantic.HEADS_FILE)
+    ap.add_argument("--without-held-out", action="store_true",
+                    help="leave out the spoken benchmark's held-out slice (scripts/bench_spoken.py --held-out), "
+                         "written and spoken, to measure on it")
     args = ap.parse_args(argv)
     paths = args.data or default_paths()
     items = load_items(paths)
-    print(f"{len(items)} openings from {', '.join(p.name for p in paths)}")
+    if args.without_held_out:
+        items = without_held_out(items)
+    print(f"{len(items)} openings from {', '.join(p.name for p in paths)}"
+          f"{' without the held-out slice' if args.without_held_out else ''}")
     t0 = time.perf_counter()
     ops = featurize(items)
     print(f"features in {time.perf_counter() - t0:.1f}s ({sum(len(o.wins) for o in ops)} windows)")
@@ -246,6 +312,20 @@ def main(argv=None) -> int:
         best = max(scores.values())
         combine[c] = next(k for k in PREFERENCE if scores[k] >= best - TOLERANCE)
         print(f"{c:<28}" + "".join(f"{scores[k]:8.3f}" for k in COMBINATIONS) + f"   -> {combine[c]}")
+    engine = np.asarray([o.item.get("style") == "asr_engine" for o in ops])
+    if engine.any():
+        for title, rows in (("written openings", ~engine), ("engine text", engine)):
+            print(f"  on the {title} only ({int(rows.sum())})")
+            for c in CHECK_NAMES:
+                want = labels(ops, c)[rows]
+                print(f"  {c:<26}" + "".join(f"{f1(dec[c][k][rows], want):8.3f}" for k in COMBINATIONS))
+    stacked = stacked_oof(ops, oof, calib, args.seed, args.folds)
+    print("expected calibration error of the stacked probability, out of fold (all"
+          + (", written, engine text)" if engine.any() else ")"))
+    for c in CHECK_NAMES:
+        y = labels(ops, c).astype(float)
+        cells = [ece(stacked[c], y)] + ([ece(stacked[c][r], y[r]) for r in (~engine, engine)] if engine.any() else [])
+        print(f"  {c:<26}" + "".join(f"{v:8.3f}" for v in cells))
     if args.dry_run:
         return 0
     arrays = {}
@@ -255,11 +335,12 @@ def main(argv=None) -> int:
                        f"{c}.platt": np.asarray(calib[c], np.float32), f"{c}.threshold": np.float32(0.5),
                        f"{c}.stack": fit_stack(stack_x(ops, c, oof[c], calib[c]), labels(ops, c)).astype(np.float32)})
     meta = {"combine": combine, "embedding": f"{embed.PACKAGE} {embed.WEIGHTS}", "folds": args.folds,
-            "seed": args.seed, "openings": len(items), "data": [p.name for p in paths], "C": C, "rounds": ROUNDS}
+            "seed": args.seed, "openings": len(items), "data": [p.name for p in paths], "C": C, "rounds": ROUNDS,
+            "without_held_out": args.without_held_out}
     arrays["meta"] = np.asarray(json.dumps(meta))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out, **arrays)
-    print(f"\nwrote {args.out.relative_to(ROOT)} ({args.out.stat().st_size / 1024:.0f} KiB)")
+    print(f"\nwrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB)")
     return 0
 
 
