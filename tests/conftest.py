@@ -61,6 +61,17 @@ def need_espeak() -> None:
 from virtual_audio import virtual_mic  # noqa: E402,F401  (session fixture: a PulseAudio virtual microphone)
 
 
+def pytest_configure(config):
+    """Ctrl-C tests send SIGINT to a child `rehearse`. A shell starts background jobs (``cmd &``, nohup)
+    with SIGINT ignored, and an ignored signal stays ignored across exec, so a suite started that way
+    would give every child a deaf ear. The suite restores the default, so the children it starts hear
+    Ctrl-C as a user's terminal would deliver it."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def _register_test_engines() -> None:
     """The scripted engine is a test double: registered here, by name, like the real engines."""
     from rehearse.speech import engines
