@@ -240,3 +240,19 @@ def test_an_input_opened_early_is_released_when_the_round_stops_during_the_promp
         _run(tmp_path, speaker=NotingSpeaker(events, fail=KeyboardInterrupt()),
              recorder=PreparingRecorder(tone_wav(tmp_path / "a.wav"), events))
     assert events == ["prepare", "speak", "release"]
+
+
+def test_every_recorder_accepts_everything_the_round_may_pass():
+    """The round passes the Recorder port's keywords (live words, pause hooks) to whichever recorder it
+    is given; a recorder that lacks one fails only when that recorder meets a real round."""
+    import inspect
+
+    from rehearse.audio.microphone import MicrophoneRecorder
+    from rehearse.audio.monologue import MonologueRecorder
+    from rehearse.core.ports import Recorder
+
+    port = set(inspect.signature(Recorder.record).parameters) - {"self"}
+    for recorder in (MicrophoneRecorder, FileRecorder, MonologueRecorder):
+        params = inspect.signature(recorder.record).parameters
+        takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+        assert takes_any or port <= set(params), (recorder.__name__, port - set(params))

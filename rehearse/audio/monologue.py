@@ -202,7 +202,12 @@ class MonologueRecorder:
         on_start: Optional[Callable[[], None]] = None,
         on_block: Optional[BlockCallback] = None,
         stop_when: Optional[Callable[[float], bool]] = None,
+        live_text: Optional[Callable[[], str]] = None,
+        on_pause: Optional[Callable[[float], None]] = None,
+        on_resume: Optional[Callable[[], None]] = None,
     ) -> Recording:
+        # The live words and pause hooks of the Recorder port are not used here: the monologue turn
+        # ends on its own fixed silence window, and the live transcriber decodes what is left at the end.
         sd = devices.sounddevice_module()
         in_index = devices.resolve_input(self.input_device)
         out_index = devices.resolve_output(self.output_device)
