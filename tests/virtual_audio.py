@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Optional
@@ -142,6 +143,21 @@ def _reinitialise_portaudio() -> None:
     if sd is not None:
         sd._terminate()
         sd._initialize()
+
+
+@contextmanager
+def output_default_buffer():
+    """Streams opened inside get PulseAudio's default buffer instead of the fixture's 30 ms.
+
+    ``PULSE_LATENCY_MSEC`` (set for the recorder's quick start) applies to every stream libpulse
+    connects; an output with 30 ms queued runs dry on a busy machine. libpulse reads the variable when
+    a stream connects, so streams already open keep theirs."""
+    saved = os.environ.pop("PULSE_LATENCY_MSEC", None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ["PULSE_LATENCY_MSEC"] = saved
 
 
 @pytest.fixture(scope="session")
