@@ -104,6 +104,25 @@ def rehearse_home(tmp_path, monkeypatch):
     archetypes.clear_cache()
 
 
+_sound_server_died_in: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _sound_server_stays_up(request):
+    """A test on the virtual microphone fails by name if the test's sound server died during it, and
+    every later one says so, instead of a misleading "No input device" (the log's tail is shown)."""
+    if "virtual_mic" not in request.fixturenames:
+        yield
+        return
+    mic = request.getfixturevalue("virtual_mic")
+    if _sound_server_died_in:
+        pytest.fail(f"the test sound server died during {_sound_server_died_in[0]}", pytrace=False)
+    yield
+    if not mic.alive():
+        _sound_server_died_in.append(request.node.nodeid)
+        pytest.fail(f"the test sound server died during this test: {mic.log[-1500:]}", pytrace=False)
+
+
 @pytest.fixture
 def samples_dir() -> Path:
     return speech_sample("manifest.tsv").parent
