@@ -297,6 +297,33 @@ def test_streamed_whisper_matches_one_pass_on_the_bundled_answer():
     assert starts == sorted(starts) and starts[-1] > answer.duration_s - 5
 
 
+def test_agreement_words_are_trusted_at_a_pause_only_once_they_reach_it():
+    """Re-decoding (the default): covered_s says how far the words reach, so the recorder's rule holds
+    back words that stop short of a pause (they do not tell how the speaker stopped there; trusting
+    the end of an earlier sentence cut answers off at thinking pauses), and the tail decoded at the
+    pause reaches the rule at once; after resume() it is withdrawn."""
+    from rehearse.session.round import live_hooks
+
+    engine = ToneEngine()
+    live = AgreementTranscriber(engine, RATE, background=False)
+    layout = fluent(5.0)
+    samples = tones(layout, tail_s=1.0)
+    feed(live, samples[: 4 * RATE])  # decoded every 2 s while speaking
+    assert live.covered_s == pytest.approx(4.0)
+    feed(live, samples[4 * RATE:], step_each_block=False)  # the rest not decoded yet
+    last_word = f"f{layout[-1][2]}"
+    stopped = layout[-1][1]
+    hooks = live_hooks(live)
+    hooks["on_pause"](stopped)
+    before = hooks["live_text"]()
+    assert live.covered_s < stopped and last_word not in before
+    assert live.run_pending() is not None  # the tail, decoded at the pause
+    assert live.covered_s >= stopped
+    assert hooks["live_text"]().split()[-1].rstrip(".") == last_word
+    hooks["on_resume"]()
+    assert live.covered_s == pytest.approx(4.0) and last_word not in live.text_so_far()
+
+
 def test_the_words_decoded_at_a_pause_reach_the_end_of_turn_rule_at_once():
     """Cutting at pauses: text_so_far and covered_s include the tail decoded speculatively at a pause, so
     the recorder's end-of-answer rule reads the last words without waiting for the recording to end;

@@ -220,10 +220,25 @@ class AgreementTranscriber:
             self._cond.notify_all()
 
     def text_so_far(self) -> str:
-        """The committed words and the latest decode's tentative ones (cheap, any thread)."""
+        """The committed words and the latest decode's tentative ones, or, once the tail decoded at
+        the current pause is ready, that tail (cheap, any thread; for the end-of-answer rule)."""
         with self._cond:
-            words = self._committed + self._tentative
+            words = self._committed + self._heard_after_committed()[0]
         return " ".join(w.word for w in words)
+
+    @property
+    def covered_s(self) -> float:
+        """Seconds of the answer, from its start, that :meth:`text_so_far` covers: the end of the
+        audio behind its words. Short of a pause, they do not tell how the speaker stopped there."""
+        with self._cond:
+            return self._heard_after_committed()[1] / self.sample_rate
+
+    def _heard_after_committed(self) -> tuple[list[Word], int]:
+        """The words after the committed ones and the sample they reach (lock held)."""
+        spec = self._spec
+        if spec is not None and spec[0] == self._generation and spec[2] == len(self._committed):
+            return spec[3], spec[1]
+        return self._tentative, self._decoded_to
 
     @property
     def fed_s(self) -> float:
