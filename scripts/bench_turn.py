@@ -12,12 +12,18 @@ At every mid-sentence thinking pause (the answer must go on), every long pause b
   are read from a pipecat-ai wheel given with ``--pipecat-wheel`` (``pip download --no-deps
   pipecat-ai``; nothing is installed); it hears the last 8 s of audio up to 0.2 s after the speech
   stopped, as Pipecat calls it;
+- **rules on the engine's words** (``--engine-words``): the same rule over what Whisper (the app's
+  default engine and model) writes for the last 8 s up to 0.3 s into the pause, decoded as the live
+  transcriber decodes the tail at a pause, with and without the engine's word probabilities (a last
+  word it is unsure of counts as a hesitation: ``turn.UNSURE_P``); the spread of that last word's
+  probability is printed for each kind of point;
 - **Silero VAD** (shipped with faster-whisper) is a voice-activity detector, not a turn model: it is
   compared with the recorder's WebRTC classifier on what the end of answer needs from a VAD, the
   pauses it finds (a pause of 0.7 s found inside speech would end an answer early; a real pause of
   0.8 s or more it misses is a late end).
 
-    .venv/bin/python scripts/bench_turn.py [--set .bench/latency] [--pipecat-wheel PATH]
+    .venv/bin/python scripts/bench_turn.py [--set .bench/latency] [--answers N] [--engine-words]
+                                           [--pipecat-wheel PATH]
 """
 
 from __future__ import annotations
@@ -145,14 +151,60 @@ def score_vad(name: str, find, answers: list[dict], folder: Path) -> str:
             f"(median); {took / seconds * 1000:.1f} ms of CPU per s of audio")
 
 
+def engine_words(pts: list[dict], folder: Path, report, kinds) -> None:
+    """The rule over Whisper's words at each point, with and without their probabilities."""
+    import dataclasses
+
+    import soundfile as sf
+
+    from rehearse.audio.pcm import Audio
+    from rehearse.coaching.turn import COMPLETE, INCOMPLETE, completeness
+    from rehearse.speech import engines
+
+    engine = engines.get(None)
+    clips, heard, took = {}, {}, []
+    for p in pts:
+        if p["file"] not in clips:
+            clips[p["file"]] = sf.read(folder / p["file"], dtype="int16")[0]
+        clip = clips[p["file"]]
+        start = max(0, int((p["at_s"] - 8.0) * RATE))
+        started = time.perf_counter()
+        transcript = engine.transcribe_window(Audio(clip[start: int((p["at_s"] + 0.3) * RATE)], RATE), final=True)
+        took.append(time.perf_counter() - started)
+        heard[id(p)] = list(transcript.words)
+
+    def verdicts(with_probability: bool) -> dict:
+        out = {}
+        for p in pts:
+            words = heard[id(p)] if with_probability else [dataclasses.replace(w, probability=None)
+                                                            for w in heard[id(p)]]
+            v = completeness(words)
+            out[id(p)] = "finished" if v == COMPLETE else ("waits" if v == INCOMPLETE else "unsure")
+        return out
+
+    report("engine words", verdicts(False))
+    report("  + unsure word", verdicts(True))
+    print("  probability of the engine's last word (quartiles, min):")
+    for k in kinds:
+        probs = sorted(heard[id(p)][-1].probability for p in pts if p["kind"] == k and heard[id(p)]
+                       and heard[id(p)][-1].probability is not None)
+        if probs:
+            q = np.percentile(probs, [25, 50, 75])
+            print(f"    {k:9} n={len(probs):3}  min {probs[0]:.2f}  q1 {q[0]:.2f}  median {q[1]:.2f}  q3 {q[2]:.2f}")
+    print(f"  ({np.median(took) * 1000:.0f} ms per decode, median)")
+
+
 def main() -> int:
     from rehearse.coaching.turn import COMPLETE, INCOMPLETE, completeness
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", type=Path, default=ROOT / ".bench" / "latency")
     parser.add_argument("--pipecat-wheel", type=Path, help="a pipecat-ai wheel (for Smart Turn v3)")
+    parser.add_argument("--answers", type=int, help="only the first N answers of the set")
+    parser.add_argument("--engine-words", action="store_true",
+                        help="also the rule over the default engine's words (decodes every point)")
     args = parser.parse_args()
-    answers = json.loads((args.set / "manifest.json").read_text())["answers"]
+    answers = json.loads((args.set / "manifest.json").read_text())["answers"][: args.answers]
     answers = [a for a in answers if (args.set / a["file"]).exists()]
     pts = points(answers)
     kinds = ("thinking", "sentence", "end")
@@ -175,6 +227,8 @@ def main() -> int:
         verdicts[id(p)] = "finished" if v == COMPLETE else ("waits" if v == INCOMPLETE else "unsure")
     print("says 'finished' (thinking pauses should say no; ends should say yes):")
     report("rules", verdicts)
+    if args.engine_words:
+        engine_words(pts, args.set, report, kinds)
     if args.pipecat_wheel:
         import soundfile as sf
 

@@ -88,7 +88,40 @@ def test_a_speaker_who_pauses_long_between_sentences_gets_a_longer_window_after_
     slow = policy.window_s(done, pauses=[1.2, 1.5, 0.3, 1.4, 1.6])
     assert fluent == policy.complete_s
     assert policy.complete_s < slow <= policy.rhythm_cap_s
-    assert slow > 1.5  # over their usual long pause
+    assert slow > 1.6  # over their longest pause between sentences
     # never beyond the cap, and the rhythm does not shorten the other windows
     assert policy.window_s(done, pauses=[3.0, 3.5, 3.2]) == policy.rhythm_cap_s
     assert policy.window_s("and what i did was", pauses=[1.2, 1.5, 1.4]) == policy.incomplete_s
+
+
+def test_thinking_pauses_inside_a_clause_do_not_count_as_the_speakers_rhythm():
+    policy = TurnPolicy()
+    done = "we closed the books two days earlier"
+    thinking = [(3.1, "and what i did was"), (2.4, "we moved every customer to the, um"), (0.3, done)]
+    assert policy.window_s(done, pauses=thinking) == policy.complete_s
+    between = thinking + [(1.4, "it took three days")]
+    assert policy.window_s(done, pauses=between) > 1.4
+
+
+def test_a_finished_sentence_early_in_the_answer_waits_the_middle_window():
+    policy = TurnPolicy()
+    done = "thank you for asking me back"
+    assert policy.window_s(done, spoken_s=3.0) == policy.unknown_s
+    assert policy.window_s(done, spoken_s=policy.settle_s + 5) == policy.complete_s
+    assert policy.window_s("and what i did was", spoken_s=3.0) == policy.incomplete_s
+
+
+def test_a_last_word_the_engine_is_unsure_of_does_not_close_the_clause():
+    from rehearse.core.model import Word
+    from rehearse.coaching.turn import UNSURE_P
+
+    # "thank you for the invitation to um", written "to arm."
+    said = ["Thank", "you", "for", "the", "invitation", "to"]
+    words = [Word(w, i * 0.3, i * 0.3 + 0.25, 0.95) for i, w in enumerate(said)]
+    unsure = words + [Word("arm.", 1.8, 2.0, UNSURE_P - 0.1)]
+    sure = words + [Word("arm.", 1.8, 2.0, UNSURE_P + 0.3)]
+    assert completeness(unsure) == INCOMPLETE
+    assert completeness(sure) == COMPLETE
+    # words without a probability are read as before
+    assert completeness(words + [Word("arm.", 1.8, 2.0)]) == COMPLETE
+    assert TurnPolicy().window_s(unsure) == TurnPolicy().incomplete_s

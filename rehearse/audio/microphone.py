@@ -24,7 +24,7 @@ import queue
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
@@ -67,9 +67,11 @@ PAUSE_HOOK_S = 0.25
 FALLBACK_SILENCE_S = 2.0
 """The fixed window of an adaptive recorder that gets no live words."""
 
-EndOfTurn = Callable[[Optional[str], Sequence[float]], float]
-"""(the words heard so far, None when they do not reach the pause yet; the pauses the speaker left
-and went on after, in seconds) -> the silence that ends the answer."""
+EndOfTurn = Callable[[Any, Sequence[tuple], Optional[float]], float]
+"""(the words heard so far, as ``live_text()`` gives them (a text, or words), None when they do not
+reach the pause yet; the pauses the speaker left and went on after, each (seconds, the words heard
+before it or None); seconds from the first speech to this pause) -> the silence that ends the
+answer (see :meth:`rehearse.coaching.turn.TurnPolicy.window_s`)."""
 
 
 class MicrophoneRecorder:
@@ -303,10 +305,11 @@ class _Turn:
         self.on_resume = on_resume
         self.paused_at: Optional[float] = None
         self.window_s: float = fixed_s
-        self.pauses: list[float] = []
-        """The silences the speaker went on after, in seconds."""
+        self.pauses: list[tuple] = []
+        """The silences the speaker went on after: (seconds, the words heard before it or None)."""
         self._silence = 0.0
-        self._text_at_pause: Optional[str] = None
+        self._text_at_pause: Any = None
+        self._heard_in_pause: Any = None  # the words that reached the pause, once the live ones did
 
     def update(self) -> bool:
         """Call after each block; True once the answer is over."""
@@ -318,7 +321,7 @@ class _Turn:
         stopped = ep.last_speech_end_s
         if self.paused_at is not None and stopped is not None and stopped > self.paused_at:
             self.paused_at = None  # sustained speech came back
-            self.pauses.append(self._silence)
+            self.pauses.append((self._silence, self._heard_in_pause))
             if self.on_resume is not None:
                 self.on_resume()
         silence = ep.trailing_silence_s
@@ -329,6 +332,7 @@ class _Turn:
             # the words before the live transcriber hears of the pause: if they are still the same
             # later, they do not reach it
             self._text_at_pause = self._text()
+            self._heard_in_pause = None
             if self.on_pause is not None:
                 self.on_pause(stopped)
         if self.end_of_turn is None:
@@ -337,10 +341,15 @@ class _Turn:
         if self.paused_at is None:
             return False
         text = self._text()
-        self.window_s = float(self.end_of_turn(text if text != self._text_at_pause else None, tuple(self.pauses)))
+        heard = text if text != self._text_at_pause else None
+        if heard is not None:
+            self._heard_in_pause = heard
+        first = ep.first_speech_s
+        spoken_s = None if first is None else max(0.0, self.paused_at - first)
+        self.window_s = float(self.end_of_turn(heard, tuple(self.pauses), spoken_s))
         return silence >= self.window_s - 1e-9
 
-    def _text(self) -> Optional[str]:
+    def _text(self) -> Any:
         if self.live_text is None:
             return None
         return self.live_text() or ""

@@ -11,7 +11,10 @@ so far (recognition output: no reliable punctuation, any case). Three answers:
   "on" in "took over", "signed up", "moved on"): a middle wait.
 
 Punctuation is ignored on purpose: Whisper closes every segment with a full stop, even one cut in
-the middle of a sentence. The costs are lopsided: calling a finished answer unfinished only makes
+the middle of a sentence. So is a last word the engine is unsure of (its probability, when the words
+carry one, under ``UNSURE_P``): at a pause, that is most often a hesitation heard as a word ("to
+um" written "to arm.", "shipped in um" written "shipped in home."), so the clause counts as
+unfinished. The costs are lopsided: calling a finished answer unfinished only makes
 the speaker wait (or press Enter); calling an unfinished one finished cuts them off. So every rule
 here errs towards waiting.
 """
@@ -20,9 +23,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from functools import lru_cache
+from typing import Optional, Sequence, Union
 
 from rehearse.coaching import fillers
+from rehearse.core.model import Word
+
+Heard = Union[str, Sequence[Union[str, Word]]]
+"""The words heard so far: a text, or words (engine words may say how sure the engine is)."""
 
 COMPLETE = "complete"
 INCOMPLETE = "incomplete"
@@ -64,6 +72,14 @@ INCOMPLETE_LAST = _CONJUNCTIONS | _DETERMINERS | _PREPOSITIONS | _AUXILIARIES | 
 # Words that end sentences as often as they lead on: particles of phrasal verbs and pronouns that are
 # objects as often as subjects, and "do" as a verb of its own ("I took over", "signed up", "thank you",
 # "we shipped it", "what I can do").
+UNSURE_P = 0.6
+"""A last word the engine gives a lower probability than this is not trusted to close a clause.
+Measured on the latency benchmark's first set (seed 1; ``scripts/bench_turn.py --engine-words``):
+Whisper's last word before a mid-sentence thinking pause had a median probability of 0.56, the last
+word of a finished sentence 0.99 (lower quartile 0.88). There, the rule cut the thinking pauses the
+engine's words call finished from 7 of 36 to 2, and made 6 of 104 long pauses between sentences
+and 1 of 24 ends of answer wait the long window."""
+
 AMBIGUOUS_LAST = frozenset("over up out off down back on in around away through you it do does did".split())
 
 # Endings that close a clause even though their last word is on a list above.
@@ -93,8 +109,12 @@ class TurnPolicy:
     stale_s: float = 4.0
     """Silence that ends an answer when the live words do not reach the pause yet (the live
     transcriber is behind): waiting is the only safe choice."""
-    rhythm_cap_s: float = 2.0
+    rhythm_cap_s: float = 2.5
     """The most a speaker's own slow rhythm can stretch the window after a finished sentence."""
+    settle_s: float = 15.0
+    """Seconds of answer (from the first word) before a finished sentence may end it after
+    ``complete_s``: earlier, the window is at least ``unknown_s``. An answer to an interviewer
+    seldom ends in its first sentences, and this is where the speaker's rhythm is not known yet."""
 
     def __post_init__(self) -> None:
         values = (self.complete_s, self.incomplete_s, self.unknown_s, self.stale_s)
@@ -103,28 +123,46 @@ class TurnPolicy:
         if not self.complete_s <= self.unknown_s <= self.incomplete_s:
             raise ValueError("need complete_s <= unknown_s <= incomplete_s")
 
-    def window_s(self, text: Optional[str], pauses: Sequence[float] = ()) -> float:
-        """The silence that ends the answer after ``text`` (None: the words do not reach the pause).
+    def window_s(self, heard: Optional[Heard], pauses: Sequence[PauseSeen] = (),
+                 spoken_s: Optional[float] = None) -> float:
+        """The silence that ends the answer after ``heard`` (None: the words do not reach the pause).
 
-        ``pauses`` are the silences the speaker already left and went on after, in this answer: a
-        speaker who often pauses a second or more between sentences gets a longer window after a
-        finished one (a little over their usual long pause, at most ``rhythm_cap_s``)."""
-        if text is None:
+        ``pauses`` are the silences the speaker already left and went on after, in this answer,
+        each with the words heard before it (a bare number: a pause after words unknown). A speaker
+        who paused a second or more after finished sentences gets a longer window after a finished
+        one (a little over their longest such pause, at most ``rhythm_cap_s``); pauses in the
+        middle of a clause are thinking, not rhythm, and do not count. ``spoken_s``: seconds from
+        the first word to this pause (see ``settle_s``)."""
+        if heard is None:
             return self.stale_s
-        verdict = completeness(text)
+        verdict = completeness(heard)
         if verdict == COMPLETE:
-            return self.complete_window_s(pauses)
+            return self.complete_window_s(pauses, spoken_s)
         if verdict == INCOMPLETE:
             return self.incomplete_s
         return self.unknown_s
 
-    def complete_window_s(self, pauses: Sequence[float] = ()) -> float:
+    def complete_window_s(self, pauses: Sequence[PauseSeen] = (), spoken_s: Optional[float] = None) -> float:
         """The window after a finished sentence, for a speaker who left ``pauses`` so far."""
-        long = sorted(p for p in pauses if p >= 0.5)
-        if len(long) < 2:
-            return self.complete_s
-        usual = long[(len(long) * 3) // 4]  # the upper quartile of their long pauses
-        return min(max(self.complete_s, self.rhythm_cap_s), max(self.complete_s, usual + 0.3))
+        window = self.complete_s
+        if spoken_s is not None and spoken_s < self.settle_s:
+            window = self.unknown_s
+        after_sentences = [p for p, before in map(_pause, pauses)
+                           if p >= 0.5 and (before is None or completeness(before) == COMPLETE)]
+        if after_sentences:
+            rhythm = min(max(self.complete_s, self.rhythm_cap_s), max(after_sentences) + 0.3)
+            window = max(window, rhythm)
+        return window
+
+
+PauseSeen = Union[float, "tuple[float, Optional[Heard]]"]
+"""A pause the speaker went on after: its length in seconds, alone or with the words heard before it."""
+
+
+def _pause(pause: PauseSeen) -> tuple[float, Optional[Heard]]:
+    if isinstance(pause, (int, float)):
+        return float(pause), None
+    return float(pause[0]), pause[1]
 
 
 def words_of(text: str) -> list[str]:
@@ -152,9 +190,23 @@ def _strip_trailing_fillers(words: list[str]) -> tuple[list[str], bool]:
     return words, cut
 
 
-def completeness(text: str | Sequence[str]) -> str:
-    """``COMPLETE``, ``INCOMPLETE`` or ``UNKNOWN`` for the words heard so far (a string or words)."""
-    words = words_of(text) if isinstance(text, str) else [w for t in text for w in words_of(t)]
+TAIL_WORDS = 12
+"""Only the last words decide (and a long answer is not read again at every block)."""
+
+
+def completeness(heard: Heard) -> str:
+    """``COMPLETE``, ``INCOMPLETE`` or ``UNKNOWN`` for the words heard so far (a text or words)."""
+    if isinstance(heard, str):
+        return _completeness(tuple(words_of(heard[-40 * TAIL_WORDS:])[-TAIL_WORDS:]))
+    tail = list(heard[-TAIL_WORDS:])
+    last = tail[-1] if tail else None
+    if isinstance(last, Word) and last.probability is not None and last.probability < UNSURE_P:
+        return INCOMPLETE
+    return _completeness(tuple(w for t in tail for w in words_of(t.word if isinstance(t, Word) else t)))
+
+
+@lru_cache(maxsize=256)
+def _completeness(words: tuple[str, ...]) -> str:
     if not words:
         return UNKNOWN
     words, trailing_filler = _strip_trailing_fillers(list(words))

@@ -6,7 +6,7 @@ interface contract (``docs/contract.md``): what outside scripts read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 CHECK_NAMES = (
@@ -28,9 +28,16 @@ class Word:
     """Seconds from the start of the audio."""
     end: float
     """Seconds from the start of the audio."""
+    probability: Optional[float] = field(default=None, compare=False)
+    """How sure the engine is of the word, 0..1; None when it does not say. Not saved: it serves
+    decisions made while the answer is spoken (an unsure last word at a pause)."""
 
     def to_json(self) -> dict[str, Any]:
         return {"word": self.word, "start": round(self.start, 3), "end": round(self.end, 3)}
+
+    def shifted(self, offset: float) -> "Word":
+        """The same word ``offset`` seconds later (a window's words on the answer's clock)."""
+        return replace(self, start=self.start + offset, end=self.end + offset)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Word":
@@ -71,7 +78,7 @@ def in_time_order(words) -> tuple[Word, ...]:
     for w in words:
         start = max(w.start, floor)
         end = max(w.end, start)
-        ordered.append(w if (start, end) == (w.start, w.end) else Word(w.word, start, end))
+        ordered.append(w if (start, end) == (w.start, w.end) else replace(w, start=start, end=end))
         floor = start
     return tuple(ordered)
 

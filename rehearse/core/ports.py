@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, Protocol
+from typing import Callable, Optional, Protocol, Sequence
 
 import numpy as np
 
 from rehearse.core.audio import Audio
-from rehearse.core.model import Prompt, Transcript
+from rehearse.core.model import Prompt, Transcript, Word
 
 STOP_REASONS = ("silence", "enter", "max_seconds", "interrupted", "stopped")
 
@@ -48,7 +48,7 @@ class Recorder(Protocol):
         on_start: Optional[Callable[[], None]] = None,
         on_block: Optional[BlockCallback] = None,
         stop_when: Optional[Callable[[float], bool]] = None,
-        live_text: Optional[Callable[[], str]] = None,
+        live_text: Optional[Callable[[], "str | Sequence[Word]"]] = None,
         on_pause: Optional[Callable[[float], None]] = None,
         on_resume: Optional[Callable[[], None]] = None,
     ) -> Recording:
@@ -56,7 +56,7 @@ class Recorder(Protocol):
 
         ``on_start`` is called the moment audio capture starts. Ctrl-C ends the recording with
         ``stopped_by="interrupted"``; it does not raise. ``live_text()`` gives the words heard so far
-        (from the live transcriber): a recorder may use them to decide how much silence ends the
+        (from the live transcriber; a text, or words that may say how sure the engine is): a recorder may use them to decide how much silence ends the
         answer. ``on_pause(at_s)`` is called once a silence after speech has lasted a moment (``at_s``:
         where the speech stopped, in seconds of the answer) and ``on_resume()`` when speech comes back
         after it. A recorder that cannot tell pauses need not call them. A recorder that hears voice

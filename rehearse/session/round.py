@@ -221,14 +221,15 @@ def run_round(
 def live_hooks(live) -> dict:
     """The recorder's live-word and pause hooks, wired to a live transcriber.
 
-    ``live_text`` is the transcriber's ``text_so_far()``; ``on_pause(at_s)`` and ``on_resume()`` call its
+    ``live_text`` is the transcriber's ``words_so_far()`` (timed words, with how sure the engine is of
+    each) or, without it, ``text_so_far()``; ``on_pause(at_s)`` and ``on_resume()`` call its
     ``pause(at_s)`` and ``resume()`` (a streaming transcriber decodes the tail early and throws that away
     if speech comes back). Each is wired only when the transcriber has the method. A transcriber that
     says how much of the answer its words cover (``covered_s``) has its words held back, while they
     stop short of the pause, at what they were when the pause began: the recorder then knows they do
     not reach it and waits rather than trust the end of an earlier sentence.
     """
-    text_so_far = getattr(live, "text_so_far", None)
+    text_so_far = getattr(live, "words_so_far", None) or getattr(live, "text_so_far", None)
     pause = getattr(live, "pause", None)
     resume = getattr(live, "resume", None)
     hooks: dict = {}
@@ -236,7 +237,7 @@ def live_hooks(live) -> dict:
         return hooks
     state = {"at": None, "text": ""}
 
-    def live_text() -> str:
+    def live_text():
         text = text_so_far() or ""
         at = state["at"]
         covered = getattr(live, "covered_s", None)

@@ -222,9 +222,12 @@ class AgreementTranscriber:
     def text_so_far(self) -> str:
         """The committed words and the latest decode's tentative ones, or, once the tail decoded at
         the current pause is ready, that tail (cheap, any thread; for the end-of-answer rule)."""
+        return " ".join(w.word for w in self.words_so_far())
+
+    def words_so_far(self) -> tuple[Word, ...]:
+        """The words of :meth:`text_so_far`, timed, with the engine's probabilities."""
         with self._cond:
-            words = self._committed + self._heard_after_committed()[0]
-        return " ".join(w.word for w in words)
+            return tuple(self._committed + self._heard_after_committed()[0])
 
     @property
     def covered_s(self) -> float:
@@ -319,7 +322,7 @@ class AgreementTranscriber:
         record = Decode(kind, start / self.sample_rate, end / self.sample_rate, time.perf_counter() - began,
                         time.process_time() - cpu)
         offset = start / self.sample_rate
-        words = [Word(w.word, w.start + offset, w.end + offset) for w in transcript.words if w.word.strip()]
+        words = [w.shifted(offset) for w in transcript.words if w.word.strip()]
         return words, record
 
     def _context_before(self, start: int) -> str:
@@ -726,7 +729,7 @@ class IncrementalTranscriber:
         offset = segment.start_sample / self.sample_rate
         self.decodes.append(Decode(kind, offset, offset + duration, time.perf_counter() - began,
                                    time.process_time() - cpu))
-        words = tuple(Word(w.word, w.start + offset, w.end + offset) for w in transcript.words)
+        words = tuple(w.shifted(offset) for w in transcript.words)
         return SegmentResult(segment, transcript, words)
 
     # --- the end ----------------------------------------------------------------------------------
@@ -780,6 +783,10 @@ class IncrementalTranscriber:
         and, once those are all done, the speculative tail decoded at the current pause (cheap: no
         decoding; for the recorder's end-of-answer rule)."""
         return " ".join(w for w in (w.word.strip() for w in self._heard()[0]) if w)
+
+    def words_so_far(self) -> tuple[Word, ...]:
+        """The words of :meth:`text_so_far`, timed, with the engine's probabilities."""
+        return tuple(w for w in self._heard()[0] if w.word.strip())
 
     @property
     def covered_s(self) -> float:

@@ -182,7 +182,7 @@ class WhisperEngine:
                 more_texts, more_words = self._decode(pcm.samples[start:end], opts=opts)
                 offset = start / SPEECH_RATE
                 texts += more_texts
-                words += [Word(w.word, w.start + offset, w.end + offset) for w in more_words]
+                words += [w.shifted(offset) for w in more_words]
         else:
             texts, words = self._decode(pcm.samples, opts=opts)
         return Transcript(
@@ -231,7 +231,7 @@ class WhisperEngine:
                     continue
                 texts.append(segment.text.strip() if len(seg_words) == len(heard)
                              else "".join(w.word for w in seg_words).strip())
-                words.extend(Word(w.word.strip(), float(w.start), float(w.end)) for w in seg_words)
+                words.extend(_word(w) for w in seg_words)
         # A one-word answer ("No.") is a segment Whisper is unsure of: over a short stretch of speech,
         # when nothing else was heard, its most likely one is kept (its words lie in the speech).
         speech_s = sum(e - b for b, e in spans) / SPEECH_RATE - 2 * SPEECH_PAD_S * len(spans or ())
@@ -241,7 +241,7 @@ class WhisperEngine:
             if likely:
                 _p, text, seg_words = max(likely, key=lambda u: u[0])
                 texts.append(text)
-                words.extend(Word(w.word.strip(), float(w.start), float(w.end)) for w in seg_words)
+                words.extend(_word(w) for w in seg_words)
         # Whisper may also end a window early; decode once more whatever loud audio is left over.
         heard_until = words[-1].end if words else 0.0
         loud_until = _last_loud_s(pcm)
@@ -250,7 +250,7 @@ class WhisperEngine:
             more_texts, more_words = self._decode(pcm[start:], retry=False, opts=opts)
             offset = start / SPEECH_RATE
             texts += more_texts
-            words += [Word(w.word, w.start + offset, w.end + offset) for w in more_words
+            words += [w.shifted(offset) for w in more_words
                       if w.start + offset >= heard_until - 0.05]
         return texts, words
 
@@ -327,6 +327,11 @@ def _inside(word, spans: list[tuple[int, int]]) -> bool:
 def _has_speech(pcm: np.ndarray) -> bool:
     """True when Silero VAD finds at least 100 ms of speech in 16 kHz int16 samples."""
     return bool(speech_spans(pcm))
+
+
+def _word(w) -> Word:
+    """Our word for one of faster-whisper's (its probability kept for the end-of-answer rule)."""
+    return Word(w.word.strip(), float(w.start), float(w.end), float(w.probability))
 
 
 def _mean_probability(words) -> float:
