@@ -76,6 +76,20 @@ def test_transcribes_a_real_clip_with_word_timings():
     assert 7.0 < t.words[-1].end <= 11.0          # "country." near the end
 
 
+def test_a_long_live_window_with_a_long_prompt_is_decoded(monkeypatch):
+    """A live window of 25 s once asked for 266 new tokens while the prompt held 227: faster-whisper
+    refused the decode (the two must fit Whisper's 448) and the answer failed after recording."""
+    from dataclasses import replace
+
+    engine = _need_whisper()
+    clip = audio_mod.load(speech_sample("jfk.wav")).to_rate(16000)
+    samples = np.concatenate([clip.samples, clip.samples, clip.samples[: 3 * 16000]])  # 25 s
+    said = "and so my fellow Americans ask not what your country can do for you " * 30
+    monkeypatch.setattr(engine, "options", replace(engine.options, initial_prompt=said))
+    t = engine.transcribe_window(Audio(samples, 16000), context=said, final=False)
+    assert "country" in _words(t.text)
+
+
 def test_resampled_input_gives_the_same_words():
     engine = _need_whisper()
     clip = audio_mod.load(speech_sample("jfk.wav")).slice(0, 5.0)

@@ -36,6 +36,10 @@ sampling more often, which made it slower and its live transcripts less accurate
 
 
 CONTEXT_CHARS = 200
+MAX_WINDOW_TOKENS = 220
+"""Most new tokens a live window may ask for: Whisper's 448-token context holds the prompt too, and
+faster-whisper keeps up to 227 prompt tokens (the last 223 of the earlier text and the start
+tokens); asking for more than is left fails the decode instead of shortening it."""
 """Most characters of earlier text given to :meth:`WhisperEngine.transcribe_window` as context."""
 
 PIECE_S = 28.0
@@ -164,7 +168,7 @@ class WhisperEngine:
             # a window cut mid-word is decoded once, greedy-safe: no retries, no runaway repetition
             # (a 1 s window once decoded to the token limit at every temperature)
             opts = replace(opts, tail_gap_s=float("inf"), temperature=(0.0,),
-                           max_new_tokens=int(16 + 10 * audio.duration_s))
+                           max_new_tokens=min(MAX_WINDOW_TOKENS, int(16 + 10 * audio.duration_s)))
         if context:
             prompt = " ".join(p for p in (opts.initial_prompt, context[-CONTEXT_CHARS:].lstrip()) if p)
             opts = replace(opts, initial_prompt=prompt)
