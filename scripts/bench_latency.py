@@ -223,7 +223,9 @@ def run_once(mic, home: Path, clip: Path, answer: dict, engine: str | None, sile
     stalls = _stalls(rec[int(offset * RATE): int(speech_end_rec * RATE)])
     cut = None
     if not whole or duration < speech_end_rec - 0.3:
-        ended_in_clip = (_find(ref, rec[-2 * RATE:]) + 2 * RATE) / RATE  # where in the clip it ended
+        # where in the clip it ended: the recording's length less where the clip began in it and any
+        # stalls (matching the recording's last seconds fails when they are a pause of room noise)
+        ended_in_clip = len(rec) / RATE - offset - _stalls(rec[int(offset * RATE):])
         cut = "speech"
         if _stalls(rec[-int(4.5 * RATE):]):
             cut = "stall"  # it ended in digital silence: playback stalled, the speaker did not pause
@@ -234,6 +236,7 @@ def run_once(mic, home: Path, clip: Path, answer: dict, engine: str | None, sile
     transcript = result.get("transcript") or ""
     return {"file": answer["file"], "style": answer["style"], "voice": answer["voice"],
             "answer_s": answer["speech_end_s"], "stopped_by": stopped_by, "cut": cut,
+            "ended_at_s": ended_in_clip if cut else None,
             "last_word_to_result_s": result_at - last_word, "recording_end_to_result_s": result_at - recording_end,
             "end_wait_s": recording_end - last_word, "play_delay_s": offset - (play_at - recording_at), "stalls_s": stalls,
             "stretch_s": speech_end_rec - offset - answer["speech_end_s"] if whole else None,
@@ -324,7 +327,8 @@ def main() -> int:
                       + (f", WER {row['wer']:.1%}" if row['wer'] is not None else "")
                       + (f", played {row['stretch_s']:+.2f} s stretched" if row.get("stretch_s") else "")
                       + (f", {row['stalls_s']:.2f} s of stalls" if row.get("stalls_s") else "")
-                      + (f"  CUT OFF in a {row['cut']} pause" if row["cut"] else ""), flush=True)
+                      + (f"  CUT OFF in a {row['cut']} pause at {row['ended_at_s']:.1f} s" if row["cut"] else ""),
+                      flush=True)
                 if args.results:
                     with args.results.open("a") as handle:
                         handle.write(json.dumps(row) + "\n")

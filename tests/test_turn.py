@@ -62,11 +62,21 @@ def test_nothing_or_an_ambiguous_ending_is_unknown(text):
 
 def test_the_policy_waits_long_after_an_unfinished_clause_and_short_after_a_finished_one():
     policy = TurnPolicy()
-    short = policy.window_s("we closed the books two days earlier")
-    long = policy.window_s("and what i did was")
-    middle = policy.window_s("")
+    fluent = [(0.3, "i took over billing"), (0.35, "it failed every month end")]  # a fluent speaker's rhythm
+    short = policy.window_s("we closed the books two days earlier", fluent)
+    long = policy.window_s("and what i did was", fluent)
+    middle = policy.window_s("", fluent)
     assert short < middle < long
     assert short == policy.complete_s and long == policy.incomplete_s and middle == policy.unknown_s
+
+
+def test_until_the_speaker_has_gone_on_after_two_finished_sentences_a_finished_one_waits_longer():
+    policy = TurnPolicy()
+    done = "we closed the books two days earlier"
+    assert policy.window_s(done) == policy.unproven_s
+    assert policy.window_s(done, [(0.3, "i took over billing")]) == policy.unproven_s
+    assert policy.window_s(done, [(0.3, "i took over billing"), (0.3, "it failed")]) == policy.complete_s
+    assert policy.complete_s < policy.unproven_s < policy.incomplete_s
 
 
 def test_words_that_do_not_reach_the_pause_wait_the_stale_window():
@@ -97,7 +107,7 @@ def test_a_speaker_who_pauses_long_between_sentences_gets_a_longer_window_after_
 def test_thinking_pauses_inside_a_clause_do_not_count_as_the_speakers_rhythm():
     policy = TurnPolicy()
     done = "we closed the books two days earlier"
-    thinking = [(3.1, "and what i did was"), (2.4, "we moved every customer to the, um"), (0.3, done)]
+    thinking = [(3.1, "and what i did was"), (2.4, "we moved every customer to the, um"), (0.3, done), (0.4, done)]
     assert policy.window_s(done, pauses=thinking) == policy.complete_s
     between = thinking + [(1.4, "it took three days")]
     assert policy.window_s(done, pauses=between) > 1.4
@@ -106,9 +116,10 @@ def test_thinking_pauses_inside_a_clause_do_not_count_as_the_speakers_rhythm():
 def test_a_finished_sentence_early_in_the_answer_waits_the_middle_window():
     policy = TurnPolicy()
     done = "thank you for asking me back"
-    assert policy.window_s(done, spoken_s=3.0) == policy.unknown_s
-    assert policy.window_s(done, spoken_s=policy.settle_s + 5) == policy.complete_s
-    assert policy.window_s("and what i did was", spoken_s=3.0) == policy.incomplete_s
+    fluent = [(0.3, "i took over billing"), (0.35, "it failed every month end")]
+    assert policy.window_s(done, fluent, spoken_s=3.0) == policy.unknown_s
+    assert policy.window_s(done, fluent, spoken_s=policy.settle_s + 5) == policy.complete_s
+    assert policy.window_s("and what i did was", fluent, spoken_s=3.0) == policy.incomplete_s
 
 
 def test_a_last_word_the_engine_is_unsure_of_does_not_close_the_clause():

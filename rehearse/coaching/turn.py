@@ -111,28 +111,35 @@ class TurnPolicy:
     transcriber is behind): waiting is the only safe choice."""
     rhythm_cap_s: float = 2.5
     """The most a speaker's own slow rhythm can stretch the window after a finished sentence."""
+    unproven_s: float = 2.5
+    """The window after a finished sentence until the speaker has paused after two finished
+    sentences and gone on: their rhythm is not known, and some speakers breathe 1-2 s between
+    sentences (a fluent speaker shows short pauses soon, and gets ``complete_s``)."""
     settle_s: float = 15.0
     """Seconds of answer (from the first word) before a finished sentence may end it after
     ``complete_s``: earlier, the window is at least ``unknown_s``. An answer to an interviewer
     seldom ends in its first sentences, and this is where the speaker's rhythm is not known yet."""
 
     def __post_init__(self) -> None:
-        values = (self.complete_s, self.incomplete_s, self.unknown_s, self.stale_s)
+        values = (self.complete_s, self.incomplete_s, self.unknown_s, self.stale_s, self.unproven_s)
         if min(values) <= 0:
             raise ValueError("every silence window must be positive")
         if not self.complete_s <= self.unknown_s <= self.incomplete_s:
             raise ValueError("need complete_s <= unknown_s <= incomplete_s")
+        if not self.complete_s <= self.unproven_s <= self.incomplete_s:
+            raise ValueError("need complete_s <= unproven_s <= incomplete_s")
 
     def window_s(self, heard: Optional[Heard], pauses: Sequence[PauseSeen] = (),
                  spoken_s: Optional[float] = None) -> float:
         """The silence that ends the answer after ``heard`` (None: the words do not reach the pause).
 
         ``pauses`` are the silences the speaker already left and went on after, in this answer,
-        each with the words heard before it (a bare number: a pause after words unknown). A speaker
-        who paused a second or more after finished sentences gets a longer window after a finished
-        one (a little over their longest such pause, at most ``rhythm_cap_s``); pauses in the
-        middle of a clause are thinking, not rhythm, and do not count. ``spoken_s``: seconds from
-        the first word to this pause (see ``settle_s``)."""
+        each with the words heard before it (a bare number: a pause after words unknown). After a
+        finished sentence the window follows the speaker's rhythm: a little over their longest
+        pause after a finished sentence (at least ``complete_s``, at most ``rhythm_cap_s``) once
+        there are two such pauses, ``unproven_s`` before; pauses in the middle of a clause are
+        thinking, not rhythm, and do not count. ``spoken_s``: seconds from the first word to this
+        pause (see ``settle_s``)."""
         if heard is None:
             return self.stale_s
         verdict = completeness(heard)
@@ -144,14 +151,14 @@ class TurnPolicy:
 
     def complete_window_s(self, pauses: Sequence[PauseSeen] = (), spoken_s: Optional[float] = None) -> float:
         """The window after a finished sentence, for a speaker who left ``pauses`` so far."""
-        window = self.complete_s
-        if spoken_s is not None and spoken_s < self.settle_s:
-            window = self.unknown_s
         after_sentences = [p for p, before in map(_pause, pauses)
-                           if p >= 0.5 and (before is None or completeness(before) == COMPLETE)]
-        if after_sentences:
-            rhythm = min(max(self.complete_s, self.rhythm_cap_s), max(after_sentences) + 0.3)
-            window = max(window, rhythm)
+                           if before is None or completeness(before) == COMPLETE]
+        if len(after_sentences) < 2:
+            window = self.unproven_s
+        else:
+            window = min(max(self.complete_s, self.rhythm_cap_s), max(self.complete_s, max(after_sentences) + 0.3))
+        if spoken_s is not None and spoken_s < self.settle_s:
+            window = max(window, self.unknown_s)
         return window
 
 
