@@ -111,6 +111,9 @@ class TurnPolicy:
     transcriber is behind): waiting is the only safe choice."""
     rhythm_cap_s: float = 2.5
     """The most a speaker's own slow rhythm can stretch the window after a finished sentence."""
+    rhythm_ratio: float = 1.25
+    """How far over the speaker's longest pause after a finished sentence the window reaches:
+    that pause times this, plus 0.2 s (a speaker's long pauses vary more than their short ones)."""
     unproven_s: float = 2.5
     """The window after a finished sentence until the speaker has paused after two finished
     sentences and gone on: their rhythm is not known, and some speakers breathe 1-2 s between
@@ -136,7 +139,8 @@ class TurnPolicy:
         ``pauses`` are the silences the speaker already left and went on after, in this answer,
         each with the words heard before it (a bare number: a pause after words unknown). After a
         finished sentence the window follows the speaker's rhythm: a little over their longest
-        pause after a finished sentence (at least ``complete_s``, at most ``rhythm_cap_s``) once
+        pause after a finished sentence (see ``rhythm_ratio``; at least ``complete_s``, at most
+        ``rhythm_cap_s``) once
         there are two such pauses, ``unproven_s`` before; pauses in the middle of a clause are
         thinking, not rhythm, and do not count. ``spoken_s``: seconds from the first word to this
         pause (see ``settle_s``)."""
@@ -156,7 +160,7 @@ class TurnPolicy:
         if len(after_sentences) < 2:
             window = self.unproven_s
         else:
-            window = min(max(self.complete_s, self.rhythm_cap_s), max(self.complete_s, max(after_sentences) + 0.3))
+            window = min(max(self.complete_s, self.rhythm_cap_s), max(self.complete_s, self.rhythm_ratio * max(after_sentences) + 0.2))
         if spoken_s is not None and spoken_s < self.settle_s:
             window = max(window, self.unknown_s)
         return window
