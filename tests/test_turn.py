@@ -113,11 +113,11 @@ def test_thinking_pauses_inside_a_clause_do_not_count_as_the_speakers_rhythm():
     assert policy.window_s(done, pauses=between) > 1.4
 
 
-def test_a_finished_sentence_early_in_the_answer_waits_the_middle_window():
+def test_a_finished_sentence_early_in_the_answer_waits_longer():
     policy = TurnPolicy()
     done = "thank you for asking me back"
     fluent = [(0.3, "i took over billing"), (0.35, "it failed every month end")]
-    assert policy.window_s(done, fluent, spoken_s=3.0) == policy.unknown_s
+    assert policy.window_s(done, fluent, spoken_s=3.0) == policy.unproven_s
     assert policy.window_s(done, fluent, spoken_s=policy.settle_s + 5) == policy.complete_s
     assert policy.window_s("and what i did was", fluent, spoken_s=3.0) == policy.incomplete_s
 

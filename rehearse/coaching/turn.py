@@ -101,27 +101,32 @@ class TurnPolicy:
     """How long a silence ends the answer, by what the words so far say."""
 
     complete_s: float = 0.7
-    """Silence that ends an answer whose last sentence is finished."""
-    incomplete_s: float = 4.0
-    """Silence that ends an answer stopped in the middle of a clause (a thinking pause)."""
+    """Silence that ends an answer whose last sentence is finished, for a fluent speaker."""
+    incomplete_s: float = 4.5
+    """Silence that ends an answer stopped in the middle of a clause (a thinking pause). Over 4 s:
+    a thinking pause of up to 4 s must not end the answer, and the voice detector hears a pause
+    a tenth of a second or two longer than it is (the next word's onset is quiet)."""
     unknown_s: float = 2.0
     """Silence that ends an answer when the words cannot tell (or none have been heard)."""
-    stale_s: float = 4.0
+    stale_s: float = 4.5
     """Silence that ends an answer when the live words do not reach the pause yet (the live
     transcriber is behind): waiting is the only safe choice."""
     rhythm_cap_s: float = 2.5
-    """The most a speaker's own slow rhythm can stretch the window after a finished sentence."""
-    rhythm_ratio: float = 1.25
-    """How far over the speaker's longest pause after a finished sentence the window reaches:
-    that pause times this, plus 0.2 s (a speaker's long pauses vary more than their short ones)."""
+    """The window after a finished sentence for a speaker who takes their time: one who paused
+    ``slow_pause_s`` or more after a finished sentence and went on."""
+    fluent_pause_s: float = 0.45
+    """A speaker whose pauses after finished sentences all stay under this is fluent: a finished
+    sentence ends their answer after ``complete_s``. Between this and ``slow_pause_s`` the window
+    goes from ``complete_s`` to ``rhythm_cap_s`` in proportion."""
+    slow_pause_s: float = 0.95
+    """See ``fluent_pause_s``."""
     unproven_s: float = 2.5
     """The window after a finished sentence until the speaker has paused after two finished
     sentences and gone on: their rhythm is not known, and some speakers breathe 1-2 s between
-    sentences (a fluent speaker shows short pauses soon, and gets ``complete_s``)."""
+    sentences (a fluent speaker shows short pauses soon)."""
     settle_s: float = 15.0
-    """Seconds of answer (from the first word) before a finished sentence may end it after
-    ``complete_s``: earlier, the window is at least ``unknown_s``. An answer to an interviewer
-    seldom ends in its first sentences, and this is where the speaker's rhythm is not known yet."""
+    """Seconds of answer (from the first word) before a finished sentence may end it sooner than
+    ``unproven_s``. An answer to an interviewer seldom ends in its first sentences."""
 
     def __post_init__(self) -> None:
         values = (self.complete_s, self.incomplete_s, self.unknown_s, self.stale_s, self.unproven_s)
@@ -138,12 +143,11 @@ class TurnPolicy:
 
         ``pauses`` are the silences the speaker already left and went on after, in this answer,
         each with the words heard before it (a bare number: a pause after words unknown). After a
-        finished sentence the window follows the speaker's rhythm: a little over their longest
-        pause after a finished sentence (see ``rhythm_ratio``; at least ``complete_s``, at most
-        ``rhythm_cap_s``) once
-        there are two such pauses, ``unproven_s`` before; pauses in the middle of a clause are
-        thinking, not rhythm, and do not count. ``spoken_s``: seconds from the first word to this
-        pause (see ``settle_s``)."""
+        finished sentence the window follows the speaker's rhythm, from their pauses after
+        finished sentences (pauses in the middle of a clause are thinking, not rhythm, and do not
+        count): ``unproven_s`` before there are two, then ``complete_s`` if the longest stayed
+        under ``fluent_pause_s``, ``rhythm_cap_s`` if it reached ``slow_pause_s``, in proportion
+        between. ``spoken_s``: seconds from the first word to this pause (see ``settle_s``)."""
         if heard is None:
             return self.stale_s
         verdict = completeness(heard)
@@ -160,9 +164,11 @@ class TurnPolicy:
         if len(after_sentences) < 2:
             window = self.unproven_s
         else:
-            window = min(max(self.complete_s, self.rhythm_cap_s), max(self.complete_s, self.rhythm_ratio * max(after_sentences) + 0.2))
+            slow = (max(after_sentences) - self.fluent_pause_s) / max(1e-9, self.slow_pause_s - self.fluent_pause_s)
+            slow = min(1.0, max(0.0, slow))
+            window = self.complete_s + slow * max(0.0, self.rhythm_cap_s - self.complete_s)
         if spoken_s is not None and spoken_s < self.settle_s:
-            window = max(window, self.unknown_s)
+            window = max(window, self.unproven_s)
         return window
 
 
