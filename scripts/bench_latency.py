@@ -215,7 +215,9 @@ def run_once(mic, home: Path, clip: Path, answer: dict, engine: str | None, sile
     offset = _find(rec, ref[: 4 * RATE]) / RATE
     end = int(answer["speech_end_s"] * RATE)
     tail_at = _find(rec, ref[end - 3 * RATE: end])
-    whole = tail_at + 3 * RATE <= len(rec) and abs(tail_at / RATE - (offset + answer["speech_end_s"] - 3)) < 30
+    # found where it belongs (stalls stretch a played answer by tenths of a second; a match tens of
+    # seconds early is the last seconds matched against the wrong place in a cut recording)
+    whole = tail_at + 3 * RATE <= len(rec) and abs(tail_at / RATE - (offset + answer["speech_end_s"] - 3)) < 5
     speech_end_rec = (tail_at / RATE + 3.0) if whole else offset + answer["speech_end_s"]
     heard_until = last_speech_s(Path(audio_path))
     recording_end = recording_at + duration
