@@ -73,10 +73,10 @@ def test_the_policy_waits_long_after_an_unfinished_clause_and_short_after_a_fini
 def test_until_the_speaker_has_gone_on_after_two_finished_sentences_a_finished_one_waits_longer():
     policy = TurnPolicy()
     done = "we closed the books two days earlier"
-    assert policy.window_s(done) == policy.unproven_s
-    assert policy.window_s(done, [(0.3, "i took over billing")]) == policy.unproven_s
+    assert policy.window_s(done) == policy.slow_s
+    assert policy.window_s(done, [(0.3, "i took over billing")]) == policy.slow_s
     assert policy.window_s(done, [(0.3, "i took over billing"), (0.3, "it failed")]) == policy.complete_s
-    assert policy.complete_s < policy.unproven_s < policy.incomplete_s
+    assert policy.complete_s < policy.slow_s < policy.incomplete_s
 
 
 def test_words_that_do_not_reach_the_pause_wait_the_stale_window():
@@ -97,10 +97,10 @@ def test_a_speaker_who_pauses_long_between_sentences_gets_a_longer_window_after_
     fluent = policy.window_s(done, pauses=[0.3, 0.4, 0.3, 0.2])
     slow = policy.window_s(done, pauses=[1.2, 1.5, 0.3, 1.4, 1.6])
     assert fluent == policy.complete_s
-    assert policy.complete_s < slow <= policy.rhythm_cap_s
+    assert policy.complete_s < slow <= policy.slow_s
     assert slow > 1.6  # over their longest pause between sentences
     # never beyond the cap, and the rhythm does not shorten the other windows
-    assert policy.window_s(done, pauses=[3.0, 3.5, 3.2]) == policy.rhythm_cap_s
+    assert policy.window_s(done, pauses=[3.0, 3.5, 3.2]) == policy.slow_s
     assert policy.window_s("and what i did was", pauses=[1.2, 1.5, 1.4]) == policy.incomplete_s
 
 
@@ -117,7 +117,7 @@ def test_a_finished_sentence_early_in_the_answer_waits_longer():
     policy = TurnPolicy()
     done = "thank you for asking me back"
     fluent = [(0.3, "i took over billing"), (0.35, "it failed every month end")]
-    assert policy.window_s(done, fluent, spoken_s=3.0) == policy.unproven_s
+    assert policy.window_s(done, fluent, spoken_s=3.0) == policy.slow_s
     assert policy.window_s(done, fluent, spoken_s=policy.settle_s + 5) == policy.complete_s
     assert policy.window_s("and what i did was", fluent, spoken_s=3.0) == policy.incomplete_s
 

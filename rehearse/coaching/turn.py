@@ -111,31 +111,29 @@ class TurnPolicy:
     stale_s: float = 4.5
     """Silence that ends an answer when the live words do not reach the pause yet (the live
     transcriber is behind): waiting is the only safe choice."""
-    rhythm_cap_s: float = 2.5
-    """The window after a finished sentence for a speaker who takes their time: one who paused
-    ``slow_pause_s`` or more after a finished sentence and went on."""
+    slow_s: float = 2.5
+    """The window after a finished sentence for a speaker who takes their time (one who paused
+    ``slow_pause_s`` or more after a finished sentence and went on), and for any speaker until
+    their rhythm is known: before they have gone on after two finished sentences, and in the first
+    ``settle_s`` of the answer (some speakers breathe 1-2 s between sentences)."""
     fluent_pause_s: float = 0.45
     """A speaker whose pauses after finished sentences all stay under this is fluent: a finished
     sentence ends their answer after ``complete_s``. Between this and ``slow_pause_s`` the window
-    goes from ``complete_s`` to ``rhythm_cap_s`` in proportion."""
+    goes from ``complete_s`` to ``slow_s`` in proportion."""
     slow_pause_s: float = 0.95
     """See ``fluent_pause_s``."""
-    unproven_s: float = 2.5
-    """The window after a finished sentence until the speaker has paused after two finished
-    sentences and gone on: their rhythm is not known, and some speakers breathe 1-2 s between
-    sentences (a fluent speaker shows short pauses soon)."""
     settle_s: float = 15.0
     """Seconds of answer (from the first word) before a finished sentence may end it sooner than
-    ``unproven_s``. An answer to an interviewer seldom ends in its first sentences."""
+    ``slow_s``. An answer to an interviewer seldom ends in its first sentences."""
 
     def __post_init__(self) -> None:
-        values = (self.complete_s, self.incomplete_s, self.unknown_s, self.stale_s, self.unproven_s)
+        values = (self.complete_s, self.incomplete_s, self.unknown_s, self.stale_s, self.slow_s)
         if min(values) <= 0:
             raise ValueError("every silence window must be positive")
         if not self.complete_s <= self.unknown_s <= self.incomplete_s:
             raise ValueError("need complete_s <= unknown_s <= incomplete_s")
-        if not self.complete_s <= self.unproven_s <= self.incomplete_s:
-            raise ValueError("need complete_s <= unproven_s <= incomplete_s")
+        if not self.complete_s <= self.slow_s <= self.incomplete_s:
+            raise ValueError("need complete_s <= slow_s <= incomplete_s")
 
     def window_s(self, heard: Optional[Heard], pauses: Sequence[PauseSeen] = (),
                  spoken_s: Optional[float] = None) -> float:
@@ -145,8 +143,8 @@ class TurnPolicy:
         each with the words heard before it (a bare number: a pause after words unknown). After a
         finished sentence the window follows the speaker's rhythm, from their pauses after
         finished sentences (pauses in the middle of a clause are thinking, not rhythm, and do not
-        count): ``unproven_s`` before there are two, then ``complete_s`` if the longest stayed
-        under ``fluent_pause_s``, ``rhythm_cap_s`` if it reached ``slow_pause_s``, in proportion
+        count): ``slow_s`` before there are two, then ``complete_s`` if the longest stayed
+        under ``fluent_pause_s``, ``slow_s`` if it reached ``slow_pause_s``, in proportion
         between. ``spoken_s``: seconds from the first word to this pause (see ``settle_s``)."""
         if heard is None:
             return self.stale_s
@@ -162,13 +160,13 @@ class TurnPolicy:
         after_sentences = [p for p, before in map(_pause, pauses)
                            if before is None or completeness(before) == COMPLETE]
         if len(after_sentences) < 2:
-            window = self.unproven_s
+            window = self.slow_s
         else:
-            slow = (max(after_sentences) - self.fluent_pause_s) / max(1e-9, self.slow_pause_s - self.fluent_pause_s)
-            slow = min(1.0, max(0.0, slow))
-            window = self.complete_s + slow * max(0.0, self.rhythm_cap_s - self.complete_s)
+            share = (max(after_sentences) - self.fluent_pause_s) / max(1e-9, self.slow_pause_s - self.fluent_pause_s)
+            share = min(1.0, max(0.0, share))
+            window = self.complete_s + share * max(0.0, self.slow_s - self.complete_s)
         if spoken_s is not None and spoken_s < self.settle_s:
-            window = max(window, self.unproven_s)
+            window = max(window, self.slow_s)
         return window
 
 
