@@ -229,24 +229,24 @@ def live_hooks(live) -> dict:
     stop short of the pause, at what they were when the pause began: the recorder then knows they do
     not reach it and waits rather than trust the end of an earlier sentence.
     """
-    text_so_far = getattr(live, "words_so_far", None) or getattr(live, "text_so_far", None)
+    heard_so_far = getattr(live, "words_so_far", None) or getattr(live, "text_so_far", None)
     pause = getattr(live, "pause", None)
     resume = getattr(live, "resume", None)
     hooks: dict = {}
-    if text_so_far is None:
+    if heard_so_far is None:
         return hooks
-    state = {"at": None, "text": ""}
+    state = {"at": None, "heard": ""}
 
     def live_text():
-        text = text_so_far() or ""
+        heard = heard_so_far() or ""
         at = state["at"]
         covered = getattr(live, "covered_s", None)
         if at is not None and covered is not None and covered < at:
-            return state["text"]
-        return text
+            return state["heard"]
+        return heard
 
     def on_pause(at_s: float) -> None:
-        state["text"] = text_so_far() or ""
+        state["heard"] = heard_so_far() or ""
         state["at"] = at_s
         if pause is not None:
             pause(at_s)
