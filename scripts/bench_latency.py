@@ -160,8 +160,11 @@ def build_set(out: Path, count: int, seed: int) -> list[dict]:
 
 # --- one run ------------------------------------------------------------------------------------------
 
-def run_once(mic, home: Path, clip: Path, answer: dict, engine: str | None, silence: float | None) -> dict:
+def run_once(mic, home: Path, clip: Path, answer: dict, engine: str | None, silence: float | None,
+             trace: Path | None = None) -> dict:
     env = {**mic.env, "REHEARSE_HOME": str(home), "PYTHONPATH": str(ROOT)}
+    if trace is not None:
+        env["REHEARSE_DEBUG"] = "1"  # the app logs each window it chooses in a pause, and each live decode
     command = [sys.executable, "-m", "rehearse", "practice", "--archetype", "challenger", "--text-prompt",
                "--max-seconds", "300", "--json"]
     if engine:
@@ -200,6 +203,12 @@ def run_once(mic, home: Path, clip: Path, answer: dict, engine: str | None, sile
     player.wait(10)
     proc.communicate(timeout=120)
     reader.join(5)
+    if trace is not None:
+        trace.mkdir(parents=True, exist_ok=True)
+        (trace / (Path(answer["file"]).stem + ".log")).write_text(
+            f"# {answer['file']}: the last word ends {answer['speech_end_s']:.2f} s into the clip (the recording "
+            f"holds the clip from about 0.1 s); 'pause at' and decode spans are seconds of the recording, "
+            f"the first column wall-clock ms of the process\n" + "".join(err_lines))
     if not out.strip():
         return {"file": answer["file"], "error": "".join(err_lines[-3:]).strip()}
     result = json.loads(out)
@@ -299,6 +308,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--build-only", action="store_true", help="build the answers and stop")
     parser.add_argument("--results", type=Path, help="also write one JSON line per answer here")
+    parser.add_argument("--trace", type=Path, metavar="DIR",
+                        help="keep each run's debug log here (ANSWER.log): every window the end-of-answer rule "
+                             "chose in a pause, on which words, and every live decode with its cost")
     args = parser.parse_args()
 
     answers = build_set(args.set, args.answers, args.seed)
@@ -316,7 +328,8 @@ def main() -> int:
         mic = start_daemon(tmp / "pulse")
         try:
             for n, answer in enumerate(answers):
-                row = run_once(mic, tmp / "home", args.set / answer["file"], answer, args.engine, args.silence)
+                row = run_once(mic, tmp / "home", args.set / answer["file"], answer, args.engine, args.silence,
+                               args.trace)
                 rows.append(row)
                 if "error" in row:
                     print(f"{row['file']}: error: {row['error']}", flush=True)

@@ -247,3 +247,20 @@ def test_a_batch_scored_in_several_processes_gives_the_same_lines_in_the_same_or
     assert [r.get("id") for r in outputs["2"]] == ["a", "b", "c", "d", "e", None]
     assert outputs["2"] == outputs["1"]
     assert outputs["2"][0]["engine"] == "pocketsphinx" and "error" in outputs["2"][4]
+
+
+def test_rehearse_debug_sends_the_librarys_debug_log_to_stderr_once(monkeypatch, capsys):
+    import logging
+
+    from rehearse.cli import main as cli
+
+    log = logging.getLogger("rehearse")
+    before, level = list(log.handlers), log.level
+    try:
+        cli._debug_log()
+        cli._debug_log()  # a second command in the same process adds no second handler
+        logging.getLogger("rehearse.turn").debug("pause at 3.20 s")
+        err = capsys.readouterr().err
+        assert err.count("rehearse.turn: pause at 3.20 s") == 1
+    finally:
+        log.handlers[:], log.level = before, level

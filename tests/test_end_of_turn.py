@@ -277,3 +277,20 @@ def test_the_recorder_learns_the_speakers_pauses_and_waits_longer_after_a_slow_s
     rec, result = record(monkeypatch, tmp_path, blocks, said)
     assert result.duration_s > 0.5 + 4 * 1.5 + 3 * 1.4  # the last sentence was recorded
     assert POLICY.complete_s < rec.end_window_s <= POLICY.slow_s
+
+
+def test_the_debug_log_tells_each_window_and_why_the_answer_ended(monkeypatch, tmp_path, caplog):
+    """With the debug log on (REHEARSE_DEBUG), each window chosen in a pause is logged with the words
+    it was chosen on, and the line at the end says which window ended the answer."""
+    import logging
+
+    blocks, said = answer(("say", 2.0, "and what i did was"), ("pause", 1.0),
+                          ("say", 2.0, "rewrite the jobs"), ("pause", 8.0))
+    with caplog.at_level(logging.DEBUG, logger="rehearse.turn"):
+        rec, result = record(monkeypatch, tmp_path, blocks, said)
+    lines = [r.getMessage() for r in caplog.records if r.name == "rehearse.turn"]
+    assert any("do not reach the pause" in line for line in lines)  # before the words come in
+    assert any(f"window {POLICY.incomplete_s:.2f} s after 'and what i did was'" in line for line in lines)
+    assert any(line.startswith("speech again after a pause of") for line in lines)
+    ends = [line for line in lines if line.endswith("the answer ends")]
+    assert len(ends) == 1 and f"window {rec.end_window_s:.2f} s after 'and what i did was rewrite the jobs'" in ends[0]

@@ -20,6 +20,7 @@ a live transcriber uses them to decode the tail early and to throw that away.
 
 from __future__ import annotations
 
+import logging
 import queue
 import sys
 import time
@@ -35,6 +36,8 @@ from rehearse.audio.endpoint import Endpointer
 from rehearse.core.errors import RehearseError
 from rehearse.core.ports import BlockCallback, Recording
 from rehearse.audio.vad import FrameClassifier
+
+log = logging.getLogger("rehearse.turn")
 
 STALL_S = 10.0
 """Seconds without a single block from the device before we give up on it (a machine under heavy load
@@ -310,6 +313,7 @@ class _Turn:
         self._silence = 0.0
         self._text_at_pause: Any = None
         self._heard_in_pause: Any = None  # the words that reached the pause, once the live ones did
+        self._logged: Any = None
 
     def update(self) -> bool:
         """Call after each block; True once the answer is over."""
@@ -320,6 +324,7 @@ class _Turn:
             return False
         stopped = ep.last_speech_end_s
         if self.paused_at is not None and stopped is not None and stopped > self.paused_at:
+            log.debug("speech again after a pause of %.2f s at %.2f s", self._silence, self.paused_at)
             self.paused_at = None  # sustained speech came back
             self.pauses.append((self._silence, self._heard_in_pause))
             if self.on_resume is not None:
@@ -347,7 +352,26 @@ class _Turn:
         first = ep.first_speech_s
         spoken_s = None if first is None else max(0.0, self.paused_at - first)
         self.window_s = float(self.end_of_turn(heard, tuple(self.pauses), spoken_s))
-        return silence >= self.window_s - 1e-9
+        done = silence >= self.window_s - 1e-9
+        if log.isEnabledFor(logging.DEBUG):
+            self._log(heard, silence, done)
+        return done
+
+    def _log(self, heard: Any, silence: float, done: bool) -> None:
+        """One debug line each time the window or the words it was chosen on change, and at the end."""
+        key = (self.paused_at, self.window_s, None if heard is None else len(heard), done)
+        if key == self._logged:
+            return
+        self._logged = key
+        if heard is None:
+            words = "(the live words do not reach the pause yet)"
+        else:
+            last = list(heard[-8:]) if not isinstance(heard, str) else heard[-60:].split()
+            words = " ".join(getattr(w, "word", w) for w in last)
+            p = getattr(last[-1], "probability", None) if last else None
+            words = repr(words) + (f" (last word p={p:.2f})" if p is not None else "")
+        log.debug("pause at %.2f s, silence %.2f s: window %.2f s after %s%s", self.paused_at, silence,
+                  self.window_s, words, ": the answer ends" if done else "")
 
     def _text(self) -> Any:
         if self.live_text is None:

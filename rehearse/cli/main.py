@@ -131,6 +131,20 @@ def _module(name: str):
     return importlib.import_module(f"rehearse.cli.commands.{name}")
 
 
+def _debug_log() -> None:
+    """With REHEARSE_DEBUG, what the library logs goes to stderr: the end-of-answer rule's decisions
+    while you are silent, each live decode (``scripts/bench_latency.py --trace`` keeps them)."""
+    import logging
+
+    log = logging.getLogger("rehearse")
+    log.setLevel(logging.DEBUG)
+    if not any(getattr(h, "rehearse_debug", False) for h in log.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(relativeCreated)9.0f ms %(name)s: %(message)s"))
+        handler.rehearse_debug = True
+        log.addHandler(handler)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     from rehearse.core.errors import RehearseError
 
@@ -151,6 +165,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"rehearse: the text given to {flag} is not valid UTF-8 (the terminal passed bytes it could not "
               "decode); type it again or use a UTF-8 terminal.", file=sys.stderr)
         return 2
+    if os.environ.get("REHEARSE_DEBUG"):
+        _debug_log()
     try:
         return int(_module(args.command.replace("-", "_")).run(args) or 0)
     except RehearseError as err:

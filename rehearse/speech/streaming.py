@@ -21,6 +21,7 @@ left. Every word is on the whole answer's clock.
 
 from __future__ import annotations
 
+import logging
 import queue
 import re
 import threading
@@ -32,6 +33,8 @@ import numpy as np
 
 from rehearse.audio.pcm import Audio
 from rehearse.core.model import Transcript, Word
+
+log = logging.getLogger("rehearse.live")
 
 FRAME_S = 0.03
 ABSOLUTE_FLOOR_RMS = 60.0
@@ -344,6 +347,7 @@ class AgreementTranscriber:
             transcript = self.engine.transcribe(Audio(samples, self.sample_rate))
         record = Decode(kind, start / self.sample_rate, end / self.sample_rate, time.perf_counter() - began,
                         time.process_time() - cpu)
+        _log_decode(record, transcript)
         offset = start / self.sample_rate
         words = [w.shifted(offset) for w in transcript.words if w.word.strip()]
         return words, record
@@ -761,8 +765,9 @@ class IncrementalTranscriber:
         began, cpu = time.perf_counter(), time.process_time()
         transcript = self.engine.transcribe(Audio(segment.samples, self.sample_rate))
         offset = segment.start_sample / self.sample_rate
-        self.decodes.append(Decode(kind, offset, offset + duration, time.perf_counter() - began,
-                                   time.process_time() - cpu))
+        record = Decode(kind, offset, offset + duration, time.perf_counter() - began, time.process_time() - cpu)
+        self.decodes.append(record)
+        _log_decode(record, transcript)
         words = tuple(w.shifted(offset) for w in transcript.words)
         return SegmentResult(segment, transcript, words)
 
@@ -846,6 +851,11 @@ class IncrementalTranscriber:
     @property
     def segment_results(self) -> list[SegmentResult]:
         return [self._results[i] for i in sorted(self._results)]
+
+
+def _log_decode(record: Decode, transcript: Transcript) -> None:
+    log.debug("%s decode of %.2f-%.2f s took %.2f s: ...%s", record.kind, record.start_s, record.end_s,
+              record.compute_s, " ".join(w.word for w in transcript.words[-6:]))
 
 
 def _loud(samples: np.ndarray, frame: int) -> bool:
