@@ -249,8 +249,8 @@ def main(argv=None) -> int:
         if args.calibration:
             print("\n".join(calibration(f"out-of-fold ensemble probabilities{', ' + how if how else ''}", ops,
                                          ensemble_probability(ops, oof, combine, mask))))
-        if args.by_file:
-            print("\n".join(by_file(paths, combine, args.seed)))
+    if args.by_file:  # its own trainings: runs with --no-cv too
+        print("\n".join(by_file(paths, combine, args.seed)))
     if not args.no_speed:
         print("\n".join(speed(items)))
     return 0
