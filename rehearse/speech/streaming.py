@@ -129,24 +129,6 @@ def _norm(word: str) -> str:
     return re.sub(r"[^a-z0-9]", "", word.lower())
 
 
-@dataclass(frozen=True)
-class _PauseTail:
-    """The buffer decoded at a pause: the answer's end if no speech comes back."""
-
-    generation: int
-    """The pause it belongs to (:meth:`AgreementTranscriber.pause` and ``resume`` move it on)."""
-    start: int
-    """First sample decoded."""
-    end: int
-    """Sample after the last one decoded."""
-    committed: int
-    """How many words were committed when the decode began."""
-    words: list[Word]
-    """The words decoded after those committed ones."""
-    decoded: list[Word]
-    """Every word decoded (for agreement, should the speaker go on)."""
-
-
 class AgreementTranscriber:
     """Decodes the growing answer about every ``step_s`` of new audio and commits the words on which
     two consecutive decodes agree; the committed audio leaves the buffer once it holds more than
@@ -183,13 +165,12 @@ class AgreementTranscriber:
         self._total = 0
         self._buf_start = 0                 # sample where the decoded buffer starts
         self._decoded_to = 0                # end of the audio the latest step decoded
-        self._agreed_to = 0                 # end of the audio of the latest decode taken for agreement
         self._committed: list[Word] = []
         self._tentative: list[Word] = []   # the latest decode's words after the committed ones
         self._pause_at: Optional[int] = None
         self._generation = 0                # a pause and the resume after it end a generation
         self._spec_started: Optional[int] = None
-        self._spec: Optional[_PauseTail] = None  # the tail decoded at the current pause
+        self._spec: Optional[tuple[int, int, int, list[Word]]] = None  # generation, end, committed, words
         self._finishing = False
         self._done = False
         self._busy = False
@@ -232,17 +213,13 @@ class AgreementTranscriber:
             self._cond.notify_all()
 
     def resume(self) -> None:
-        """Speech came back: the speculative result is no longer the answer's end. Its words still
-        count as one more decode of the growing answer (agreement, as a step's would), so the work
-        is not lost and no step is due at once."""
+        """Speech came back: throw the speculative result away and go on."""
         with self._cond:
             if self._pause_at is None:
                 return
             self._pause_at = None
             self._generation += 1
-            spec, self._spec = self._spec, None
-            if spec is not None:
-                self._agree_step(spec.start, spec.end, spec.decoded)
+            self._spec = None
             self._cond.notify_all()
 
     def text_so_far(self) -> str:
@@ -265,8 +242,8 @@ class AgreementTranscriber:
     def _heard_after_committed(self) -> tuple[list[Word], int]:
         """The words after the committed ones and the sample they reach (lock held)."""
         spec = self._spec
-        if spec is not None and spec.generation == self._generation and spec.committed == len(self._committed):
-            return spec.words, spec.end
+        if spec is not None and spec[0] == self._generation and spec[2] == len(self._committed):
+            return spec[3], spec[1]
         return self._tentative, self._decoded_to
 
     @property
@@ -376,27 +353,18 @@ class AgreementTranscriber:
         words, record = self._decode("step", start, end, final=False)
         with self._cond:
             self.decodes.append(record)
-            self._decoded_to = max(self._decoded_to, end)
-            self._agree_step(start, end, words)
+            self._decoded_to = end
+            if self._finishing or start != self._buf_start:
+                return record
+            new = self._after_committed(words)
+            agreed = 0
+            while (agreed < len(new) and agreed < len(self._tentative)
+                   and _norm(new[agreed].word) == _norm(self._tentative[agreed].word)):
+                agreed += 1
+            self._committed += new[:agreed]
+            self._tentative = new[agreed:]
+            self._trim(end)
         return record
-
-    def _agree_step(self, start: int, end: int, words: list[Word]) -> None:
-        """Take ``words`` (a decode of samples [start, end)) as the latest decode of the growing
-        answer: of its words after the committed ones, commit those it agrees on with the decode
-        before, keep the rest as tentative. Skipped when the buffer moved meanwhile or a decode
-        reaching further was already taken (lock held)."""
-        if self._finishing or start != self._buf_start or end < self._agreed_to:
-            return
-        self._agreed_to = end
-        self._decoded_to = max(self._decoded_to, end)
-        new = self._after_committed(words)
-        agreed = 0
-        while (agreed < len(new) and agreed < len(self._tentative)
-               and _norm(new[agreed].word) == _norm(self._tentative[agreed].word)):
-            agreed += 1
-        self._committed += new[:agreed]
-        self._tentative = new[agreed:]
-        self._trim(end)
 
     def _trim(self, end: int) -> None:
         """Move the buffer's start past committed audio once the buffer is longer than allowed."""
@@ -456,18 +424,16 @@ class AgreementTranscriber:
         with self._cond:
             self.decodes.append(record)
             if generation == self._generation and committed == len(self._committed):
-                self._spec = _PauseTail(generation, start, end, committed, self._after_committed(words), words)
-            else:  # speech came back while it was decoded: it serves as a step
-                self._agree_step(start, end, words)
+                self._spec = (generation, end, committed, self._after_committed(words))
         return record
 
     def _final(self, end: int) -> Optional[Decode]:
         with self._cond:
             spec = self._spec
-            usable = (spec is not None and self._pause_at is not None and spec.generation == self._generation
-                      and spec.committed == len(self._committed) and not self._levels.speech_after(spec.end))
+            usable = (spec is not None and self._pause_at is not None and spec[0] == self._generation
+                      and spec[2] == len(self._committed) and not self._levels.speech_after(spec[1]))
             if usable:
-                self._committed += spec.words
+                self._committed += spec[3]
                 self._tentative = []
                 self._done = True
                 return None
