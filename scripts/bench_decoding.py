@@ -177,13 +177,25 @@ def parse_variant(variant: str):
         elif s in ("g", "ng"):
             opts = replace(opts, speech_gate=s == "g")
         elif "=" in s:  # any other DecodeOptions field, e.g. short_prompt_s=6
-            key, _, value = s.partition("=")
-            current = getattr(opts, key)
-            cast = type(current) if current is not None else str
-            opts = replace(opts, **{key: cast(value) if cast is not bool else value in ("1", "true", "on")})
+            opts = with_setting(opts, s)
         else:
             raise SystemExit(f"unknown setting {s!r} in variant {variant!r}")
     return model, opts
+
+
+def with_setting(opts, setting: str):
+    """``opts`` (DecodeOptions) with one ``KEY=VALUE`` field set, the value read as the field's type
+    (a field that defaults to None takes a number when the value reads as one)."""
+    key, _, value = setting.partition("=")
+    current = getattr(opts, key)
+    if isinstance(current, bool):
+        return replace(opts, **{key: value in ("1", "true", "on")})
+    if current is None:
+        try:
+            return replace(opts, **{key: float(value)})
+        except ValueError:
+            return replace(opts, **{key: value})
+    return replace(opts, **{key: type(current)(value)})
 
 
 def worker(variant: str, folder: Path) -> dict:

@@ -36,6 +36,7 @@ context, ``tc`` the tail decoded from the last committed word instead of the buf
     python scripts/bench_streaming.py --variants old agree/s2 agree/b5 --files answer-01.wav
     python scripts/bench_streaming.py --engine pocketsphinx --variants old agree
     python scripts/bench_streaming.py --set .bench/fluent --clock cpu   # a set made with --pauses 0.05,0.25
+    python scripts/bench_streaming.py --variants agree --option encoder_margin_s=1   # a decoding setting
 """
 
 from __future__ import annotations
@@ -174,6 +175,9 @@ def main() -> None:
                         help="a decode's cost on the virtual clock: its wall time (other work on the machine "
                              "inflates it), or its CPU seconds over the engine's 2 threads (a lower bound)")
     parser.add_argument("--json", type=Path, help="append one JSON line per variant")
+    parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                        help="a Whisper DecodeOptions field for every decode, one pass included "
+                             "(e.g. encoder_margin_s=1); repeatable")
     args = parser.parse_args()
     global CLOCK
     CLOCK = args.clock
@@ -188,6 +192,11 @@ def main() -> None:
         rows = [r for r in rows if r[0].name in args.files]
     pauses = {d["file"]: d["pauses"] for d in json.loads((args.set / "pauses.json").read_text())}
     engine = engines.get(args.engine)
+    if args.option:
+        from bench_decoding import with_setting
+
+        for setting in args.option:
+            engine.options = with_setting(engine.options, setting)
     rate = 16000
     clips = []
     for path, ref in rows:

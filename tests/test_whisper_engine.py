@@ -238,3 +238,37 @@ def test_long_recordings_are_cut_into_as_few_pieces_as_fit_a_window_at_pauses():
         assert len(pieces) == np.ceil(seconds / PIECE_S) and pieces.max() <= PIECE_S
         for cut in cuts[1:-1]:
             assert any(at <= cut / rate <= at + 0.4 for at in pauses), cut / rate
+
+
+def test_a_short_encoder_window_encodes_only_the_audio_and_hears_the_same_words(monkeypatch):
+    from dataclasses import replace
+
+    engine = _need_whisper()
+    clip = audio_mod.load(speech_sample("jfk.wav"))  # 11 s: a 30 s window holds it whole
+    shapes = []
+    encode = engine._encoder._encode
+    monkeypatch.setattr(engine._encoder, "_encode", lambda f: shapes.append(f.shape) or encode(f))
+    monkeypatch.setattr(engine, "options", replace(engine.options, encoder_margin_s=1.0))
+    words = _words(engine.transcribe(clip).text)
+    assert "ask not what your country can do for you" in " ".join(words)
+    # the clip, the engine's 1 s of padding and the margin, in whole seconds: not 30 s
+    assert shapes and all(s[-1] <= 100 * (11 + 1 + 1 + 1) for s in shapes), shapes
+
+
+def test_a_short_encoder_window_leaves_out_the_padding_after_the_audio():
+    from rehearse.speech.engines.whisper import _ShortEncoder
+
+    seen = []
+    short = _ShortEncoder(lambda features: seen.append(features.shape) or features.shape)
+    window = np.zeros((80, 3000), np.float32)
+    window[:, :730] = -0.5  # 7.3 s of audio (log-mel of silence is not zero), then zero padding
+    assert short(window) == (80, 3000)  # margin None: the whole 30 s window, as trained
+    short.margin_s = 0.0
+    assert short(window) == (80, 800)  # rounded up to whole seconds
+    short.margin_s = 1.0
+    assert short(window[None]) == (1, 80, 900)
+    short.margin_s = 5.0
+    window[:, :2900] = -0.5
+    assert short(window) == (80, 3000)  # never more than the window
+    short.margin_s = 0.0
+    assert short(np.zeros((80, 3000), np.float32)) == (80, 100)  # nothing at all: one second
