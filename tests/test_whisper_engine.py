@@ -248,11 +248,19 @@ def test_a_short_encoder_window_encodes_only_the_audio_and_hears_the_same_words(
     shapes = []
     encode = engine._encoder._encode
     monkeypatch.setattr(engine._encoder, "_encode", lambda f: shapes.append(f.shape) or encode(f))
-    monkeypatch.setattr(engine, "options", replace(engine.options, encoder_margin_s=1.0))
+    monkeypatch.setattr(engine, "options", replace(engine.options, encoder_margin_s=1.0, encoder_min_s=1.0))
     words = _words(engine.transcribe(clip).text)
     assert "ask not what your country can do for you" in " ".join(words)
     # the clip, the engine's 1 s of padding and the margin, in whole seconds: not 30 s
     assert shapes and all(s[-1] <= 100 * (11 + 1 + 1 + 1) for s in shapes), shapes
+
+
+def test_a_short_clip_is_not_written_twice():
+    """An encoder window of 10 s made Whisper repeat this 2.6 s clip ("Your power is sufficient,
+    I said. Your power is sufficient, I said."); the engine's defaults must not."""
+    engine = _need_whisper()
+    words = _words(engine.transcribe(audio_mod.load(speech_sample("librispeech-8455-210777-0068.wav"))).text)
+    assert words.count("sufficient") == 1, words
 
 
 def test_a_short_encoder_window_leaves_out_the_padding_after_the_audio():
