@@ -820,6 +820,8 @@ class IncrementalTranscriber:
 
 
 def _log_decode(record: Decode, transcript: Transcript) -> None:
+    if not log.isEnabledFor(logging.DEBUG):
+        return  # the words are joined only for the debug log
     log.debug("%s decode of %.2f-%.2f s took %.2f s: ...%s", record.kind, record.start_s, record.end_s,
               record.compute_s, " ".join(w.word for w in transcript.words[-6:]))
 
