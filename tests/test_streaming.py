@@ -339,3 +339,15 @@ def test_the_words_decoded_at_a_pause_reach_the_end_of_turn_rule_at_once():
     assert live.covered_s >= 2.3  # the words reach the pause
     live.resume()
     assert live.text_so_far() == "" and live.covered_s == 0.0
+
+
+def test_each_live_decode_is_in_the_debug_log(caplog):
+    import logging
+
+    engine = ToneEngine()
+    live = AgreementTranscriber(engine, RATE, background=False)
+    with caplog.at_level(logging.DEBUG, logger="rehearse.live"):
+        feed(live, tones(fluent(4.5), tail_s=0.5))
+    lines = [r.getMessage() for r in caplog.records if r.name == "rehearse.live"]
+    assert len(lines) == len(live.decodes) >= 2
+    assert all(line.startswith("step decode of 0.00-") for line in lines), lines
