@@ -13,11 +13,17 @@ from conftest import need, need_engine, need_espeak, speech_sample
 from rehearse.audio import pcm as audio_mod
 from rehearse.speech import engines
 from rehearse.audio.pcm import Audio
+from rehearse.speech.wer import wer
 
 
 def _need_whisper():
     need_engine("whisper")
     return engines.get("whisper")
+
+
+JFK = ("and so my fellow americans ask not what your country can do for you "
+       "ask what you can do for your country")
+"""What is said in jfk.wav (the speech's text)."""
 
 
 def _words(text: str) -> list[str]:
@@ -249,8 +255,9 @@ def test_a_short_encoder_window_encodes_only_the_audio_and_hears_the_same_words(
     encode = engine._encoder._encode
     monkeypatch.setattr(engine._encoder, "_encode", lambda f: shapes.append(f.shape) or encode(f))
     monkeypatch.setattr(engine, "options", replace(engine.options, encoder_margin_s=1.0, encoder_min_s=1.0))
-    words = _words(engine.transcribe(clip).text)
-    assert "ask not what your country can do for you" in " ".join(words)
+    heard = engine.transcribe(clip).text
+    # at most two word errors in the sentence's 22 ("asked not" on some CPUs: int8 arithmetic differs)
+    assert wer(JFK, heard) <= 2 / 22, heard
     # the clip, the engine's 1 s of padding and the margin, in whole seconds: not 30 s
     assert shapes and all(s[-1] <= 100 * (11 + 1 + 1 + 1) for s in shapes), shapes
 
