@@ -136,3 +136,30 @@ def test_a_last_word_the_engine_is_unsure_of_does_not_close_the_clause():
     # words without a probability are read as before
     assert completeness(words + [Word("arm.", 1.8, 2.0)]) == COMPLETE
     assert TurnPolicy().window_s(unsure) == TurnPolicy().incomplete_s
+
+
+def test_words_that_trail_off_are_unfinished_whatever_the_last_word():
+    from rehearse.core.model import Word
+
+    # Whisper writes "..." or a comma where the speaker stopped mid-clause; "that" alone is
+    # already unfinished, "seen" or "years" alone would close the clause
+    assert completeness("it fits what you described. I think that...") == INCOMPLETE
+    assert completeness("and by then I was seen,") == INCOMPLETE
+    assert completeness("they renewed for three more years\u2026") == INCOMPLETE
+    assert completeness("they renewed for three more years.") == COMPLETE
+    words = [Word(w, i * 0.3, i * 0.3 + 0.25, 0.99) for i, w in enumerate(["they", "renewed", "for", "three"])]
+    assert completeness(words + [Word("years,", 1.2, 1.5, 0.99)]) == INCOMPLETE
+    assert completeness(words + [Word("years.", 1.2, 1.5, 0.99)]) == COMPLETE
+
+
+def test_a_symbol_written_apart_is_not_the_last_word_the_engine_is_unsure_of():
+    from rehearse.core.model import Word
+    from rehearse.coaching.turn import UNSURE_P
+
+    # "... fell below one percent." written "fell below 1 %", the "%" a word of its own
+    said = [Word(w, i * 0.3, i * 0.3 + 0.25, 0.95) for i, w in enumerate(["the", "error", "rate", "fell", "below", "1"])]
+    unsure_sign = said + [Word("%", 1.8, 1.9, UNSURE_P - 0.2)]
+    assert completeness(unsure_sign) == COMPLETE
+    # the number itself unsure: a hesitation may hide behind it, as before
+    unsure_number = said[:-1] + [Word("1", 1.5, 1.7, UNSURE_P - 0.2), Word("%", 1.8, 1.9, 0.99)]
+    assert completeness(unsure_number) == INCOMPLETE
