@@ -18,6 +18,7 @@ transcriber, the store and the recordings folder), so the same code runs practic
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -27,6 +28,8 @@ from rehearse.core.audio import SPEECH_RATE
 from rehearse.core.errors import DiskFullError, Interrupted, NoSpeechError, RehearseError
 from rehearse.core.model import Archetype, Prompt, Score, Transcript
 from rehearse.core.ports import BlockCallback, Recorder, Recording, Speaker, Transcriber
+
+log = logging.getLogger("rehearse.round")
 
 Notify = Callable[[str], None]
 """Where a sentence for the person goes (stderr in the CLI)."""
@@ -174,6 +177,7 @@ def run_round(
                 f"{session_id} (free some space, then `rehearse rescore {session_id} --retranscribe` scores "
                 "them).") from exc
         raise
+    log.debug("recording ended (%s) at %.2f s", recording.stopped_by, recording.duration_s)
     store.update(session_id, duration_s=recording.duration_s, stopped_by=recording.stopped_by)
     if recording.stopped_by == "interrupted":
         store.update(session_id, status="interrupted")
@@ -190,6 +194,7 @@ def run_round(
             from rehearse.audio import pcm
 
             transcript = ports.transcriber.transcribe(pcm.load(recording.path))
+        log.debug("transcript ready")
         if transcript.is_empty:
             store.update(session_id, status="no_speech", engine=transcript.engine, transcript="")
             raise NoSpeechError(no_speech_message(recording, session_id), session_id=session_id)
@@ -198,9 +203,11 @@ def run_round(
         extra_data = dict(extra(recording, transcript, result) or {}) if extra else {}
         if mine is not None:
             extra_data["personal"] = mine
+        log.debug("checks done")
         store.save_scored(session_id, score=result, words=transcript.words, transcript=transcript.text,
                           engine=transcript.engine, duration_s=recording.duration_s,
                           extra=extra_data or None, checker=scoring.checker_name())
+        log.debug("saved")
     except NoSpeechError:
         raise
     except KeyboardInterrupt:
