@@ -185,16 +185,18 @@ def parse_variant(variant: str):
 
 def with_setting(opts, setting: str):
     """``opts`` (DecodeOptions) with one ``KEY=VALUE`` field set, the value read as the field's type
-    (a field that defaults to None takes a number when the value reads as one)."""
+    (a field that defaults to None takes a whole number or a number when the value reads as one)."""
     key, _, value = setting.partition("=")
     current = getattr(opts, key)
     if isinstance(current, bool):
         return replace(opts, **{key: value in ("1", "true", "on")})
     if current is None:
-        try:
-            return replace(opts, **{key: float(value)})
-        except ValueError:
-            return replace(opts, **{key: value})
+        for kind in (int, float):
+            try:
+                return replace(opts, **{key: kind(value)})
+            except ValueError:
+                pass
+        return replace(opts, **{key: value})
     return replace(opts, **{key: type(current)(value)})
 
 

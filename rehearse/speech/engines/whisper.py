@@ -101,6 +101,9 @@ class DecodeOptions:
     encoder_min_s: float = 20.0
     """See :attr:`encoder_margin_s`. With 10 s, Whisper now and then wrote a short clip twice
     ("Your power is sufficient, I said. Your power is sufficient, I said."); with 20 s it did not."""
+    window_beam_size: Optional[int] = None
+    """Beam width for a live window cut mid-speech (:meth:`WhisperEngine.transcribe_window` without
+    ``final``: the re-decodes whose words are committed when two agree); None: :attr:`beam_size`."""
     speech_gate: bool = True
     """Decode only where Silero VAD (shipped with faster-whisper) hears speech: a piece without
     speech is not decoded, the rest of a piece is made digital silence, and words outside the speech
@@ -181,7 +184,8 @@ class WhisperEngine:
         opts = replace(self.options, max_new_tokens=min(MAX_WINDOW_TOKENS, int(16 + 10 * audio.duration_s)))
         if not final:
             # a window cut mid-word is decoded once, greedy-safe: no retries
-            opts = replace(opts, tail_gap_s=float("inf"), temperature=(0.0,))
+            opts = replace(opts, tail_gap_s=float("inf"), temperature=(0.0,),
+                           beam_size=opts.window_beam_size or opts.beam_size)
         if context:
             prompt = " ".join(p for p in (opts.initial_prompt, context[-CONTEXT_CHARS:].lstrip()) if p)
             opts = replace(opts, initial_prompt=prompt)
