@@ -36,6 +36,11 @@ sampling more often, which made it slower and its live transcripts less accurate
 
 
 CONTEXT_CHARS = 200
+WINDOW_TOKENS_PER_S = 6
+"""Tokens a live window may ask for, per second of its audio (plus 16). Whisper writes speech at
+about 4 tokens a second (10 s windows of the realistic set: median 3.9, most 4.9), but a window cut
+mid-speech now and then ends in a loop ("so, so, so, ...", "uh, uh, uh, ...") that runs to the
+cap: at 10 a second such a 10 s decode took 3-5 s instead of 0.7-1 s (seed-17 latency set)."""
 MAX_WINDOW_TOKENS = 220
 """Most new tokens a live window may ask for: Whisper's 448-token context holds the prompt too, and
 faster-whisper keeps up to 227 prompt tokens (the last 223 of the earlier text and the start
@@ -179,9 +184,10 @@ class WhisperEngine:
         at pauses). ``context`` is the answer's text before this audio, appended to the prompt; unless
         ``final``, the audio stops mid-speech, so a missing last word is expected and the tail is not
         decoded again."""
-        # no runaway repetition: a window never needs more than 10 tokens a second (a 7 s tail decoded
-        # at a pause once ran to the model's limit at every temperature: 15.7 s instead of 3 s)
-        opts = replace(self.options, max_new_tokens=min(MAX_WINDOW_TOKENS, int(16 + 10 * audio.duration_s)))
+        # no long runaway repetition: a 7 s tail decoded at a pause once ran to the model's limit at
+        # every temperature (15.7 s instead of 3 s); see WINDOW_TOKENS_PER_S
+        opts = replace(self.options, max_new_tokens=min(MAX_WINDOW_TOKENS,
+                                                        int(16 + WINDOW_TOKENS_PER_S * audio.duration_s)))
         if not final:
             # a window cut mid-word is decoded once, greedy-safe: no retries
             opts = replace(opts, tail_gap_s=float("inf"), temperature=(0.0,),
