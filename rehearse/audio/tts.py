@@ -26,6 +26,7 @@ keeps renders sequential.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import io
 import re
@@ -137,7 +138,16 @@ def _get_engine() -> Any:
         raise _Missing(f"pyttsx3 could not load libespeak-ng: {exc}")
     _prime(engine)
     _engine = engine
+    atexit.register(_release_engines)
     return engine
+
+
+def _release_engines() -> None:
+    """At exit, let go of the engines while the interpreter is whole: pyttsx3's driver clean-up,
+    left to the interpreter's last sweep, fails there ("Exception ignored in DriverProxy.__del__")."""
+    global _engine
+    _engine = None
+    _retired.clear()
 
 
 def _prime(engine: Any) -> None:
