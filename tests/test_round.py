@@ -256,3 +256,37 @@ def test_every_recorder_accepts_everything_the_round_may_pass():
         params = inspect.signature(recorder.record).parameters
         takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
         assert takes_any or port <= set(params), (recorder.__name__, port - set(params))
+
+
+def test_the_checks_load_while_the_prompt_and_the_answer_go_on_not_after(tmp_path, monkeypatch):
+    """The checks' model takes about 0.3 s to load on first use: a round loads it in the background
+    from its start, so it is ready by the time the answer ends."""
+    import threading
+
+    from rehearse.coaching import checkers
+
+    checkers.default_checker.cache_clear()
+    loaded_during_recording = threading.Event()
+
+    class WaitingRecorder(FileRecorder):
+        def record(self, path, **kw):
+            for _ in range(500):  # up to 5 s: the answer goes on while the checks load
+                if checkers.default_checker.cache_info().currsize:
+                    loaded_during_recording.set()
+                    break
+                threading.Event().wait(0.01)
+            return super().record(path, **kw)
+
+    result, _ = _run(tmp_path, recorder=WaitingRecorder(tone_wav(tmp_path / "a.wav", seconds=3)))
+    assert loaded_during_recording.is_set()
+    assert result.score.checks  # and the real answer was checked as usual
+
+
+def test_a_failure_while_warming_up_the_checks_is_left_to_the_real_checks(tmp_path, monkeypatch):
+    def broken(*a, **kw):
+        raise RuntimeError("the heads file is damaged")
+
+    monkeypatch.setattr(rnd.scoring, "score", broken)
+    rnd.warm_up_checks(archetypes.get("storyteller"))  # no exception: the round reports it later
+    with pytest.raises(RuntimeError, match="damaged"):
+        _run(tmp_path)

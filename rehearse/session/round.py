@@ -19,6 +19,7 @@ transcriber, the store and the recordings folder), so the same code runs practic
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -26,7 +27,7 @@ from typing import Any, Callable, Optional
 from rehearse.coaching import personal, scoring
 from rehearse.core.audio import SPEECH_RATE
 from rehearse.core.errors import DiskFullError, Interrupted, NoSpeechError, RehearseError
-from rehearse.core.model import Archetype, Prompt, Score, Transcript
+from rehearse.core.model import Archetype, Prompt, Score, Transcript, Word
 from rehearse.core.ports import BlockCallback, Recorder, Recording, Speaker, Transcriber
 
 log = logging.getLogger("rehearse.round")
@@ -129,6 +130,8 @@ def run_round(
     recording, once the session is marked ``failed`` with the reason.
     """
     store = ports.store
+    # The checks' model loads (about 0.3 s) while the prompt is spoken, not after the answer.
+    threading.Thread(target=warm_up_checks, args=(archetype, targets), name="warm-up-checks", daemon=True).start()
     # A recorder that can open its input early does so now, so it is delivering when the prompt ends.
     prepare, release = getattr(ports.recorder, "prepare", None), getattr(ports.recorder, "release", None)
     if prepare is not None:
@@ -265,6 +268,19 @@ def live_hooks(live) -> dict:
 
     hooks.update(live_text=live_text, on_pause=on_pause, on_resume=on_resume)
     return hooks
+
+
+def warm_up_checks(archetype: Archetype, targets: Optional[personal.Targets] = None) -> None:
+    """Check a two-word answer once and throw the result away: what the checks load on first use
+    (the embedding model and its heads, the rules) is then ready when the real answer ends. A
+    failure here is left for the real checks to report."""
+    words = (Word("Thank", 0.0, 0.3), Word("you.", 0.3, 0.6))
+    transcript = Transcript(text="Thank you.", words=words, engine="warm-up", duration_s=0.6)
+    try:
+        scoring.score(transcript, archetype)
+        personal_results(transcript, targets)
+    except Exception:  # noqa: BLE001 - the round's own checks say what is wrong
+        log.debug("warming up the checks failed", exc_info=True)
 
 
 def personal_results(transcript: Transcript, targets: Optional[personal.Targets]) -> Optional[list]:
