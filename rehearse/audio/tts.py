@@ -138,10 +138,10 @@ def _get_engine() -> Any:
         raise _Missing(f"pyttsx3 could not load libespeak-ng: {exc}")
     _prime(engine)
     _engine = engine
-    atexit.register(_release_engines)
     return engine
 
 
+@atexit.register
 def _release_engines() -> None:
     """At exit, let go of the engines while the interpreter is whole: pyttsx3's driver clean-up,
     left to the interpreter's last sweep, fails there ("Exception ignored in DriverProxy.__del__")."""
