@@ -140,7 +140,7 @@ import builtins  # noqa: E402
 import importlib.util  # noqa: E402
 
 from conftest import need  # noqa: E402
-from rehearse.coaching import embed, personal  # noqa: E402
+from rehearse.coaching import embed, personal, topic_match  # noqa: E402
 
 CLOSE = Accomplishment(
     title="Month-end close cut to four days",
@@ -208,15 +208,6 @@ def test_look_alike_words_do_not_mention_a_named_topic(model, use_model):
     assert mentions("i led the migration of all our services to kubernetes last year", "the migration to Kubernetes")
 
 
-def test_topic_names_are_the_capitalised_words_not_a_first_capital():
-    rules = personal.load_rules()
-    assert personal.topic_names("Acme Logistics", rules) == ("acme", "logistics")
-    assert personal.topic_names("the migration to Kubernetes", rules) == ("kubernetes",)
-    assert personal.topic_names("gap in my CV", rules) == ("cv",)
-    assert personal.topic_names("Budget forecasting", rules) == ()
-    assert personal.topic_names("why I'm changing careers", rules) == ()
-
-
 def test_results_keep_the_same_json_shape_with_and_without_the_model(model):
     targets = Targets(accomplishment=CLOSE, topics=("the month-end close", "budget forecasting"))
     for m in (model, None):
@@ -232,9 +223,17 @@ def test_the_shipped_weights_match_the_features():
     data = json.loads((personal.resources.files("rehearse") / personal.MODEL_FILE).read_text(encoding="utf-8"))
     heads = personal.heads_from_json(data)
     assert set(heads) == {PRESENTS, MENTIONS}
-    assert all(len(h.weights) == len(personal.FEATURES) for h in heads.values())
+    assert heads[PRESENTS].features == personal.FEATURES
+    assert heads[MENTIONS].features == topic_match.FEATURES
+    assert all(len(h.weights) == len(h.features) for h in heads.values())
     with pytest.raises(ValueError):
         personal.heads_from_json({**data, "features": ["soft", "window"]})
+    # a topic head that reads other features than the topic check computes is refused
+    wrong = json.loads(json.dumps(data))
+    wrong["heads"][MENTIONS]["features"] = list(personal.FEATURES)
+    wrong["heads"][MENTIONS]["weights"] = [1.0] * len(personal.FEATURES)
+    with pytest.raises(ValueError):
+        personal.heads_from_json(wrong)
 
 
 @pytest.fixture

@@ -5,18 +5,24 @@ Interface (for practice and drills; results never change the contract's five che
     check(transcript: Transcript, targets: Targets) -> list[PersonalCheck]
     results_json(results) -> list[dict]
 
-Both are similarity questions, decided by a small model when the embedding package is installed
-(:class:`SimilarityModel`): the opening and the target (the bank entry's title, terms, situation,
-action and result; or the topic) are read by the checks' normaliser (:mod:`rehearse.coaching.textnorm`:
-fillers dropped, misheard words repaired, spelled-out numbers as numbers), and three features go into a
-logistic regression per check: how closely the target's content words are met by the opening's words
-(WordLlama word-piece embeddings, :mod:`rehearse.coaching.embed`), the share of them heard by the word
-matching below, the best embedding cosine between the target and a window of the opening (the window
-is the evidence), and how many words the target has. Weights: ``rehearse/data/personal_model.json`` (``scripts/train_personal.py``).
+"Does it present my accomplishment?" is a similarity question, decided by a small model when the
+embedding package is installed (:class:`SimilarityModel`): the opening and the bank entry's title,
+terms, situation, action and result are read by the checks' normaliser
+(:mod:`rehearse.coaching.textnorm`: fillers dropped, misheard words repaired, spelled-out numbers as
+numbers), and four features go into a logistic regression: how closely the entry's content words are
+met by the opening's words (WordLlama word-piece embeddings, :mod:`rehearse.coaching.embed`), the share
+of them heard by the word matching below, the best embedding cosine between the entry and a window of
+the opening (the window is the evidence), and how many words the entry has.
 
-The word matching is the fallback when the model is absent, and still names what was heard: the
-transcript and every key term are normalised the same way, so "forty percent" meets "40%"; a word is
-heard when it is close to a target word by rapidfuzz ratio, alone or as two or three adjacent
+"Does it mention this topic?" reads words only (:mod:`rehearse.coaching.topic_match`): a debrief topic
+is an employer, a project or a system, and what tells it is its names heard (misheard, shortened or
+spelled out), not denied; a logistic regression over those three features decides. Word-piece
+embeddings did not help there (README, "Personal checks"). Weights of both heads:
+``rehearse/data/personal_model.json`` (``scripts/train_personal.py``).
+
+The word matching is the accomplishment's fallback when the model is absent, and still names what was
+heard: the transcript and every key term are normalised the same way, so "forty percent" meets "40%";
+a word is heard when it is close to a target word by rapidfuzz ratio, alone or as two or three adjacent
 recognised words joined ("on boarding" for "onboarding"). The thresholds live in
 ``rehearse/data/debrief.toml`` under ``[personal]``.
 """
@@ -39,6 +45,7 @@ else:  # pragma: no cover
 
 from rapidfuzz import fuzz, process
 
+from rehearse.coaching import topic_match
 from rehearse.coaching.bank import Accomplishment, describe
 from rehearse.core.model import CheckResult, Transcript
 from rehearse.coaching.textnorm import NUM, Doc, normalize, original_words
@@ -71,7 +78,6 @@ class PersonalRules:
     fuzzy_join_cutoff: float
     fuzzy_min_length: int
     phrase_share: float
-    topic_share: float
     number_tolerance: float
     stopwords: frozenset[str]
     advice: dict[str, str]
@@ -83,7 +89,7 @@ class PersonalRules:
                    lead_max_words=int(p["lead_max_words"]), fuzzy_cutoff=float(p["fuzzy_cutoff"]),
                    fuzzy_join_cutoff=float(p["fuzzy_join_cutoff"]),
                    fuzzy_min_length=int(p["fuzzy_min_length"]), phrase_share=float(p["phrase_share"]),
-                   topic_share=float(p["topic_share"]), number_tolerance=float(p["number_tolerance"]),
+                   number_tolerance=float(p["number_tolerance"]),
                    stopwords=frozenset(p["stopwords"]), advice=dict(p["advice"]))
 
 
@@ -142,11 +148,13 @@ class SimilarityRules:
 
 @dataclass(frozen=True)
 class Head:
-    """A logistic regression over :data:`FEATURES` (raw scale) and the probability that passes."""
+    """A logistic regression (raw feature scale) and the probability that passes."""
 
     weights: tuple[float, ...]
     bias: float
     threshold: float
+    features: tuple[str, ...] = FEATURES
+    """What it reads: :data:`FEATURES` for the accomplishment, :data:`topic_match.FEATURES` for topics."""
 
     def probability(self, x: Sequence[float]) -> float:
         z = self.bias + sum(w * v for w, v in zip(self.weights, x))
@@ -259,11 +267,20 @@ def similarity_features(doc: Doc, target: str, model: SimilarityModel, rules: Pe
     return Features((soft, heard, float(cos[k]), size), (pos[a], pos[b - 1] + 1))
 
 
+HEAD_FEATURES = {PRESENTS: FEATURES, MENTIONS: topic_match.FEATURES}
+
+
 def heads_from_json(data: dict) -> dict[str, Head]:
+    """The heads of ``data/personal_model.json``; each must read the features its check computes."""
     if list(data.get("features", [])) != list(FEATURES):
         raise ValueError(f"the personal model's features are {data.get('features')}, not {list(FEATURES)}")
-    return {name: Head(tuple(float(w) for w in h["weights"]), float(h["bias"]), float(h["threshold"]))
-            for name, h in data["heads"].items()}
+    out = {}
+    for name, h in data["heads"].items():
+        features = tuple(h.get("features", data["features"]))
+        if features != HEAD_FEATURES.get(name, FEATURES) or len(h["weights"]) != len(features):
+            raise ValueError(f"the {name} head reads {list(features)}, not {list(HEAD_FEATURES.get(name, FEATURES))}")
+        out[name] = Head(tuple(float(w) for w in h["weights"]), float(h["bias"]), float(h["threshold"]), features)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -575,64 +592,43 @@ def _distinct(window: list[_Hit]) -> list[_Hit]:
     return out
 
 
-_SELF = frozenset({"i", "i'm", "i've", "i'd", "i'll"})
+@lru_cache(maxsize=1)
+def load_topic_rules() -> topic_match.TopicRules:
+    return topic_match.TopicRules.from_data(load_data())
 
 
-def topic_names(topic: str, rules: PersonalRules) -> tuple[str, ...]:
-    """The names in a topic as the user typed it, normalised: words with a capital letter ("the
-    migration to Kubernetes", "gap in my CV"), not "I"; the first word only when the topic is in title
-    case ("Acme Logistics"), since a first capital is usually just the start of a phrase."""
-    raw = [w.strip(".,;:!?()\"'") for w in topic.split()]
-    raw = [w for w in raw if w]
-    capital = [any(c.isupper() for c in w) and w.lower() not in _SELF for w in raw]
-    content = [k for k, w in enumerate(raw) if w.lower() not in rules.stopwords and w.lower() not in _SELF
-               and len(w) >= 3]
-    title_case = len(content) > 1 and all(capital[k] for k in content)
-    out: list[str] = []
-    for k, w in enumerate(raw):
-        if capital[k] and (k > 0 or title_case):
-            out.extend(t for t in _content(_norm(w), rules) if len(t) > 1 and t not in out)
-    return tuple(out)
+@lru_cache(maxsize=1)
+def load_topic_head() -> Optional[Head]:
+    """The mentions head of the packaged weights (it reads words only, so it needs no embedding
+    package); None when the file or the head is missing."""
+    ref = resources.files("rehearse").joinpath(MODEL_FILE)
+    if not ref.is_file():
+        return None
+    return heads_from_json(json.loads(ref.read_text(encoding="utf-8"))).get(MENTIONS)
 
 
 def check_topic(doc: Doc, transcript: Transcript, topic: str, rules: PersonalRules,
-                model: Optional[SimilarityModel] = None) -> PersonalCheck:
-    """Whether the answer mentions ``topic``: by the similarity model when given, else by its content
-    words (fuzzily, close together)."""
-    words = _content(_norm(topic), rules)
-    numbers = _numbers(_norm(topic), rules)
-    hits = _phrase_hits(words, doc, rules.topic_share, rules) if words else []
-    if not hits and numbers:
-        spans = _number_hits(numbers[0][0], doc, rules, numbers[0][2])
-        hits = [(a, b, 1) for a, b in spans]
-    missing = _sentence(rules.advice["topic_missing"].format(topic=topic))
-    names = topic_names(topic, rules)
-    if names and _heard_share(names, doc, rules) < 1.0:
-        # "Acme Logistics" is not mentioned by "work ethic, me logistics": its names must be heard
-        return PersonalCheck(MENTIONS, topic, CheckResult(passed=False, required=False, score=0, advice=missing))
-    if model is not None and MENTIONS in model.heads:
-        head = model.heads[MENTIONS]
-        feats = similarity_features(doc, topic, model, rules)
-        p = head.probability(feats.values)
-        if p < head.threshold or feats.window is None:
-            return PersonalCheck(MENTIONS, topic, CheckResult(passed=False, required=False,
-                                                              score=int(round(100 * p)), advice=missing))
-        w_start, w_end = feats.window
-        inside = [h for h in hits if w_start <= h[0] < w_end]
-        start = min([w_start] + [h[0] for h in inside])
-        text, index, seconds = _evidence(doc, transcript, start, max([w_end] + [h[1] for h in inside]))
-        return PersonalCheck(MENTIONS, topic, CheckResult(
-            passed=True, required=False, score=int(round(100 * p)), evidence=text, word_index=index,
-            seconds=seconds), (topic,))
-    if not hits:
-        return PersonalCheck(MENTIONS, topic, CheckResult(passed=False, required=False, score=0,
+                head: Optional[Head] = None) -> PersonalCheck:
+    """Whether the answer mentions ``topic``: where its names are heard best (:mod:`topic_match`), and
+    how likely that is the topic brought up (``head``: a logistic regression over
+    :data:`topic_match.FEATURES`; without one, every name must be heard and not denied)."""
+    trules = load_topic_rules()
+    mention = topic_match.find(doc, topic_match.terms(_norm(topic), trules), trules)
+    if head is not None:
+        p = head.probability(topic_match.features(mention))
+        passed = p >= head.threshold
+    else:
+        passed = mention.names >= 1.0 and not mention.negated
+        p = mention.words if passed else min(mention.words, 0.49)
+    score = int(round(100 * p))
+    if not passed or mention.span is None:
+        missing = _sentence(rules.advice["topic_missing"].format(topic=topic))
+        return PersonalCheck(MENTIONS, topic, CheckResult(passed=False, required=False, score=min(score, 49),
                                                           advice=missing))
-    start, end, heard = hits[0]
-    text, index, seconds = _evidence(doc, transcript, start, end)
-    total = max(len(words), 1)
+    text, index, seconds = _evidence(doc, transcript, *mention.span)
     return PersonalCheck(MENTIONS, topic, CheckResult(
-        passed=True, required=False, score=min(100, int(100 * heard / total)), evidence=text,
-        word_index=index, seconds=seconds), (topic,))
+        passed=True, required=False, score=max(score, 50), evidence=text, word_index=index, seconds=seconds),
+        (topic,))
 
 
 def _sentence(text: str) -> str:
@@ -661,5 +657,7 @@ def check(transcript: Transcript, targets: Targets, rules: Optional[PersonalRule
     out = []
     if targets.accomplishment is not None:
         out.append(check_accomplishment(doc, transcript, targets.accomplishment, rules, model))
-    out.extend(check_topic(doc, transcript, topic, rules, model) for topic in targets.topics)
+    if targets.topics:
+        head = load_topic_head()
+        out.extend(check_topic(doc, transcript, topic, rules, head) for topic in targets.topics)
     return out
