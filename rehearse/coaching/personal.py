@@ -17,7 +17,7 @@ the opening (the window is the evidence), and how many words the entry has.
 "Does it mention this topic?" reads words only (:mod:`rehearse.coaching.topic_match`): a debrief topic
 is an employer, a project or a system, and what tells it is its names heard (misheard, shortened or
 spelled out), not denied; a logistic regression over those three features decides. Word-piece
-embeddings did not help there (README, "Personal checks"). Weights of both heads:
+embeddings did not help there (README, `train_personal.py`). Weights of both heads:
 ``rehearse/data/personal_model.json`` (``scripts/train_personal.py``).
 
 The word matching is the accomplishment's fallback when the model is absent, and still names what was
