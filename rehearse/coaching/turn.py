@@ -118,12 +118,18 @@ class TurnPolicy:
     ``slow_pause_s`` or more after a finished sentence and went on), and for any speaker until
     their rhythm is known: before they have gone on after two finished sentences, and in the first
     ``settle_s`` of the answer (some speakers breathe 1-2 s between sentences)."""
-    fluent_pause_s: float = 0.45
+    fluent_pause_s: float = 0.6
     """A speaker whose pauses after finished sentences all stay under this is fluent: a finished
     sentence ends their answer after ``complete_s``. Between this and ``slow_pause_s`` the window
-    goes from ``complete_s`` to ``slow_s`` in proportion."""
-    slow_pause_s: float = 0.95
-    """See ``fluent_pause_s``."""
+    goes from ``complete_s`` to ``slow_s`` in proportion. A pause is measured from the voice
+    detector's end of speech to its next start, so it reads longer than the silence itself: in the
+    latency benchmark's seed-19 traces the fluent voice's pauses after sentences (0.12-0.45 s of
+    silence between its sentences) read 0.30-0.63 s, the other voices' longest 0.84-2.1 s. At 0.45
+    the fluent voice got windows of 1.1-1.4 s; now 0.7-1.0 s."""
+    slow_pause_s: float = 0.8
+    """See ``fluent_pause_s``. A speaker who has paused this long after a sentence gets the whole
+    ``slow_s``. It was 0.95: with the fluent bound raised and the top left there, a speaker whose
+    longest pause read 0.84 s would wait 1.9 s (2.1 s before); now 2.5 s."""
     settle_s: float = 15.0
     """Seconds of answer (from the first word) before a finished sentence may end it sooner than
     ``slow_s``. An answer to an interviewer seldom ends in its first sentences."""
