@@ -24,7 +24,8 @@ clip (``engine.transcribe``: what ``rehearse transcribe`` does); ``open``, the a
 recording's end not yet in committed words (or transcribed segments); the tail; latencies (median
 and worst); compute RTF (engine seconds / audio seconds, all decodes, wasted speculation included);
 ``lag``: at each decode's end, how old the newest audio it decoded is (median and worst), i.e.
-how far decoding falls behind the audio.
+how far decoding falls behind the audio; ``slow``: how many decodes took 2 s or more (a window that
+ran away repeating itself), of all decodes.
 
 Variants: ``old`` (IncrementalTranscriber as the app used it: cut at pauses of 0.35 s),
 ``win6`` (the same cutter with segments of 2-6 s, cut at the quietest frame when no pause comes:
@@ -96,6 +97,9 @@ def hooks_for(pauses: list[dict], speech_end: float, pause_after: float, end_aft
 
 
 CLOCK = "wall"
+SLOW_DECODE_S = 2.0
+"""A decode this long is counted as slow: a window of at most 10 s normally takes under 1 s; the
+runaway ones ("so, so, so, ...") take 3-6 s."""
 
 
 def cost(record) -> float:
@@ -144,6 +148,7 @@ def simulate(live, samples, rate: int, events: list[tuple], end_s: float) -> dic
             "open_s": max(0.0, end_s - covered),
             "tail_s": sum(d.end_s - d.start_s for d in finals), "finish_s": finish_s, "lags": lags,
             "compute_s": sum(cost(d) for d in live.decodes),
+            "slow": sum(1 for d in live.decodes if cost(d) >= SLOW_DECODE_S), "decodes": len(live.decodes),
             "speculative_s": sum(cost(d) for d in live.decodes if d.kind == "speculative")}
 
 
@@ -216,12 +221,13 @@ def main() -> None:
     print(f"clock: {CLOCK}; one pass: WER {base['wer']:.2%}, RTF {one_pass_s / audio_s:.3f} "
           f"(so {one_pass_s / len(clips):.1f} s per answer after its end)", flush=True)
     header = (f"{'variant':14} {'WER plain':>9} {'WER hooks':>9} {'open s':>10} {'tail s':>10} {'after end':>10} "
-              f"{'hooks: last word':>16} {'after end':>10} {'RTF':>6} {'spec':>5} {'lag s':>10}")
+              f"{'hooks: last word':>16} {'after end':>10} {'RTF':>6} {'spec':>5} {'lag s':>10} {'slow':>8}")
     print(header)
     for variant in args.variants:
         plain_pairs, hook_pairs = [], []
         tails, after_plain, last_word, after_hooks, lags, opens = [], [], [], [], [], []
         compute = spec = 0.0
+        slow = decodes = 0
         per_clip = []
         load = os.getloadavg()[0]
         for name, ref, samples, speech_end in clips:
@@ -238,6 +244,8 @@ def main() -> None:
             after_hooks.append(hooked["done_at"] - end)
             lags += plain["lags"]
             compute += plain["compute_s"]
+            slow += plain["slow"]
+            decodes += plain["decodes"]
             spec += hooked["speculative_s"]
             per_clip.append({"file": name, "wer_plain": round(score([(ref, plain["text"])])["wer"], 4),
                              "wer_hooks": round(score([(ref, hooked["text"])])["wer"], 4),
@@ -248,16 +256,17 @@ def main() -> None:
         wp, wh = score(plain_pairs)["wer"], score(hook_pairs)["wer"]
         print(f"{variant:14} {wp:9.2%} {wh:9.2%} {summary(opens):>10} {summary(tails):>10} {summary(after_plain):>10} "
               f"{summary(last_word):>16} {summary(after_hooks):>10} {compute / audio_s:6.3f} "
-              f"{spec / audio_s:5.3f} {summary(lags):>10}   (load {load:.2f})", flush=True)
+              f"{spec / audio_s:5.3f} {summary(lags):>10} {slow:>3}/{decodes:<4}  (load {load:.2f})", flush=True)
         if args.json:
             with args.json.open("a", encoding="utf-8") as out:
                 out.write(json.dumps({"variant": variant, "engine": args.engine, "wer_one_pass": base["wer"],
                                       "wer_plain": wp, "wer_hooks": wh, "rtf": compute / audio_s,
                                       "speculative_rtf": spec / audio_s, "load": load,
+                                      "slow_decodes": slow, "decodes": decodes,
                                       "per_clip": per_clip}) + "\n")
     print("(median/worst; open: seconds of audio at the recording's end not yet in committed words or "
           "transcribed segments; tail: seconds of audio decoded after it ended; lag: age of the newest "
-          "decoded audio when a decode ends)")
+          "decoded audio when a decode ends; slow: decodes of 2 s or more, of all decodes, plain ending)")
 
 
 if __name__ == "__main__":
