@@ -108,8 +108,12 @@ class TurnPolicy:
     """Silence that ends an answer stopped in the middle of a clause (a thinking pause). Over 4 s:
     a thinking pause of up to 4 s must not end the answer, and the voice detector hears a pause
     a tenth of a second or two longer than it is (the next word's onset is quiet)."""
-    unknown_s: float = 2.0
-    """Silence that ends an answer when the words cannot tell (or none have been heard)."""
+    unknown_s: float = 4.5
+    """Silence that ends an answer when the words cannot tell (or none have been heard). It was 2 s;
+    in the latency benchmark's traces (seeds 17, 19, 23: 60 answers, tuning data) an ending that
+    cannot tell came before 3 mid-sentence thinking pauses, which 2 s cut off (Whisper writing "most
+    of, um" as "Most over.", "we cut that, um" as "we cut that out."), and before 1 end of answer
+    ("... what I can do."), which now waits 2.5 s longer."""
     stale_s: float = 4.5
     """Silence that ends an answer when the live words do not reach the pause yet (the live
     transcriber is behind): waiting is the only safe choice."""
