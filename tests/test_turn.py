@@ -113,6 +113,11 @@ def test_thinking_pauses_inside_a_clause_do_not_count_as_the_speakers_rhythm():
     assert policy.window_s(done, pauses=thinking) == policy.complete_s
     between = thinking + [(1.4, "it took three days")]
     assert policy.window_s(done, pauses=between) > 1.4
+    # a long pause after words that cannot tell ("... what i can do") is rhythm too: it lengthens the window
+    undecided = [(0.3, done), (0.4, done), (1.4, "i would rather show you what i can do")]
+    assert policy.window_s(done, pauses=undecided) > 1.4
+    # ... but never makes it shorter: it does not count towards the two finished sentences needed
+    assert policy.window_s(done, pauses=[(0.3, done), (0.3, "i would rather show you what i can do")]) == policy.slow_s
 
 
 def test_a_finished_sentence_early_in_the_answer_waits_longer():

@@ -155,9 +155,12 @@ class TurnPolicy:
         each with the words heard before it (a bare number: a pause after words unknown). After a
         finished sentence the window follows the speaker's rhythm, from their pauses after
         finished sentences (pauses in the middle of a clause are thinking, not rhythm, and do not
-        count): ``slow_s`` before there are two, then ``complete_s`` if the longest stayed
-        under ``fluent_pause_s``, ``slow_s`` if it reached ``slow_pause_s``, in proportion
-        between. ``spoken_s``: seconds from the first word to this pause (see ``settle_s``)."""
+        count; a pause after words that cannot tell counts towards the longest, never towards the two
+        needed, so it can only lengthen the window: in seed 29's first run a mixed speaker paused
+        1.44 s after "... what I can do." and was then cut off at a 0.9 s pause, his rhythm read
+        from pauses of 0.3-0.45 s alone): ``slow_s`` before there are two, then ``complete_s`` if
+        the longest stayed under ``fluent_pause_s``, ``slow_s`` if it reached ``slow_pause_s``, in
+        proportion between. ``spoken_s``: seconds from the first word to this pause (see ``settle_s``)."""
         if heard is None:
             return self.stale_s
         verdict = completeness(heard)
@@ -169,12 +172,13 @@ class TurnPolicy:
 
     def complete_window_s(self, pauses: Sequence[PauseSeen] = (), spoken_s: Optional[float] = None) -> float:
         """The window after a finished sentence, for a speaker who left ``pauses`` so far."""
-        after_sentences = [p for p, before in map(_pause, pauses)
-                           if before is None or completeness(before) == COMPLETE]
+        seen = [(p, None if before is None else completeness(before)) for p, before in map(_pause, pauses)]
+        after_sentences = [p for p, verdict in seen if verdict in (None, COMPLETE)]
+        undecided = [p for p, verdict in seen if verdict == UNKNOWN]
         if len(after_sentences) < 2:
             window = self.slow_s
         else:
-            share = (max(after_sentences) - self.fluent_pause_s) / max(1e-9, self.slow_pause_s - self.fluent_pause_s)
+            share = (max(after_sentences + undecided) - self.fluent_pause_s) / max(1e-9, self.slow_pause_s - self.fluent_pause_s)
             share = min(1.0, max(0.0, share))
             window = self.complete_s + share * max(0.0, self.slow_s - self.complete_s)
         if spoken_s is not None and spoken_s < self.settle_s:
