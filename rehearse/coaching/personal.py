@@ -284,18 +284,26 @@ def heads_from_json(data: dict) -> dict[str, Head]:
 
 
 @lru_cache(maxsize=1)
+def load_heads() -> dict[str, Head]:
+    """The packaged heads (``data/personal_model.json``), read once; empty when the file is missing."""
+    ref = resources.files("rehearse").joinpath(MODEL_FILE)
+    if not ref.is_file():
+        return {}
+    return heads_from_json(json.loads(ref.read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=1)
 def load_model() -> Optional[SimilarityModel]:
     """The similarity model, or None when the embedding package or the weights file is missing."""
     from rehearse.coaching import embed
 
-    ref = resources.files("rehearse").joinpath(MODEL_FILE)
-    if not ref.is_file():
+    heads = load_heads()
+    if not heads:
         return None
     try:
         embedder = embed.load()
     except embed.EmbeddingUnavailable:
         return None
-    heads = heads_from_json(json.loads(ref.read_text(encoding="utf-8")))
     return SimilarityModel(embedder, SimilarityRules.from_data(load_data()), heads)
 
 
@@ -597,14 +605,10 @@ def load_topic_rules() -> topic_match.TopicRules:
     return topic_match.TopicRules.from_data(load_data())
 
 
-@lru_cache(maxsize=1)
 def load_topic_head() -> Optional[Head]:
     """The mentions head of the packaged weights (it reads words only, so it needs no embedding
     package); None when the file or the head is missing."""
-    ref = resources.files("rehearse").joinpath(MODEL_FILE)
-    if not ref.is_file():
-        return None
-    return heads_from_json(json.loads(ref.read_text(encoding="utf-8"))).get(MENTIONS)
+    return load_heads().get(MENTIONS)
 
 
 def check_topic(doc: Doc, transcript: Transcript, topic: str, rules: PersonalRules,
