@@ -68,12 +68,15 @@ def test_a_thinking_pause_in_the_middle_of_a_sentence_does_not_end_the_answer(mo
 
 
 def test_a_finished_answer_ends_after_a_short_silence(monkeypatch, tmp_path):
-    # a fluent speaker (short pauses after two finished sentences), past the first seconds of an answer
-    blocks, said = answer(("say", 7.0, "i took over the billing system that failed every month end"),
-                          ("pause", 0.4), ("say", 7.0, "i rewrote the reconciliation jobs in a month"),
-                          ("pause", 0.4), ("say", 3.0, "we closed the books two days earlier"), ("pause", 8.0))
+    # a fluent speaker (short pauses after five finished sentences), past the first seconds of an answer
+    sentences = ["i took over the billing system", "it failed every month end", "i rewrote the reconciliation jobs",
+                 "the team reviewed every change", "we shipped the fix in a month", "we closed the books two days earlier"]
+    parts = []
+    for text in sentences:
+        parts += [("say", 3.0, text), ("pause", 0.4)]
+    blocks, said = answer(*parts[:-1], ("pause", 8.0))
     rec, result = record(monkeypatch, tmp_path, blocks, said)
-    speech_end = 0.5 + 7.0 + 0.4 + 7.0 + 0.4 + 3.0
+    speech_end = 0.5 + 6 * 3.0 + 5 * 0.4
     assert speech_end > POLICY.settle_s
     assert result.stopped_by == "silence"
     # well before the 2 s a fixed window would wait (the VAD may hang over a frame or two)

@@ -60,9 +60,14 @@ def test_nothing_or_an_ambiguous_ending_is_unknown(text):
     assert completeness(text) == UNKNOWN
 
 
+FLUENT = [(0.3, "i took over billing"), (0.35, "it failed every month end"), (0.3, "so i rebuilt the importer"),
+          (0.4, "we closed the books two days earlier"), (0.3, "the team still uses that tool")]
+"""Pauses after five finished sentences, all short: a fluent speaker's rhythm, trusted fully."""
+
+
 def test_the_policy_waits_long_after_an_unfinished_clause_and_short_after_a_finished_one():
     policy = TurnPolicy()
-    fluent = [(0.3, "i took over billing"), (0.35, "it failed every month end")]  # a fluent speaker's rhythm
+    fluent = FLUENT  # a fluent speaker's rhythm
     short = policy.window_s("we closed the books two days earlier", fluent)
     long = policy.window_s("and what i did was", fluent)
     middle = policy.window_s("", fluent)
@@ -77,8 +82,20 @@ def test_until_the_speaker_has_gone_on_after_two_finished_sentences_a_finished_o
     done = "we closed the books two days earlier"
     assert policy.window_s(done) == policy.slow_s
     assert policy.window_s(done, [(0.3, "i took over billing")]) == policy.slow_s
-    assert policy.window_s(done, [(0.3, "i took over billing"), (0.3, "it failed")]) == policy.complete_s
+    assert policy.window_s(done, FLUENT[:3]) < policy.slow_s
     assert policy.complete_s < policy.slow_s < policy.incomplete_s
+
+
+def test_a_fast_rhythm_is_trusted_step_by_step_over_the_first_pauses_after_sentences():
+    policy = TurnPolicy()
+    done = "we closed the books two days earlier"
+    windows = [policy.window_s(done, FLUENT[:n]) for n in range(2, policy.trust_pauses + 1)]
+    assert windows[0] == policy.slow_s and windows[-1] == policy.complete_s
+    assert all(a > b for a, b in zip(windows, windows[1:]))  # a step down with each short pause
+    # a mixed speaker: two short pauses, then a long one after a sentence; the window covers it
+    assert policy.window_s(done, FLUENT[:2] + [(1.6, done)]) > 1.6
+    # trusted at once, as before, when asked to
+    assert TurnPolicy(trust_pauses=2).window_s(done, FLUENT[:2]) == policy.complete_s
 
 
 def test_words_that_do_not_reach_the_pause_wait_the_stale_window():
@@ -96,7 +113,7 @@ def test_the_policy_rejects_windows_out_of_order():
 def test_a_speaker_who_pauses_long_between_sentences_gets_a_longer_window_after_a_finished_one():
     policy = TurnPolicy()
     done = "we closed the books two days earlier"
-    fluent = policy.window_s(done, pauses=[0.3, 0.4, 0.3, 0.2])
+    fluent = policy.window_s(done, pauses=[0.3, 0.4, 0.3, 0.2, 0.3])
     slow = policy.window_s(done, pauses=[1.2, 1.5, 0.3, 1.4, 1.6])
     assert fluent == policy.complete_s
     assert policy.complete_s < slow <= policy.slow_s
@@ -109,12 +126,12 @@ def test_a_speaker_who_pauses_long_between_sentences_gets_a_longer_window_after_
 def test_thinking_pauses_inside_a_clause_do_not_count_as_the_speakers_rhythm():
     policy = TurnPolicy()
     done = "we closed the books two days earlier"
-    thinking = [(3.1, "and what i did was"), (2.4, "we moved every customer to the, um"), (0.3, done), (0.4, done)]
+    thinking = [(3.1, "and what i did was"), (2.4, "we moved every customer to the, um")] + [(0.3, done)] * 5
     assert policy.window_s(done, pauses=thinking) == policy.complete_s
     between = thinking + [(1.4, "it took three days")]
     assert policy.window_s(done, pauses=between) > 1.4
     # a long pause after words that cannot tell ("... what i can do") is rhythm too: it lengthens the window
-    undecided = [(0.3, done), (0.4, done), (1.4, "i would rather show you what i can do")]
+    undecided = [(0.3, done)] * 5 + [(1.4, "i would rather show you what i can do")]
     assert policy.window_s(done, pauses=undecided) > 1.4
     # ... but never makes it shorter: it does not count towards the two finished sentences needed
     assert policy.window_s(done, pauses=[(0.3, done), (0.3, "i would rather show you what i can do")]) == policy.slow_s
@@ -123,7 +140,7 @@ def test_thinking_pauses_inside_a_clause_do_not_count_as_the_speakers_rhythm():
 def test_a_finished_sentence_early_in_the_answer_waits_longer():
     policy = TurnPolicy()
     done = "thank you for asking me back"
-    fluent = [(0.3, "i took over billing"), (0.35, "it failed every month end")]
+    fluent = FLUENT
     assert policy.window_s(done, fluent, spoken_s=3.0) == policy.slow_s
     assert policy.window_s(done, fluent, spoken_s=policy.settle_s + 5) == policy.complete_s
     assert policy.window_s("and what i did was", fluent, spoken_s=3.0) == policy.incomplete_s
@@ -170,3 +187,4 @@ def test_a_symbol_written_apart_is_not_the_last_word_the_engine_is_unsure_of():
     # the number itself unsure: a hesitation may hide behind it, as before
     unsure_number = said[:-1] + [Word("1", 1.5, 1.7, UNSURE_P - 0.2), Word("%", 1.8, 1.9, 0.99)]
     assert completeness(unsure_number) == INCOMPLETE
+
