@@ -324,6 +324,79 @@ def test_agreement_words_are_trusted_at_a_pause_only_once_they_reach_it():
     assert live.covered_s == pytest.approx(4.0) and last_word not in live.text_so_far()
 
 
+class SecondOpinionEngine(ToneEngine):
+    """A tone engine that also makes the quick second decode at a pause; that decode hears a
+    hesitation after the last tone ("um") when ``hesitates``, as Whisper's second window now and
+    then keeps the "in, um" the first one dropped."""
+
+    def __init__(self, hesitates: bool):
+        super().__init__()
+        self.hesitates = hesitates
+        self.checks: list[float] = []  # duration of every check
+
+    def check_window(self, audio: Audio) -> Transcript:
+        self.checks.append(audio.duration_s)
+        heard = self.transcribe_window(audio, final=True)
+        if not self.hesitates or not heard.words:
+            return heard
+        last = heard.words[-1]
+        words = heard.words[:-1] + (Word(last.word.rstrip("."), last.start, last.end),
+                                    Word("um,", last.end, last.end + 0.2))
+        return Transcript(" ".join(w.word for w in words), words, self.name, audio.duration_s, 0.0)
+
+
+@pytest.mark.parametrize("hesitates", [True, False])
+def test_a_pause_gets_a_second_opinion_and_a_finished_ending_waits_for_it(hesitates):
+    """After the tail's speculative decode, the last seconds before the pause are decoded once more
+    from another start; the recorder's words are held back while the first decode ends a finished
+    sentence and the second is not done, then judged with it: a second decode that hears the speaker
+    trail off makes the answer wait; one that agrees lets the first's words stand. Speech coming back
+    withdraws it, and the transcript is the first decode's."""
+    from rehearse.session.round import live_hooks
+
+    engine = SecondOpinionEngine(hesitates)
+    live = AgreementTranscriber(engine, RATE, background=False)
+    assert live.offers_second_opinion
+    layout = fluent(12.0)
+    samples = tones(layout, tail_s=1.0)
+    feed(live, samples[: 11 * RATE])
+    feed(live, samples[11 * RATE:], step_each_block=False)
+    stopped = layout[-1][1]
+    hooks = live_hooks(live)
+    before_pause = hooks["live_text"]()
+    hooks["on_pause"](stopped)
+    assert live.run_pending().kind == "speculative"
+    first = live.words_so_far()
+    assert live.second_opinion() is None and hooks["live_text"]() == before_pause  # held back: wait
+    check = live.run_pending()
+    assert check.kind == "check" and engine.checks
+    assert check.start_s != live.decodes[-2].start_s  # another window than the speculative decode's
+    heard = hooks["live_text"]()
+    if hesitates:
+        assert heard[-1].word == "um," and live.second_opinion()[-1].word == "um,"
+    else:
+        assert tuple(heard) == first
+    assert live.run_pending() is None  # one check per pause
+    hooks["on_resume"]()
+    assert live.second_opinion() is None
+    assert "um" not in live.finish().text
+
+
+def test_an_engine_without_a_quick_decode_gets_no_second_opinion():
+    from rehearse.session.round import live_hooks
+
+    live = AgreementTranscriber(ToneEngine(), RATE, background=False)
+    assert not live.offers_second_opinion
+    layout = fluent(6.0)
+    samples = tones(layout, tail_s=1.0)
+    feed(live, samples)
+    hooks = live_hooks(live)
+    hooks["on_pause"](layout[-1][1])
+    assert live.run_pending().kind == "speculative"
+    assert live.run_pending() is None and live.second_opinion() is None
+    assert hooks["live_text"]() == live.words_so_far()  # nothing to wait for
+
+
 def test_the_words_decoded_at_a_pause_reach_the_end_of_turn_rule_at_once():
     """Cutting at pauses: text_so_far and covered_s include the tail decoded speculatively at a pause, so
     the recorder's end-of-answer rule reads the last words without waiting for the recording to end;

@@ -188,3 +188,14 @@ def test_a_symbol_written_apart_is_not_the_last_word_the_engine_is_unsure_of():
     unsure_number = said[:-1] + [Word("1", 1.5, 1.7, UNSURE_P - 0.2), Word("%", 1.8, 1.9, 0.99)]
     assert completeness(unsure_number) == INCOMPLETE
 
+
+def test_a_finished_ending_stands_only_when_the_second_decode_of_the_pause_agrees():
+    from rehearse.coaching.turn import NOT_YET, with_second_opinion
+
+    first = "i know you had some doubts about my background"  # Whisper dropped the "in, um"
+    assert with_second_opinion(first, None) is NOT_YET  # wait for the second decode
+    assert with_second_opinion(first, "doubts about my background in um,") == "doubts about my background in um,"
+    assert completeness(with_second_opinion(first, "doubts about my background in um,")) == INCOMPLETE
+    assert with_second_opinion(first, "had some doubts about my background.") == first
+    # an unfinished first decode needs no second opinion: it already waits
+    assert with_second_opinion("and what i did was", None) == "and what i did was"

@@ -233,6 +233,28 @@ def _strip_trailing_fillers(words: list[str]) -> tuple[list[str], bool]:
     return words, cut
 
 
+NOT_YET = None
+"""What :func:`with_second_opinion` returns while the second opinion it needs is not done."""
+
+
+def with_second_opinion(first: Heard, second: Optional[Heard]) -> Optional[Heard]:
+    """The words to judge the end of the answer by, when a second decode of the last seconds before
+    the pause (from another start) is made: the first decode's, unless they end a finished sentence;
+    then the second's verdict decides too, and the first's words stand only if the second ends a
+    finished sentence as well (else the second's words, which make the answer wait). ``NOT_YET``
+    (None) while a needed ``second`` is not done: the caller waits for it.
+
+    Why: Whisper's last words before a pause change with where its window starts. In the latency
+    benchmark (seed 31's first run) a speaker's "my background in, um" (a thinking pause) was written
+    "my background" (p 1.00) and the answer was cut; the same audio decoded from 0.45 s later, or
+    from 5 s before the pause, kept the "in um"."""
+    if completeness(first) != COMPLETE:
+        return first
+    if second is None:
+        return NOT_YET
+    return first if completeness(second) == COMPLETE else second
+
+
 TAIL_WORDS = 12
 """Only the last words decide (and a long answer is not read again at every block)."""
 

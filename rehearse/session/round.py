@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from rehearse.coaching import personal, scoring
+from rehearse.coaching import personal, scoring, turn
 from rehearse.core.audio import SPEECH_RATE
 from rehearse.core.errors import DiskFullError, Interrupted, NoSpeechError, RehearseError
 from rehearse.core.model import Archetype, Prompt, Score, Transcript, Word
@@ -237,7 +237,10 @@ def live_hooks(live) -> dict:
     if speech comes back). Each is wired only when the transcriber has the method. A transcriber that
     says how much of the answer its words cover (``covered_s``) has its words held back, while they
     stop short of the pause, at what they were when the pause began: the recorder then knows they do
-    not reach it and waits rather than trust the end of an earlier sentence.
+    not reach it and waits rather than trust the end of an earlier sentence. A transcriber that
+    decodes the pause's last seconds a second time (``second_opinion()``) has its words held back
+    too, when they end a finished sentence, until that second decode is done; then the two are
+    judged together (:func:`rehearse.coaching.turn.with_second_opinion`).
     """
     heard_so_far = getattr(live, "words_so_far", None) or getattr(live, "text_so_far", None)
     pause = getattr(live, "pause", None)
@@ -247,12 +250,17 @@ def live_hooks(live) -> dict:
         return hooks
     state = {"at": None, "heard": ""}
 
+    second_opinion = getattr(live, "second_opinion", None) if getattr(live, "offers_second_opinion", False) else None
+
     def live_text():
         heard = heard_so_far() or ""
         at = state["at"]
         covered = getattr(live, "covered_s", None)
         if at is not None and covered is not None and covered < at:
             return state["heard"]
+        if at is not None and second_opinion is not None:
+            judged = turn.with_second_opinion(heard, second_opinion())
+            return state["heard"] if judged is turn.NOT_YET else judged
         return heard
 
     def on_pause(at_s: float) -> None:

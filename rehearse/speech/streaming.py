@@ -14,7 +14,8 @@ Two ways, one interface (``feed``, ``pause``, ``resume``, ``text_so_far``, ``fin
 
 Both run the engine in one background thread (or, with ``background=False``, when the caller asks:
 benchmarks and tests drive them step by step). ``pause(at_s)`` says silence began at ``at_s`` of the
-answer: the tail is decoded at once, speculatively; ``resume()`` says speech came back and throws
+answer: the tail is decoded at once, speculatively (and, by the agreement transcriber, the last
+seconds once more from another start: ``second_opinion()``); ``resume()`` says speech came back and throws
 that result away; ``finish()`` uses it when no speech came after the pause, else decodes what is
 left. Every word is on the whole answer's clock.
 """
@@ -42,6 +43,9 @@ ABSOLUTE_FLOOR_RMS = 60.0
 
 
 POLICIES = ("segments", "agreement")
+CHECK_S = 5.0
+"""Seconds before a pause that the second opinion decodes (:meth:`AgreementTranscriber.second_opinion`)."""
+
 DEFAULT_POLICY = "agreement"
 """Chosen by ``scripts/bench_streaming.py`` on the realistic set (README, "While you speak"): agreement
 keeps the streamed transcript within 0.1 points of one pass (8.2% against 8.1% WER; cutting at pauses:
@@ -66,7 +70,8 @@ class Decode:
 
     kind: str
     """``step`` (the growing answer), ``segment`` (a piece cut at a pause), ``speculative`` (the tail,
-    at a pause) or ``final`` (the tail, after the recording ended)."""
+    at a pause), ``check`` (the last seconds before a pause again, from another start: a second
+    opinion on how the answer stops) or ``final`` (the tail, after the recording ended)."""
     start_s: float
     end_s: float
     compute_s: float
@@ -137,7 +142,9 @@ class AgreementTranscriber:
     With ``context``, the committed text before the buffer goes with each decode as context. When
     decoding is slower than speech, each decode simply covers more new audio. At the end (or at a
     pause) the buffer is decoded once more from its start (``tail_from="buffer"``) or from the last
-    committed word (``"committed"``).
+    committed word (``"committed"``). After that speculative decode, an engine that offers
+    ``check_window`` decodes the last ``check_s`` seconds before the pause once more, quickly, from
+    another start: :meth:`second_opinion` (None: no check).
 
     Step 2 s was measured (scripts/bench_streaming.py): on the realistic set it made no more errors
     than a step of 1 s at about half the compute."""
@@ -146,7 +153,8 @@ class AgreementTranscriber:
 
     def __init__(self, engine, sample_rate: int = 16000, *, step_s: float = 2.0, max_buffer_s: float = 10.0,
                  context: bool = False, tail_from: str = "buffer", background: bool = True,
-                 hard_max_buffer_s: float = 20.0, min_window_s: float = 2.0):
+                 hard_max_buffer_s: float = 20.0, min_window_s: float = 2.0,
+                 check_s: Optional[float] = CHECK_S):
         if tail_from not in ("committed", "buffer"):
             raise ValueError("tail_from is 'committed' or 'buffer'")
         self.engine = engine
@@ -157,6 +165,9 @@ class AgreementTranscriber:
         self.hard_max_buffer = int(max(hard_max_buffer_s, max_buffer_s + 2 * step_s) * self.sample_rate)
         self.context = context
         self.tail_from = tail_from
+        self.check = (int(check_s * self.sample_rate)
+                      if check_s and callable(getattr(engine, "check_window", None)) else None)
+        """Samples the second opinion at a pause decodes, or None when there is none."""
         self.frame_samples = max(1, int(round(FRAME_S * self.sample_rate)))
         self._levels = _Levels(self.frame_samples, self.sample_rate)
 
@@ -171,6 +182,9 @@ class AgreementTranscriber:
         self._generation = 0                # a pause and the resume after it end a generation
         self._spec_started: Optional[int] = None
         self._spec: Optional[tuple[int, int, int, list[Word]]] = None  # generation, end, committed, words
+        self._check_started: Optional[int] = None
+        self._spec_start = 0
+        self._check: Optional[tuple[int, list[Word]]] = None  # generation, words
         self._finishing = False
         self._done = False
         self._busy = False
@@ -220,6 +234,7 @@ class AgreementTranscriber:
             self._pause_at = None
             self._generation += 1
             self._spec = None
+            self._check = None
             self._cond.notify_all()
 
     def text_so_far(self) -> str:
@@ -231,6 +246,22 @@ class AgreementTranscriber:
         """The words of :meth:`text_so_far`, timed, with the engine's probabilities."""
         with self._cond:
             return tuple(self._committed + self._heard_after_committed()[0])
+
+    @property
+    def offers_second_opinion(self) -> bool:
+        """True when a pause gets a second decode of its last seconds (:meth:`second_opinion`)."""
+        return self.check is not None
+
+    def second_opinion(self) -> Optional[tuple[Word, ...]]:
+        """The words of the second decode of the last seconds before the current pause (from
+        another start than the speculative decode's), once it is done; None before, or without a
+        pause. Whisper's last words before a pause change with where its window starts, so two
+        decodes that agree the answer stops at a finished sentence are worth more than one."""
+        with self._cond:
+            check = self._check
+            if self._pause_at is None or check is None or check[0] != self._generation:
+                return None
+            return tuple(check[1])
 
     @property
     def covered_s(self) -> float:
@@ -267,6 +298,10 @@ class AgreementTranscriber:
         if self._pause_at is not None:
             if self._spec_started != self._generation and self._total >= self._pause_at:
                 return ("speculative", self._total)
+            spec = self._spec
+            if (self.check is not None and self._check_started != self._generation and spec is not None
+                    and spec[0] == self._generation):
+                return ("check", spec[1])
             return None
         if self._total - self._decoded_to >= self.step and self._total - self._buf_start >= self.min_window:
             return ("step", self._total)
@@ -300,6 +335,8 @@ class AgreementTranscriber:
                 return self._step(end)
             if kind == "speculative":
                 return self._speculate(end)
+            if kind == "check":
+                return self._second(end)
             return self._final(end)
         except BaseException as exc:  # surfaced by finish()
             with self._cond:
@@ -419,12 +456,35 @@ class AgreementTranscriber:
             generation = self._generation
             self._spec_started = generation
             start = self._tail_start()
+            self._spec_start = start
             committed = len(self._committed)
         words, record = self._decode("speculative", start, end, final=True)
         with self._cond:
             self.decodes.append(record)
             if generation == self._generation and committed == len(self._committed):
                 self._spec = (generation, end, committed, self._after_committed(words))
+        return record
+
+    def _second(self, end: int) -> Decode:
+        with self._cond:
+            generation = self._generation
+            self._check_started = generation
+            start = max(0, end - self.check)
+            if abs(start - self._spec_start) < self.sample_rate:
+                # not the speculative decode's window again: start later (its words are the ones in doubt)
+                start = max(0, min(end - 2 * self.sample_rate, self._spec_start + 3 * self.sample_rate // 2))
+            samples = self._audio[start:end].copy()
+        began, cpu = time.perf_counter(), time.process_time()
+        transcript = self.engine.check_window(Audio(samples, self.sample_rate))
+        record = Decode("check", start / self.sample_rate, end / self.sample_rate, time.perf_counter() - began,
+                        time.process_time() - cpu)
+        _log_decode(record, transcript)
+        offset = start / self.sample_rate
+        words = [w.shifted(offset) for w in transcript.words if w.word.strip()]
+        with self._cond:
+            self.decodes.append(record)
+            if generation == self._generation:
+                self._check = (generation, words)
         return record
 
     def _final(self, end: int) -> Optional[Decode]:

@@ -47,6 +47,11 @@ faster-whisper keeps up to 227 prompt tokens (the last 223 of the earlier text a
 tokens); asking for more than is left fails the decode instead of shortening it."""
 """Most characters of earlier text given to :meth:`WhisperEngine.transcribe_window` as context."""
 
+CHECK_ENCODER_S = 10.0
+"""The encoder window of :meth:`WhisperEngine.check_window` (see :attr:`DecodeOptions.encoder_min_s`):
+its words only say how the answer stops, so a rare repeat does not matter, and it takes about half
+the time of a 20 s window."""
+
 PIECE_S = 28.0
 """Longest stretch decoded as one piece (one 30 s window with the padding); longer recordings are
 cut at pauses."""
@@ -195,6 +200,18 @@ class WhisperEngine:
         if context:
             prompt = " ".join(p for p in (opts.initial_prompt, context[-CONTEXT_CHARS:].lstrip()) if p)
             opts = replace(opts, initial_prompt=prompt)
+        return self._transcribe(audio, opts)
+
+    def check_window(self, audio: Audio) -> Transcript:
+        """A quick second decode of the last seconds before a pause, for a second opinion on how
+        the answer stops there (:class:`rehearse.speech.streaming.AgreementTranscriber` asks for one
+        after the speculative decode): greedy, once, with a short encoder window. Whisper's last
+        words before a pause change with where its window starts ("my background in, um" one time,
+        "my background." from 0.45 s earlier), so two windows that both end a finished sentence are
+        trusted where one is not. Its words go nowhere else."""
+        opts = replace(self.options, beam_size=1, temperature=(0.0,), tail_gap_s=float("inf"),
+                       encoder_min_s=CHECK_ENCODER_S,
+                       max_new_tokens=min(MAX_WINDOW_TOKENS, int(16 + WINDOW_TOKENS_PER_S * audio.duration_s)))
         return self._transcribe(audio, opts)
 
     def _transcribe(self, audio: Audio, opts: DecodeOptions) -> Transcript:
