@@ -13,7 +13,7 @@ either). With ``--write``, the model fitted on all pairs is written to
 ``rehearse/data/personal_model.json``.
 
     .venv/bin/python scripts/train_personal.py --acc tests/data/personal/pairs_acc_dev.jsonl \\
-        --topic tests/data/personal/pairs_topic_dev.jsonl [--write]
+        --topic tests/data/personal/pairs_topic_work_dev*.jsonl [--write]
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ RIDGE = 1.0
 THRESHOLD = 0.5
 USES = {personal.PRESENTS: ("soft", "heard", "window", "size")}
 """The features the accomplishment head uses (the others get weight 0). The topic head reads
-``topic_match.FEATURES`` (names heard, words heard, negated), all of them: on the development pairs of
+``topic_match.FEATURES`` (names heard, words heard, negated, the words around the mention: a bag of
+words fitted with it, inside each fold), all of them: on the development pairs of
 the debrief's kind of topic, adding the embedding features (the window's cosine, the soft word match)
 moved the cross-validated F1 by 0.01 or less, so the topic check reads words only and works the same
 without the embedding package."""
@@ -75,19 +76,67 @@ def in_forms(items: list[dict]) -> list[dict]:
     return out + [{**it, "form": "topic"} for it in items if "entry" not in it]
 
 
-def features(items: list[dict], model: personal.SimilarityModel) -> np.ndarray:
+def features(items: list[dict], model: personal.SimilarityModel) -> tuple[np.ndarray, list]:
     """The accomplishment head's features (``personal.FEATURES``), or the topic head's
-    (``topic_match.FEATURES``) for topic pairs."""
+    (``topic_match.FEATURES``, the context's column 0 until :func:`with_context` fills it) for topic
+    pairs; and each topic pair's mention (None for the others)."""
     rules, trules = personal.load_rules(), personal.load_topic_rules()
-    rows = []
+    rows, mentions = [], []
     for item in items:
         doc = normalize(" ".join(item["opening"].split()).split(), check_rules().norm)
         if "entry" in item:
             rows.append(personal.similarity_features(doc, personal.entry_text(entry(item)), model, rules).values)
+            mentions.append(None)
         else:
             topic = topic_match.terms(personal._norm(item["topic"]), trules)
-            rows.append(topic_match.features(topic_match.find(doc, topic, trules)))
-    return np.asarray(rows, np.float64)
+            mention = topic_match.find(doc, topic, trules)
+            rows.append(topic_match.features(mention))
+            mentions.append(mention)
+    return np.asarray(rows, np.float64), mentions
+
+
+CONTEXT_MIN = 3
+"""A word is in the context's vocabulary when it stands around at least this many training mentions."""
+CONTEXT_RIDGE = 10.0
+"""L2 penalty on the context words' weights (one per word, 0 or 1 each); chosen by the grouped CV
+below among 1, 3, 10 and 30 on the development pairs."""
+
+
+def fit_context(mentions: list, y: np.ndarray, train: np.ndarray, ridge: float = CONTEXT_RIDGE) -> tuple[dict, float]:
+    """A weight per word around a mention, and a bias: a logistic regression on the training pairs
+    whose topic was heard somewhere (the context of the others is empty)."""
+    rows = [i for i in np.flatnonzero(train) if mentions[i] is not None and mentions[i].span is not None]
+    seen: dict[str, int] = {}
+    for i in rows:
+        for t in set(mentions[i].context):
+            seen[t] = seen.get(t, 0) + 1
+    vocab = sorted(t for t, n in seen.items() if n >= CONTEXT_MIN)
+    if not rows or not vocab:
+        return {}, 0.0
+    col = {t: k for k, t in enumerate(vocab)}
+    z = np.zeros((len(rows), len(vocab) + 1))
+    z[:, -1] = 1.0
+    for r, i in enumerate(rows):
+        for t in set(mentions[i].context):
+            if t in col:
+                z[r, col[t]] = 1.0
+    target = y[rows].astype(np.float64)
+    w = np.zeros(z.shape[1])
+    penalty = np.diag([ridge] * len(vocab) + [0.0])
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-(z @ w)))
+        step = np.linalg.solve(z.T @ (z * (p * (1 - p))[:, None]) + penalty, z.T @ (p - target) + penalty @ w)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return {t: round(float(w[k]), 6) for t, k in col.items()}, round(float(w[-1]), 6)
+
+
+def with_context(x: np.ndarray, mentions: list, weights: dict, bias: float) -> np.ndarray:
+    """``x`` with the context column (the last) computed from ``weights``."""
+    out = x.copy()
+    out[:, -1] = [topic_match.context_score(m, weights, bias) if m is not None else 0.0 for m in mentions]
+    return out
 
 
 def rule_verdicts(items: list[dict]) -> np.ndarray:
@@ -149,7 +198,10 @@ def report(name: str, items: list[dict], y: np.ndarray, runs: list[np.ndarray]) 
               f"{fp:5.1f} {fn:5.1f}")
 
 
-def cross_validate(x: np.ndarray, y: np.ndarray, groups: list[str], folds: int, repeats: int) -> list[np.ndarray]:
+def cross_validate(x: np.ndarray, y: np.ndarray, groups: list[str], folds: int, repeats: int,
+                   prepare=None) -> list[np.ndarray]:
+    """Grouped k-fold predictions, ``repeats`` times; ``prepare(train_mask)`` (if given) returns the
+    features for a fold, fitted on its training pairs only (the topic head's context words)."""
     names = sorted(set(groups))
     runs = []
     for rep in range(repeats):
@@ -159,8 +211,9 @@ def cross_validate(x: np.ndarray, y: np.ndarray, groups: list[str], folds: int, 
         pred = np.zeros(len(y), bool)
         for k in range(folds):
             test = fold == k
-            weights, bias = fit(x[~test], y[~test])
-            pred[test] = predict(x[test], weights, bias) >= THRESHOLD
+            xf = x if prepare is None else prepare(~test)
+            weights, bias = fit(xf[~test], y[~test])
+            pred[test] = predict(xf[test], weights, bias) >= THRESHOLD
         runs.append(pred)
     return runs
 
@@ -171,6 +224,8 @@ def main(argv=None) -> int:
     parser.add_argument("--topic", nargs="+", type=Path, default=[])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--context-ridge", type=float, default=CONTEXT_RIDGE,
+                        help="L2 penalty of the topic head's context words")
     parser.add_argument("--write", action="store_true", help="write rehearse/data/personal_model.json")
     args = parser.parse_args(argv)
     model = personal.SimilarityModel(embed.load(), personal.SimilarityRules.from_data(personal.load_data()), {})
@@ -185,10 +240,18 @@ def main(argv=None) -> int:
         names = personal.HEAD_FEATURES[check]
         uses = USES.get(check, names)
         cols = [names.index(f) for f in uses]
-        x = features(items, model)[:, cols]
+        x, mentions = features(items, model)
+        x = x[:, cols]
         print(f"{check} ({', '.join(uses)})")
         ruled = rule_verdicts(items)
-        runs = cross_validate(x, y, [group(it) for it in items], args.folds, args.repeats)
+        prepare, context = None, None
+        if check == personal.MENTIONS:
+            def prepare(train, ridge=args.context_ridge):
+                return with_context(x, mentions, *fit_context(mentions, y, train, ridge))
+
+            context = fit_context(mentions, y, np.ones(len(y), bool), args.context_ridge)
+            x = with_context(x, mentions, *context)
+        runs = cross_validate(x, y, [group(it) for it in items], args.folds, args.repeats, prepare)
         weights, bias = fit(x, y)
         fitted = predict(x, weights, bias) >= THRESHOLD
         report("word matching", items, y, [ruled])
@@ -201,6 +264,11 @@ def main(argv=None) -> int:
         print("  weights " + ", ".join(f"{n} {w:+.3f}" for n, w in zip(names, full)) + f", bias {bias:+.3f}")
         heads[check] = {"features": list(names), "weights": [round(float(w), 6) for w in full],
                         "bias": round(bias, 6), "threshold": THRESHOLD, "pairs": len(items)}
+        if context is not None:
+            heads[check]["context"] = {"bias": context[1], "weights": context[0]}
+            ranked = sorted(context[0].items(), key=lambda kv: kv[1])
+            print("  context words, most against: " + ", ".join(f"{t} {w:+.2f}" for t, w in ranked[:12]))
+            print("  context words, most for:     " + ", ".join(f"{t} {w:+.2f}" for t, w in ranked[-12:]))
     if args.write:
         out = ROOT / "rehearse" / personal.MODEL_FILE
         out.write_text(json.dumps({"features": list(personal.FEATURES), "ridge": RIDGE, "heads": heads},

@@ -226,6 +226,7 @@ def test_the_shipped_weights_match_the_features():
     assert heads[PRESENTS].features == personal.FEATURES
     assert heads[MENTIONS].features == topic_match.FEATURES
     assert all(len(h.weights) == len(h.features) for h in heads.values())
+    assert heads[MENTIONS].context and all(isinstance(w, float) for w in heads[MENTIONS].context.values())
     with pytest.raises(ValueError):
         personal.heads_from_json({**data, "features": ["soft", "window"]})
     # a topic head that reads other features than the topic check computes is refused

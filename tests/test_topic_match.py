@@ -91,3 +91,39 @@ def test_the_topic_check_reads_words_only_and_is_the_same_without_the_embedding_
     with_model = check(Transcript(text), Targets(topics=("Acme Logistics",)))[0]
     without = check(Transcript(text), Targets(topics=("Acme Logistics",)), model=None)[0]
     assert with_model.name == MENTIONS and with_model == without and with_model.result.passed
+
+
+def test_the_words_around_a_mention_are_its_sentence_only_without_the_mention(rules):
+    m = find("I was at the depot. A friend at Kendrick told me about this job, she loves it. Then I moved.",
+             "Kendrick Construction", rules)
+    assert m.span is not None
+    assert "friend" in m.context and "told" in m.context
+    assert "kendrick" not in m.context  # the mention itself is not its context
+    assert "depot" not in m.context and "moved" not in m.context  # other sentences are not
+    assert topic_match.find(doc("we closed the books early"), topic_match.terms(doc("Kendrick"), rules), rules).context == ()
+
+
+def test_the_context_votes_with_its_weights_each_word_once(rules):
+    m = find("a friend a friend at kendrick told me", "Kendrick Construction", rules)
+    weights = {"friend": -2.0, "told": -0.5, "led": 1.0}
+    assert topic_match.context_score(m, weights, 0.25) == pytest.approx(0.25 - 2.0 - 0.5)
+    assert topic_match.features(m, weights, 0.25)[-1] == topic_match.context_score(m, weights, 0.25)
+    assert topic_match.features(m)[-1] == 0.0  # no weights: no vote
+    nowhere = find("we closed the books early", "Kendrick Construction", rules)
+    assert topic_match.context_score(nowhere, weights, 0.25) == 0.0
+
+
+def test_a_head_with_context_weights_tells_a_name_in_passing_from_the_work_there():
+    base = personal.load_topic_head()
+    head = personal.Head(base.weights, base.bias, base.threshold, base.features,
+                         {"friend": -6.0, "heard": -6.0, "led": 3.0, "years": 3.0}, 0.0)
+    topic = "my time at Kendrick Construction"
+    work = verdict("thanks for having me back i led the site team at kendrick for three years", topic, head)
+    passing = verdict("thanks for having me back i heard about this job from a friend at kendrick", topic, head)
+    assert work.result.passed and not passing.result.passed
+    assert passing.result.score < 50 <= work.result.score
+
+
+def test_later_before_the_mention_defers_it_too(rules):
+    assert find("maybe later i can tell you about oakfield vets", "oakfield vets", rules).negated
+    assert not find("i spent four years at oakfield vets", "oakfield vets", rules).negated

@@ -33,10 +33,10 @@ import json
 import math
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -155,6 +155,9 @@ class Head:
     threshold: float
     features: tuple[str, ...] = FEATURES
     """What it reads: :data:`FEATURES` for the accomplishment, :data:`topic_match.FEATURES` for topics."""
+    context: Mapping[str, float] = field(default_factory=dict)
+    """The topic head's weight per word around a mention (:func:`topic_match.context_score`)."""
+    context_bias: float = 0.0
 
     def probability(self, x: Sequence[float]) -> float:
         z = self.bias + sum(w * v for w, v in zip(self.weights, x))
@@ -279,7 +282,9 @@ def heads_from_json(data: dict) -> dict[str, Head]:
         features = tuple(h.get("features", data["features"]))
         if features != HEAD_FEATURES.get(name, FEATURES) or len(h["weights"]) != len(features):
             raise ValueError(f"the {name} head reads {list(features)}, not {list(HEAD_FEATURES.get(name, FEATURES))}")
-        out[name] = Head(tuple(float(w) for w in h["weights"]), float(h["bias"]), float(h["threshold"]), features)
+        ctx = h.get("context", {})
+        out[name] = Head(tuple(float(w) for w in h["weights"]), float(h["bias"]), float(h["threshold"]), features,
+                         {str(k): float(v) for k, v in ctx.get("weights", {}).items()}, float(ctx.get("bias", 0.0)))
     return out
 
 
@@ -615,11 +620,11 @@ def check_topic(doc: Doc, transcript: Transcript, topic: str, rules: PersonalRul
                 head: Optional[Head] = None) -> PersonalCheck:
     """Whether the answer mentions ``topic``: where its names are heard best (:mod:`topic_match`), and
     how likely that is the topic brought up (``head``: a logistic regression over
-    :data:`topic_match.FEATURES`; without one, every name must be heard and not denied)."""
+    :data:`topic_match.FEATURES`, the words around the mention among them; without one, every name must be heard and not denied)."""
     trules = load_topic_rules()
     mention = topic_match.find(doc, topic_match.terms(_norm(topic), trules), trules)
     if head is not None:
-        p = head.probability(topic_match.features(mention))
+        p = head.probability(topic_match.features(mention, head.context, head.context_bias))
         passed = p >= head.threshold
     else:
         passed = mention.names >= 1.0 and not mention.negated

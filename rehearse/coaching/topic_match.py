@@ -22,7 +22,12 @@ The mention is the place where the most names (then the most words) of the topic
 together. It is **negated** when a negation stands just before it in the same sentence with no verb of
 telling in between ("I never did the night audit", "I wasn't part of the refit": but "nobody asked
 about my time at the Grand Harbour" is the topic brought up), or when "later" follows it ("I'll talk
-about Oakfield later").
+about Oakfield later") or stands just before it ("maybe later I can tell you about Oakfield").
+
+The words around the mention, in its sentence, say whether it is the candidate's work there or a name
+said in passing ("a friend who works at Whitfield told me about the job", "I know my CV says the
+fostering panel, but"): the mentions head weighs them (a bag of words learnt with it, see
+:func:`features`).
 
 :func:`features` gives what the mentions head of ``data/personal_model.json`` reads.
 """
@@ -31,14 +36,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Mapping, Optional
 
 from rapidfuzz import fuzz
 
 from rehearse.coaching.textnorm import NUM, Doc
 
-FEATURES = ("names", "words", "negated")
+FEATURES = ("names", "words", "negated", "context")
 """What the mentions head reads (see :func:`features`)."""
+
+CONTEXT_TOKENS = 12
+"""How many tokens on each side of a mention, in its sentence, are its context."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,8 @@ class TopicRules:
     before: int
     """How many tokens before a mention a negation is looked for."""
     after: int
+    later_before: int
+    """How many tokens before a mention "later" defers it ("maybe later I can tell you about ...")."""
     fuzzy_cutoff: float
     fuzzy_join_cutoff: float
     fuzzy_min_length: int
@@ -71,6 +81,7 @@ class TopicRules:
                    negations=frozenset(t["negations"]), telling=frozenset(t["telling"]),
                    letters={k: frozenset(v) for k, v in t["letters"].items()},
                    before=int(t["negation_before"]), after=int(t["later_after"]),
+                   later_before=int(t["later_before"]),
                    fuzzy_cutoff=float(p["fuzzy_cutoff"]), fuzzy_join_cutoff=float(p["fuzzy_join_cutoff"]),
                    fuzzy_min_length=int(p["fuzzy_min_length"]),
                    skeleton_min_length=int(t["skeleton_min_length"]))
@@ -102,6 +113,8 @@ class Mention:
     negated: bool
     span: Optional[tuple[int, int]]
     """Token range [start, end) of the words heard; None when no name is heard anywhere."""
+    context: tuple[str, ...] = ()
+    """The tokens around it in its sentence (up to :data:`CONTEXT_TOKENS` on each side)."""
 
 
 def terms(doc: Doc, rules: TopicRules) -> TopicTerms:
@@ -203,12 +216,21 @@ def find(doc: Doc, topic: TopicTerms, rules: TopicRules) -> Mention:
                 span = (min(p[0] for p in got), max(p[1] for p in got))
     if span is None:
         return Mention(0.0, 0.0, False, None)
-    return Mention(best[0], best[1], negated(doc, span, rules), span)
+    return Mention(best[0], best[1], negated(doc, span, rules), span, context(doc, span))
+
+
+def context(doc: Doc, span: tuple[int, int]) -> tuple[str, ...]:
+    """The tokens around ``span`` in its sentence, the span itself left out."""
+    a, b = span
+    sentence = doc.sentence[a]
+    return tuple(doc.tokens[j] for j in (*range(max(0, a - CONTEXT_TOKENS), a),
+                                         *range(b, min(len(doc.tokens), b + CONTEXT_TOKENS)))
+                 if doc.sentence[j] == sentence)
 
 
 def negated(doc: Doc, span: tuple[int, int], rules: TopicRules) -> bool:
     """A negation just before the mention in its sentence, with no verb of telling after it; or "later"
-    just after it."""
+    just after or just before it."""
     a, b = span
     sentence = doc.sentence[a]
     before = [doc.tokens[j] for j in range(max(0, a - rules.before), a) if doc.sentence[j] == sentence]
@@ -216,10 +238,22 @@ def negated(doc: Doc, span: tuple[int, int], rules: TopicRules) -> bool:
         if tok in rules.negations and not rules.telling.intersection(before[k + 1:]):
             return True
     after = [doc.tokens[j] for j in range(b, min(len(doc.tokens), b + rules.after)) if doc.sentence[j] == sentence]
-    return "later" in after
+    earlier = [doc.tokens[j] for j in range(max(0, a - rules.later_before), a) if doc.sentence[j] == sentence]
+    return "later" in after or "later" in earlier
 
 
-def features(mention: Mention) -> tuple[float, ...]:
-    """One value per name in :data:`FEATURES`."""
-    return (mention.names, mention.words, 1.0 if mention.negated else 0.0)
+def context_score(mention: Mention, weights: Mapping[str, float], bias: float = 0.0) -> float:
+    """The context's vote, from a weight per word (each distinct word counted once); 0 without a
+    mention."""
+    if mention.span is None:
+        return 0.0
+    return bias + sum(weights.get(t, 0.0) for t in set(mention.context))
+
+
+def features(mention: Mention, context_weights: Optional[Mapping[str, float]] = None,
+             context_bias: float = 0.0) -> tuple[float, ...]:
+    """One value per name in :data:`FEATURES`; the context's is :func:`context_score` (0 without
+    weights)."""
+    return (mention.names, mention.words, 1.0 if mention.negated else 0.0,
+            context_score(mention, context_weights or {}, context_bias))
 
