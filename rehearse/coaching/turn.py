@@ -137,12 +137,12 @@ class TurnPolicy:
     trust_pauses: int = 5
     """Pauses after finished sentences before a fast rhythm is trusted fully. From two such pauses
     the window follows the rhythm, but never falls below a floor that steps down evenly from
-    ``slow_s`` (two pauses) to ``complete_s`` (this many). It was 2 (trusted at once): in the first
-    runs of the latency seeds 17-31 (tuning data), 9 answers of mixed speakers were cut at a pause of
-    0.8-2 s after a sentence, their rhythm read from two to four short pauses before it. Replayed
-    through the words and pauses of those traces, 5 keeps 5 of the 9 whole and cuts no other answer;
-    the fluent voice's end-of-answer window stays 0.7 s at the median (5 of its 35 answers wait
-    1.3-1.9 s instead)."""
+    ``slow_s`` (two pauses) to ``complete_s`` (this many). It was 2 (trusted at once): mixed speakers
+    were cut off at a pause of 0.8-2 s after a sentence, their rhythm read from two to four short
+    pauses before it. ``scripts/bench_turn_replay.py`` over the first-run traces of the latency seeds
+    17-31 (tuning data): of the 6 such cuts the rule with 2 still makes there, 5 keeps 2 whole and
+    brings 2 more to windows within 0.1 s of their pause, cuts no other answer, and makes 4 of the
+    fluent voice's 29 whole answers wait 1.3-1.9 s instead of 0.7-1.0 s."""
     settle_s: float = 15.0
     """Seconds of answer (from the first word) before a finished sentence may end it sooner than
     ``slow_s``. An answer to an interviewer seldom ends in its first sentences."""
