@@ -16,7 +16,10 @@ At every mid-sentence thinking pause (the answer must go on), every long pause b
   default engine and model) writes for the last 8 s up to 0.3 s into the pause, decoded as the live
   transcriber decodes the tail at a pause, with and without the engine's word probabilities (a last
   word it is unsure of counts as a hesitation: ``turn.UNSURE_P``); the spread of that last word's
-  probability is printed for each kind of point;
+  probability is printed for each kind of point; and with the **second opinion** the live transcriber
+  asks for at a pause (``WhisperEngine.check_window`` over the last 5 s up to the same point, from
+  another start): a finished ending counts only when both decodes end a finished sentence
+  (``turn.with_second_opinion``);
 - **Silero VAD** (shipped with faster-whisper) is a voice-activity detector, not a turn model: it is
   compared with the recorder's WebRTC classifier on what the end of answer needs from a VAD, the
   pauses it finds (a pause of 0.7 s found inside speech would end an answer early; a real pause of
@@ -158,11 +161,12 @@ def engine_words(pts: list[dict], folder: Path, report, kinds) -> None:
     import soundfile as sf
 
     from rehearse.audio.pcm import Audio
-    from rehearse.coaching.turn import COMPLETE, INCOMPLETE, completeness
+    from rehearse.coaching.turn import COMPLETE, INCOMPLETE, completeness, with_second_opinion
     from rehearse.speech import engines
+    from rehearse.speech.streaming import CHECK_S
 
     engine = engines.get(None)
-    clips, heard, took = {}, {}, []
+    clips, heard, second, took, check_took = {}, {}, {}, [], []
     for p in pts:
         if p["file"] not in clips:
             clips[p["file"]] = sf.read(folder / p["file"], dtype="int16")[0]
@@ -172,6 +176,10 @@ def engine_words(pts: list[dict], folder: Path, report, kinds) -> None:
         transcript = engine.transcribe_window(Audio(clip[start: int((p["at_s"] + 0.3) * RATE)], RATE), final=True)
         took.append(time.perf_counter() - started)
         heard[id(p)] = list(transcript.words)
+        start = max(0, int((p["at_s"] + 0.3 - CHECK_S) * RATE))
+        started = time.perf_counter()
+        second[id(p)] = list(engine.check_window(Audio(clip[start: int((p["at_s"] + 0.3) * RATE)], RATE)).words)
+        check_took.append(time.perf_counter() - started)
 
     def verdicts(with_probability: bool) -> dict:
         out = {}
@@ -184,6 +192,12 @@ def engine_words(pts: list[dict], folder: Path, report, kinds) -> None:
 
     report("engine words", verdicts(False))
     report("  + unsure word", verdicts(True))
+    both = {}
+    for p in pts:
+        judged = with_second_opinion(heard[id(p)], second[id(p)])
+        v = completeness(judged)
+        both[id(p)] = "finished" if v == COMPLETE else ("waits" if v == INCOMPLETE else "unsure")
+    report("  + 2nd opinion", both)
     print("  probability of the engine's last word (quartiles, min):")
     for k in kinds:
         probs = sorted(heard[id(p)][-1].probability for p in pts if p["kind"] == k and heard[id(p)]
@@ -191,7 +205,8 @@ def engine_words(pts: list[dict], folder: Path, report, kinds) -> None:
         if probs:
             q = np.percentile(probs, [25, 50, 75])
             print(f"    {k:9} n={len(probs):3}  min {probs[0]:.2f}  q1 {q[0]:.2f}  median {q[1]:.2f}  q3 {q[2]:.2f}")
-    print(f"  ({np.median(took) * 1000:.0f} ms per decode, median)")
+    print(f"  ({np.median(took) * 1000:.0f} ms per decode, {np.median(check_took) * 1000:.0f} ms per second "
+          "opinion, median)")
 
 
 def main() -> int:
