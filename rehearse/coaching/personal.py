@@ -620,7 +620,8 @@ def check_topic(doc: Doc, transcript: Transcript, topic: str, rules: PersonalRul
                 head: Optional[Head] = None) -> PersonalCheck:
     """Whether the answer mentions ``topic``: where its names are heard best (:mod:`topic_match`), and
     how likely that is the topic brought up (``head``: a logistic regression over
-    :data:`topic_match.FEATURES`, the words around the mention among them; without one, every name must be heard and not denied)."""
+    :data:`topic_match.FEATURES`, the words around the mention among them; without one, every name
+    must be heard and not denied)."""
     trules = load_topic_rules()
     mention = topic_match.find(doc, topic_match.terms(_norm(topic), trules), trules)
     if head is not None:

@@ -349,12 +349,15 @@ class AgreementTranscriber:
                 self._cond.notify_all()
 
     def _decode(self, kind: str, start: int, end: int, final: bool) -> tuple[list[Word], Decode]:
-        """Words of samples [start, end) on the answer's clock, and the record of the call."""
+        """Words of samples [start, end) on the answer's clock, and the record of the call (a
+        ``check`` is the engine's quick second decode)."""
         with self._cond:
             samples = self._audio[start:end].copy()
             context = self._context_before(start) if self.context else None
         began, cpu = time.perf_counter(), time.process_time()
-        if callable(getattr(self.engine, "transcribe_window", None)):
+        if kind == "check":
+            transcript = self.engine.check_window(Audio(samples, self.sample_rate))
+        elif callable(getattr(self.engine, "transcribe_window", None)):
             transcript = self.engine.transcribe_window(Audio(samples, self.sample_rate), context=context,
                                                        final=final)
         else:
@@ -473,14 +476,7 @@ class AgreementTranscriber:
             if abs(start - self._spec_start) < self.sample_rate:
                 # not the speculative decode's window again: start later (its words are the ones in doubt)
                 start = max(0, min(end - 2 * self.sample_rate, self._spec_start + 3 * self.sample_rate // 2))
-            samples = self._audio[start:end].copy()
-        began, cpu = time.perf_counter(), time.process_time()
-        transcript = self.engine.check_window(Audio(samples, self.sample_rate))
-        record = Decode("check", start / self.sample_rate, end / self.sample_rate, time.perf_counter() - began,
-                        time.process_time() - cpu)
-        _log_decode(record, transcript)
-        offset = start / self.sample_rate
-        words = [w.shifted(offset) for w in transcript.words if w.word.strip()]
+        words, record = self._decode("check", start, end, final=True)
         with self._cond:
             self.decodes.append(record)
             if generation == self._generation:

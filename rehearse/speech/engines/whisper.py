@@ -191,8 +191,7 @@ class WhisperEngine:
         decoded again."""
         # no long runaway repetition: a 7 s tail decoded at a pause once ran to the model's limit at
         # every temperature (15.7 s instead of 3 s); see WINDOW_TOKENS_PER_S
-        opts = replace(self.options, max_new_tokens=min(MAX_WINDOW_TOKENS,
-                                                        int(16 + WINDOW_TOKENS_PER_S * audio.duration_s)))
+        opts = replace(self.options, max_new_tokens=_window_tokens(audio.duration_s))
         if not final:
             # a window cut mid-word is decoded once, greedy-safe: no retries
             opts = replace(opts, tail_gap_s=float("inf"), temperature=(0.0,),
@@ -210,8 +209,7 @@ class WhisperEngine:
         "my background." from 0.45 s earlier), so two windows that both end a finished sentence are
         trusted where one is not. Its words go nowhere else."""
         opts = replace(self.options, beam_size=1, temperature=(0.0,), tail_gap_s=float("inf"),
-                       encoder_min_s=CHECK_ENCODER_S,
-                       max_new_tokens=min(MAX_WINDOW_TOKENS, int(16 + WINDOW_TOKENS_PER_S * audio.duration_s)))
+                       encoder_min_s=CHECK_ENCODER_S, max_new_tokens=_window_tokens(audio.duration_s))
         return self._transcribe(audio, opts)
 
     def _transcribe(self, audio: Audio, opts: DecodeOptions) -> Transcript:
@@ -298,6 +296,11 @@ class WhisperEngine:
             words += [w.shifted(offset) for w in more_words
                       if w.start + offset >= heard_until - 0.05]
         return texts, words
+
+
+def _window_tokens(duration_s: float) -> int:
+    """Most new tokens a live window of ``duration_s`` may ask for (see :data:`WINDOW_TOKENS_PER_S`)."""
+    return min(MAX_WINDOW_TOKENS, int(16 + WINDOW_TOKENS_PER_S * duration_s))
 
 
 class _ShortEncoder:
