@@ -69,8 +69,9 @@ def test_a_thinking_pause_in_the_middle_of_a_sentence_does_not_end_the_answer(mo
 
 def test_a_finished_answer_ends_after_a_short_silence(monkeypatch, tmp_path):
     # a fluent speaker (short pauses after five finished sentences), past the first seconds of an answer
-    sentences = ["i took over the billing system", "it failed every month end", "i rewrote the reconciliation jobs",
-                 "the team reviewed every change", "we shipped the fix in a month", "we closed the books two days earlier"]
+    sentences = ["i took over the billing system", "it failed every month end",
+                 "i rewrote the reconciliation jobs", "the team reviewed every change",
+                 "we shipped the fix in a month", "we closed the books two days earlier"]
     parts = []
     for text in sentences:
         parts += [("say", 3.0, text), ("pause", 0.4)]

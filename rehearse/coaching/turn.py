@@ -169,7 +169,8 @@ class TurnPolicy:
         1.44 s after "... what I can do." and was then cut off at a 0.9 s pause, his rhythm read
         from pauses of 0.3-0.45 s alone): ``slow_s`` before there are two, then ``complete_s`` if
         the longest stayed under ``fluent_pause_s``, ``slow_s`` if it reached ``slow_pause_s``, in
-        proportion between, and not below a floor until there are ``trust_pauses``. ``spoken_s``: seconds from the first word to this pause (see ``settle_s``)."""
+        proportion between, and not below a floor until there are ``trust_pauses``. ``spoken_s``:
+        seconds from the first word to this pause (see ``settle_s``)."""
         if heard is None:
             return self.stale_s
         verdict = completeness(heard)
@@ -187,7 +188,8 @@ class TurnPolicy:
         if len(after_sentences) < 2:
             window = self.slow_s
         else:
-            share = (max(after_sentences + undecided) - self.fluent_pause_s) / max(1e-9, self.slow_pause_s - self.fluent_pause_s)
+            longest = max(after_sentences + undecided)
+            share = (longest - self.fluent_pause_s) / max(1e-9, self.slow_pause_s - self.fluent_pause_s)
             share = min(1.0, max(0.0, share))
             window = self.complete_s + share * max(0.0, self.slow_s - self.complete_s)
             if len(after_sentences) < self.trust_pauses:
