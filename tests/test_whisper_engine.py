@@ -289,3 +289,54 @@ def test_a_short_encoder_window_leaves_out_the_padding_after_the_audio():
     assert short(window) == (80, 3000)  # never more than the window
     short.margin_s = 0.0
     assert short(np.zeros((80, 3000), np.float32)) == (80, 100)  # nothing at all: one second
+
+
+def test_a_live_window_caps_the_tokens_of_each_of_its_windows_by_that_windows_audio():
+    """After the window holding the speech, faster-whisper decodes what is left past the last word
+    as a window of its own (often a second of silence, where Whisper may loop): a live decode
+    caps each window's new tokens by that window's own seconds, not by the whole call's."""
+    from rehearse.speech.engines.whisper import _ShortEncoder, _WindowTokenCap, _window_tokens
+
+    asked = []
+
+    class Model:
+        is_multilingual = False
+
+        def generate(self, features, prompts, **kwargs):
+            asked.append(kwargs["max_length"] - len(prompts[0]))
+            return "result"
+
+    encoder = _ShortEncoder(lambda features: features)
+    cap = _WindowTokenCap(Model(), encoder)
+    assert cap.is_multilingual is False  # everything else passes through
+    window = np.zeros((80, 3000), np.float32)
+    window[:, :150] = -0.5  # 1.5 s of audio in this window
+    encoder(window)
+    prompt = [1] * 40
+    cap.capped = True
+    assert cap.generate("features", [prompt], max_length=40 + 150) == "result"
+    cap.capped = False  # an offline decode keeps the model's own limit
+    cap.generate("features", [prompt], max_length=40 + 150)
+    window[:, :1900] = -0.5  # a 19 s window: the call's own cap is the smaller
+    encoder(window)
+    cap.capped = True
+    cap.generate("features", [prompt], max_length=40 + 100)
+    assert asked == [_window_tokens(1.5), 150, 100]
+    assert _window_tokens(1.5) < 30
+
+
+def test_a_live_tail_retries_a_repeating_window_at_fewer_temperatures(monkeypatch):
+    from rehearse.speech.engines import whisper
+
+    engine = _need_whisper()
+    seen = []
+    real = engine._model.transcribe
+    monkeypatch.setattr(engine._model, "transcribe",
+                        lambda samples, **kw: seen.append(tuple(kw["temperature"])) or real(samples, **kw))
+    clip = audio_mod.load(speech_sample("jfk.wav"))
+    engine.transcribe_window(clip, final=True)
+    engine.transcribe_window(clip)
+    engine.transcribe(clip)
+    assert seen[0] == whisper.TAIL_TEMPERATURES and len(seen[0]) < len(engine.options.temperature)
+    assert seen[1] == (0.0,)  # a window cut mid-speech: once
+    assert seen[2] == tuple(engine.options.temperature)  # a whole recording: every retry
