@@ -11,6 +11,7 @@ import pytest
 
 from conftest import need_engine
 from rehearse.audio.pcm import Audio
+from rehearse.core.errors import DecodeAbandoned
 from rehearse.core.model import Transcript, Word
 from rehearse.speech.streaming import (AgreementTranscriber, IncrementalTranscriber, live_transcriber)
 from rehearse.speech.wer import edit_distance, normalise
@@ -186,6 +187,88 @@ def test_each_engine_gets_the_live_transcriber_that_suits_it():
     # an engine that cannot decode a growing window cuts at pauses whatever is asked
     assert isinstance(live_transcriber(ScriptedEngine(), RATE, policy="agreement", background=False),
                       IncrementalTranscriber)
+
+
+class AbandoningEngine(ToneEngine):
+    """A ToneEngine that can stop a step decode part-way, as Whisper does between its stages:
+    ``during_step`` runs once inside the next step call (as if the recorder thread acted then),
+    after which the decode asks ``abandon``."""
+
+    def __init__(self):
+        super().__init__()
+        self.during_step = None
+        self.offered: list[bool] = []  # for each step: could it be abandoned?
+
+    def transcribe_window(self, audio, *, context=None, final=False, abandon=None):
+        if not final:
+            self.offered.append(abandon is not None)
+            if self.during_step is not None:
+                act, self.during_step = self.during_step, None
+                act()
+            if abandon is not None and abandon():
+                raise DecodeAbandoned("unwanted")
+        return super().transcribe_window(audio, context=context, final=final)
+
+
+def test_a_pause_that_begins_during_a_step_abandons_it_and_nothing_is_lost():
+    layout = fluent(6, seed=7)
+    samples = tones(layout, tail_s=0.8)
+    engine = AbandoningEngine()
+    live = AgreementTranscriber(engine, RATE, background=False)
+    feed(live, samples, step_each_block=False)
+    engine.during_step = lambda: live.pause(layout[-1][1])
+    step = live.run_pending()
+    assert step.kind == "step" and step.abandoned
+    assert live.run_pending().kind == "speculative"  # the tail at once, not after the step
+    result = live.finish()
+    assert names(result.words) == [f"f{p}" for _, _, p in layout]
+    assert not any(d.abandoned for d in live.decodes[1:])
+
+
+def test_a_step_is_never_abandoned_twice_in_a_row():
+    layout = fluent(12, seed=8)
+    samples = tones(layout)
+    engine = AbandoningEngine()
+    live = AgreementTranscriber(engine, RATE, background=False)
+    feed(live, samples[: 5 * RATE], step_each_block=False)
+    engine.during_step = lambda: live.pause(4.5)
+    assert live.run_pending().abandoned
+    live.resume()
+    engine.during_step = lambda: live.pause(4.6)  # the speaker pauses again during the next step
+    again = live.run_pending()
+    assert again.kind == "step" and not again.abandoned  # this one commits what it can
+    live.resume()
+    feed(live, samples[5 * RATE:])
+    assert engine.offered[:2] == [True, False] and engine.offered[2] is True
+    assert names(live.finish().words) == [f"f{p}" for _, _, p in layout]
+
+
+def test_the_recording_ending_during_a_step_abandons_it():
+    layout = fluent(6, seed=9)
+    samples = tones(layout, tail_s=0.3)
+    engine = AbandoningEngine()
+    in_step, go = threading.Event(), threading.Event()
+
+    def wait_in_step():
+        in_step.set()
+        assert go.wait(10)
+
+    engine.during_step = wait_in_step
+    live = AgreementTranscriber(engine, RATE)
+    live.feed(samples)
+    assert in_step.wait(10)
+    done = {}
+    finisher = threading.Thread(target=lambda: done.update(result=live.finish(timeout_s=30)))
+    finisher.start()
+    for _ in range(1000):
+        if live._finishing:
+            break
+        threading.Event().wait(0.01)
+    go.set()
+    finisher.join(30)
+    assert live.decodes[0].kind == "step" and live.decodes[0].abandoned
+    assert [d.kind for d in live.decodes[1:]] == ["final"]
+    assert names(done["result"].words) == [f"f{p}" for _, _, p in layout]
 
 
 # --- the speculative finish --------------------------------------------------------------------------

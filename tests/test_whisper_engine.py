@@ -325,6 +325,27 @@ def test_a_live_window_caps_the_tokens_of_each_of_its_windows_by_that_windows_au
     assert _window_tokens(1.5) < 30
 
 
+def test_an_abandoned_decode_stops_and_the_engine_goes_on():
+    from rehearse.core.errors import DecodeAbandoned
+
+    engine = _need_whisper()
+    clip = audio_mod.load(speech_sample("jfk.wav"))
+    stages = []
+
+    def after_first_stage() -> bool:
+        stages.append(1)
+        return len(stages) > 1  # wanted while encoding, abandoned before the words are generated
+
+    with pytest.raises(DecodeAbandoned):
+        engine.transcribe_window(clip, abandon=after_first_stage)
+    assert len(stages) == 2
+    with pytest.raises(DecodeAbandoned):
+        engine.transcribe_window(clip, abandon=lambda: True)
+    # the lock is free and nothing is left set: the next decode hears the sentence
+    assert wer(JFK, engine.transcribe_window(clip, final=True).text) <= 2 / 22
+    assert wer(JFK, engine.transcribe_window(clip, abandon=lambda: False).text) <= 3 / 22
+
+
 def test_a_live_tail_retries_a_repeating_window_at_fewer_temperatures(monkeypatch):
     from rehearse.speech.engines import whisper
 

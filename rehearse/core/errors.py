@@ -21,6 +21,12 @@ class RehearseError(Exception):
         return self.message
 
 
+class DecodeAbandoned(Exception):
+    """A live decode stopped part-way because its words are no longer wanted (a pause began while
+    the growing answer was being decoded). Not a fault: the live transcriber that asked for it
+    catches it; it never reaches the user."""
+
+
 class SpeechSynthesisError(RehearseError):
     """A prompt could not be turned into speech; the caller can show the prompt as text and go on.
 

@@ -22,6 +22,7 @@ left. Every word is on the whole answer's clock.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import queue
 import re
@@ -33,6 +34,7 @@ from typing import Optional
 import numpy as np
 
 from rehearse.audio.pcm import Audio
+from rehearse.core.errors import DecodeAbandoned
 from rehearse.core.model import Transcript, Word
 
 log = logging.getLogger("rehearse.live")
@@ -78,6 +80,9 @@ class Decode:
     """Wall-clock seconds of the engine call."""
     cpu_s: float = 0.0
     """CPU seconds of the process (all threads) during the call."""
+    abandoned: bool = False
+    """True when the call was stopped part-way because its words were no longer wanted (a step
+    decode under way when a pause began or the recording ended)."""
 
 
 class _Levels:
@@ -144,7 +149,9 @@ class AgreementTranscriber:
     pause) the buffer is decoded once more from its start (``tail_from="buffer"``) or from the last
     committed word (``"committed"``). After that speculative decode, an engine that offers
     ``check_window`` decodes the last ``check_s`` seconds before the pause once more, quickly, from
-    another start: :meth:`second_opinion` (None: no check).
+    another start: :meth:`second_opinion` (None: no check). A step decode under way when a pause
+    begins (or the recording ends) is abandoned between the engine's stages, when the engine can
+    (``transcribe_window(..., abandon=...)``): the tail's decode starts sooner.
 
     Step 2 s was measured (scripts/bench_streaming.py): on the realistic set it made no more errors
     than a step of 1 s at about half the compute."""
@@ -168,6 +175,10 @@ class AgreementTranscriber:
         self.check = (int(check_s * self.sample_rate)
                       if check_s and callable(getattr(engine, "check_window", None)) else None)
         """Samples the second opinion at a pause decodes, or None when there is none."""
+        window = getattr(engine, "transcribe_window", None)
+        self._can_abandon = callable(window) and "abandon" in inspect.signature(window).parameters
+        """The engine can stop a step decode part-way when a pause begins (the tail is decoded then)."""
+        self._abandoned = False  # the last step was abandoned: the next one is not (it must commit)
         self.frame_samples = max(1, int(round(FRAME_S * self.sample_rate)))
         self._levels = _Levels(self.frame_samples, self.sample_rate)
 
@@ -348,26 +359,45 @@ class AgreementTranscriber:
                 self._busy = False
                 self._cond.notify_all()
 
-    def _decode(self, kind: str, start: int, end: int, final: bool) -> tuple[list[Word], Decode]:
+    def _decode(self, kind: str, start: int, end: int, final: bool) -> tuple[Optional[list[Word]], Decode]:
         """Words of samples [start, end) on the answer's clock, and the record of the call (a
-        ``check`` is the engine's quick second decode)."""
+        ``check`` is the engine's quick second decode). A ``step`` under way when a pause begins or
+        the recording ends is abandoned, when the engine can (words None): the tail's decode covers
+        its audio, and the verdict waits for that decode, not for this one. Never twice in a row,
+        so a speaker who pauses often still has the growing answer committed."""
         with self._cond:
             samples = self._audio[start:end].copy()
             context = self._context_before(start) if self.context else None
+            abandonable = kind == "step" and self._can_abandon and not self._abandoned
         began, cpu = time.perf_counter(), time.process_time()
-        if kind == "check":
-            transcript = self.engine.check_window(Audio(samples, self.sample_rate))
-        elif callable(getattr(self.engine, "transcribe_window", None)):
-            transcript = self.engine.transcribe_window(Audio(samples, self.sample_rate), context=context,
-                                                       final=final)
-        else:
-            transcript = self.engine.transcribe(Audio(samples, self.sample_rate))
+        audio = Audio(samples, self.sample_rate)
+        transcript = None
+        try:
+            if kind == "check":
+                transcript = self.engine.check_window(audio)
+            elif abandonable:
+                transcript = self.engine.transcribe_window(audio, context=context, final=final,
+                                                           abandon=self._step_unwanted)
+            elif callable(getattr(self.engine, "transcribe_window", None)):
+                transcript = self.engine.transcribe_window(audio, context=context, final=final)
+            else:
+                transcript = self.engine.transcribe(audio)
+        except DecodeAbandoned:
+            if not abandonable:
+                raise
         record = Decode(kind, start / self.sample_rate, end / self.sample_rate, time.perf_counter() - began,
-                        time.process_time() - cpu)
+                        time.process_time() - cpu, abandoned=transcript is None)
         _log_decode(record, transcript)
+        if transcript is None:
+            return None, record
         offset = start / self.sample_rate
         words = [w.shifted(offset) for w in transcript.words if w.word.strip()]
         return words, record
+
+    def _step_unwanted(self) -> bool:
+        """Asked by the engine during a step decode (worker thread; plain reads of two fields): a
+        pause began, or the recording ended (the last decode covers the step's audio)."""
+        return self._pause_at is not None or self._finishing
 
     def _context_before(self, start: int) -> str:
         t = start / self.sample_rate
@@ -393,6 +423,9 @@ class AgreementTranscriber:
         words, record = self._decode("step", start, end, final=False)
         with self._cond:
             self.decodes.append(record)
+            self._abandoned = words is None
+            if words is None:
+                return record  # the audio is still to decode: the next step (or the tail) does it
             self._decoded_to = end
             if self._finishing or start != self._buf_start:
                 return record
@@ -875,9 +908,13 @@ class IncrementalTranscriber:
         return [self._results[i] for i in sorted(self._results)]
 
 
-def _log_decode(record: Decode, transcript: Transcript) -> None:
+def _log_decode(record: Decode, transcript: Optional[Transcript]) -> None:
     if not log.isEnabledFor(logging.DEBUG):
         return  # the words are joined only for the debug log
+    if transcript is None:
+        log.debug("%s decode of %.2f-%.2f s abandoned after %.2f s (a pause began or the recording ended)",
+                  record.kind, record.start_s, record.end_s, record.compute_s)
+        return
     log.debug("%s decode of %.2f-%.2f s took %.2f s: ...%s", record.kind, record.start_s, record.end_s,
               record.compute_s, " ".join(w.word for w in transcript.words[-6:]))
 

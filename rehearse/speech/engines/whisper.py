@@ -13,12 +13,12 @@ import os
 import threading
 import time
 from dataclasses import dataclass, replace
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 
 from rehearse.audio.pcm import SPEECH_RATE, Audio
-from rehearse.core.errors import RehearseError
+from rehearse.core.errors import DecodeAbandoned, RehearseError
 from rehearse.core.model import Transcript, Word
 
 INSTALL_HINT = "install it with pip install 'rehearse[whisper]'"
@@ -193,13 +193,15 @@ class WhisperEngine:
         """Transcribe ``audio``; recordings longer than :data:`PIECE_S` are cut at pauses first."""
         return self._transcribe(audio, self.options)
 
-    def transcribe_window(self, audio: Audio, *, context: Optional[str] = None,
-                          final: bool = False) -> Transcript:
+    def transcribe_window(self, audio: Audio, *, context: Optional[str] = None, final: bool = False,
+                          abandon: Optional[Callable[[], bool]] = None) -> Transcript:
         """Transcribe the growing end of a live answer (:mod:`rehearse.speech.streaming` decodes the
         answer as it grows, and its presence makes that transcriber choose re-decoding over cutting
         at pauses). ``context`` is the answer's text before this audio, appended to the prompt; unless
         ``final``, the audio stops mid-speech, so a missing last word is expected and the tail is not
-        decoded again."""
+        decoded again. ``abandon`` is asked before each stage of the decode (encoding a window,
+        generating its words, timing them); once it returns True the decode stops there and raises
+        :class:`~rehearse.core.errors.DecodeAbandoned`."""
         # no long runaway repetition: a 7 s tail decoded at a pause once ran to the model's limit at
         # every temperature (15.7 s instead of 3 s); see WINDOW_TOKENS_PER_S
         opts = replace(self.options, max_new_tokens=_window_tokens(audio.duration_s))
@@ -213,7 +215,7 @@ class WhisperEngine:
         if context:
             prompt = " ".join(p for p in (opts.initial_prompt, context[-CONTEXT_CHARS:].lstrip()) if p)
             opts = replace(opts, initial_prompt=prompt)
-        return self._transcribe(audio, opts)
+        return self._transcribe(audio, opts, abandon)
 
     def check_window(self, audio: Audio) -> Transcript:
         """A quick second decode of the last seconds before a pause, for a second opinion on how
@@ -226,7 +228,8 @@ class WhisperEngine:
                        encoder_min_s=CHECK_ENCODER_S, max_new_tokens=_window_tokens(audio.duration_s))
         return self._transcribe(audio, opts)
 
-    def _transcribe(self, audio: Audio, opts: DecodeOptions) -> Transcript:
+    def _transcribe(self, audio: Audio, opts: DecodeOptions,
+                    abandon: Optional[Callable[[], bool]] = None) -> Transcript:
         pcm = audio.to_rate(SPEECH_RATE)
         started = time.perf_counter()
         if pcm.duration_s > PIECE_S:
@@ -235,12 +238,12 @@ class WhisperEngine:
             texts, words = [], []
             cuts = cut_points(pcm.samples)
             for start, end in zip(cuts, cuts[1:]):
-                more_texts, more_words = self._decode(pcm.samples[start:end], opts=opts)
+                more_texts, more_words = self._decode(pcm.samples[start:end], opts=opts, abandon=abandon)
                 offset = start / SPEECH_RATE
                 texts += more_texts
                 words += [w.shifted(offset) for w in more_words]
         else:
-            texts, words = self._decode(pcm.samples, opts=opts)
+            texts, words = self._decode(pcm.samples, opts=opts, abandon=abandon)
         return Transcript(
             text=" ".join(t for t in texts if t),
             words=tuple(words),
@@ -249,8 +252,8 @@ class WhisperEngine:
             processing_s=time.perf_counter() - started,
         )
 
-    def _decode(self, pcm: np.ndarray, retry: bool = True,
-                opts: Optional[DecodeOptions] = None) -> tuple[list[str], list[Word]]:
+    def _decode(self, pcm: np.ndarray, retry: bool = True, opts: Optional[DecodeOptions] = None,
+                abandon: Optional[Callable[[], bool]] = None) -> tuple[list[str], list[Word]]:
         """Decode at most one window of 16 kHz int16 samples: texts of the kept segments, timed words."""
         opts = opts or self.options
         if not len(pcm):
@@ -270,6 +273,7 @@ class WhisperEngine:
         with self._lock:
             self._encoder.margin_s, self._encoder.min_s = opts.encoder_margin_s, opts.encoder_min_s
             self._model.model.capped = opts.max_new_tokens is not None
+            self._model.model.abandon = abandon
             segments, _info = self._model.transcribe(
                 samples, language="en", beam_size=opts.beam_size, word_timestamps=True,
                 initial_prompt=opts.initial_prompt, vad_filter=opts.vad_filter,
@@ -305,7 +309,7 @@ class WhisperEngine:
         loud_until = _last_loud_s(pcm)
         if retry and loud_until - heard_until > opts.tail_gap_s:
             start = max(0, int((heard_until - 0.1) * SPEECH_RATE)) if words else 0
-            more_texts, more_words = self._decode(pcm[start:], retry=False, opts=opts)
+            more_texts, more_words = self._decode(pcm[start:], retry=False, opts=opts, abandon=abandon)
             offset = start / SPEECH_RATE
             texts += more_texts
             words += [w.shifted(offset) for w in more_words
@@ -345,7 +349,8 @@ class _ShortEncoder:
 
 
 class _WindowTokenCap:
-    """faster-whisper's CTranslate2 model, with the new tokens of each window of a live decode capped
+    """faster-whisper's CTranslate2 model, with a live decode stopped between stages when it is
+    abandoned, and the new tokens of each window of a live decode capped
     by that window's own audio (:func:`_window_tokens` of the seconds :class:`_ShortEncoder` last
     encoded), not only by the whole call's (``max_new_tokens``). After the window holding the speech,
     faster-whisper decodes what is left past its last word as a window of its own, often a second
@@ -357,15 +362,30 @@ class _WindowTokenCap:
         self._encoder = encoder
         self.capped = False
         """Set for each call: cap this call's windows (live decodes, which set ``max_new_tokens``)."""
+        self.abandon: Optional[Callable[[], bool]] = None
+        """Set for each call: asked before each stage (see :meth:`WhisperEngine.transcribe_window`)."""
 
     def __getattr__(self, name):
         return getattr(self._model, name)
 
+    def _go_on(self) -> None:
+        if self.abandon is not None and self.abandon():
+            raise DecodeAbandoned("the decode's words are no longer wanted")
+
+    def encode(self, *args, **kwargs):
+        self._go_on()
+        return self._model.encode(*args, **kwargs)
+
     def generate(self, features, prompts, *args, **kwargs):
+        self._go_on()
         content_s = self._encoder.content_s
         if self.capped and content_s is not None and "max_length" in kwargs and len(prompts) == 1:
             kwargs["max_length"] = min(kwargs["max_length"], len(prompts[0]) + _window_tokens(content_s))
         return self._model.generate(features, prompts, *args, **kwargs)
+
+    def align(self, *args, **kwargs):
+        self._go_on()
+        return self._model.align(*args, **kwargs)
 
 
 def cut_points(pcm: np.ndarray, max_s: float = PIECE_S, frame: int = 480) -> list[int]:
