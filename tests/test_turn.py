@@ -150,15 +150,15 @@ def test_a_last_word_the_engine_is_unsure_of_does_not_close_the_clause():
     from rehearse.core.model import Word
     from rehearse.coaching.turn import UNSURE_P
 
-    # "thank you for the invitation to um", written "to arm."
+    # "thank you for the invitation to um", written "to home."
     said = ["Thank", "you", "for", "the", "invitation", "to"]
     words = [Word(w, i * 0.3, i * 0.3 + 0.25, 0.95) for i, w in enumerate(said)]
-    unsure = words + [Word("arm.", 1.8, 2.0, UNSURE_P - 0.1)]
-    sure = words + [Word("arm.", 1.8, 2.0, UNSURE_P + 0.3)]
+    unsure = words + [Word("home.", 1.8, 2.0, UNSURE_P - 0.1)]
+    sure = words + [Word("home.", 1.8, 2.0, UNSURE_P + 0.3)]
     assert completeness(unsure) == INCOMPLETE
     assert completeness(sure) == COMPLETE
     # words without a probability are read as before
-    assert completeness(words + [Word("arm.", 1.8, 2.0)]) == COMPLETE
+    assert completeness(words + [Word("home.", 1.8, 2.0)]) == COMPLETE
     assert TurnPolicy().window_s(unsure) == TurnPolicy().incomplete_s
 
 
@@ -199,3 +199,38 @@ def test_a_finished_ending_stands_only_when_the_second_decode_of_the_pause_agree
     assert with_second_opinion(first, "had some doubts about my background.") == first
     # an unfinished first decode needs no second opinion: it already waits
     assert with_second_opinion("and what i did was", None) == "and what i did was"
+
+
+def test_a_hesitation_written_as_arm_is_a_hesitation():
+    """Whisper writes "um" before a pause as "arm" ("at my, um," as "at my arm.", p 0.88)."""
+    from rehearse.core.model import Word
+
+    assert completeness("we cut that drop in half at my arm.") == INCOMPLETE
+    said = [Word(w, i * 0.3, i * 0.3 + 0.25, 0.99) for i, w in enumerate(["and", "doubled", "the"])]
+    assert completeness(said + [Word("arm.", 1.0, 1.2, 0.9)]) == INCOMPLETE
+    assert completeness("i moved to the consulting arm and stayed five years") == COMPLETE
+
+
+@pytest.mark.parametrize("text", [
+    "the finance team now uses it every morning. It replaced",
+    "I wrote",
+    "response times fell by half. Um, I rewrote",
+    "we won the account and I built",
+    "That took a year, so we migrated",
+])
+def test_a_new_clause_of_a_subject_and_a_verb_that_wants_an_object_is_unfinished(text):
+    # Whisper drops the short word after the verb before a thinking pause ("I rewrote the, um")
+    assert completeness(text) == INCOMPLETE
+    assert completeness(text.split()) == INCOMPLETE
+
+
+@pytest.mark.parametrize("text", [
+    "that is the tool I built.",          # the object came first
+    "the old system it replaced.",
+    "and it improved.",                   # verbs as often without an object are not read so
+    "that is what we launched.",
+    "I rewrote the reconciliation jobs.",
+    "and we delivered.",
+])
+def test_a_verb_whose_object_came_first_or_needs_none_ends_a_sentence(text):
+    assert completeness(text) == COMPLETE
