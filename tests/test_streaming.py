@@ -199,14 +199,18 @@ class AbandoningEngine(ToneEngine):
         self.during_step = None
         self.offered: list[bool] = []  # for each step: could it be abandoned?
 
+    during_tail = None  # the same, inside the next decode of a tail
+
     def transcribe_window(self, audio, *, context=None, final=False, abandon=None):
         if not final:
             self.offered.append(abandon is not None)
-            if self.during_step is not None:
-                act, self.during_step = self.during_step, None
-                act()
-            if abandon is not None and abandon():
-                raise DecodeAbandoned("unwanted")
+        hook = "during_tail" if final else "during_step"
+        act = getattr(self, hook)
+        if act is not None:
+            setattr(self, hook, None)
+            act()
+        if abandon is not None and abandon():
+            raise DecodeAbandoned("unwanted")
         return super().transcribe_window(audio, context=context, final=final)
 
 
@@ -241,6 +245,26 @@ def test_a_step_is_never_abandoned_twice_in_a_row():
     feed(live, samples[5 * RATE:])
     assert engine.offered[:2] == [True, False] and engine.offered[2] is True
     assert names(live.finish().words) == [f"f{p}" for _, _, p in layout]
+
+
+def test_a_tail_decode_for_a_pause_that_is_over_is_abandoned():
+    layout = fluent(10, seed=10)
+    samples = tones(layout)
+    engine = AbandoningEngine()
+    live = AgreementTranscriber(engine, RATE, background=False)
+    feed(live, samples[: 4 * RATE])
+    live.pause(3.9)
+    engine.during_tail = live.resume  # the speaker goes on while the tail is being decoded
+    spec = live.run_pending()
+    assert spec.kind == "speculative" and spec.abandoned
+    feed(live, samples[4 * RATE:])
+    assert names(live.finish().words) == [f"f{p}" for _, _, p in layout]
+    # a pause that goes on keeps its tail decode
+    engine = AbandoningEngine()
+    live = AgreementTranscriber(engine, RATE, background=False)
+    feed(live, samples[: 4 * RATE])
+    live.pause(3.9)
+    assert not live.run_pending().abandoned
 
 
 def test_the_recording_ending_during_a_step_abandons_it():

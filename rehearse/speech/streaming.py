@@ -82,7 +82,8 @@ class Decode:
     """CPU seconds of the process (all threads) during the call."""
     abandoned: bool = False
     """True when the call was stopped part-way because its words were no longer wanted (a step
-    decode under way when a pause began or the recording ended)."""
+    decode under way when a pause began or the recording ended; a decode made for a pause that
+    was over before it was done)."""
 
 
 class _Levels:
@@ -149,9 +150,10 @@ class AgreementTranscriber:
     pause) the buffer is decoded once more from its start (``tail_from="buffer"``) or from the last
     committed word (``"committed"``). After that speculative decode, an engine that offers
     ``check_window`` decodes the last ``check_s`` seconds before the pause once more, quickly, from
-    another start: :meth:`second_opinion` (None: no check). A step decode under way when a pause
-    begins (or the recording ends) is abandoned between the engine's stages, when the engine can
-    (``transcribe_window(..., abandon=...)``): the tail's decode starts sooner.
+    another start: :meth:`second_opinion` (None: no check). When the engine can stop a decode
+    between its stages (``abandon=``), a step decode under way when a pause begins (or the
+    recording ends) is abandoned, so the tail's decode starts sooner, and so are the decodes made
+    for a pause once speech comes back.
 
     Step 2 s was measured (scripts/bench_streaming.py): on the realistic set it made no more errors
     than a step of 1 s at about half the compute."""
@@ -175,9 +177,9 @@ class AgreementTranscriber:
         self.check = (int(check_s * self.sample_rate)
                       if check_s and callable(getattr(engine, "check_window", None)) else None)
         """Samples the second opinion at a pause decodes, or None when there is none."""
-        window = getattr(engine, "transcribe_window", None)
-        self._can_abandon = callable(window) and "abandon" in inspect.signature(window).parameters
-        """The engine can stop a step decode part-way when a pause begins (the tail is decoded then)."""
+        self._can_abandon = _takes_abandon(getattr(engine, "transcribe_window", None))
+        """The engine can stop a live decode part-way once its words are no longer wanted."""
+        self._check_can_abandon = _takes_abandon(getattr(engine, "check_window", None))
         self._abandoned = False  # the last step was abandoned: the next one is not (it must commit)
         self.frame_samples = max(1, int(round(FRAME_S * self.sample_rate)))
         self._levels = _Levels(self.frame_samples, self.sample_rate)
@@ -359,25 +361,28 @@ class AgreementTranscriber:
                 self._busy = False
                 self._cond.notify_all()
 
-    def _decode(self, kind: str, start: int, end: int, final: bool) -> tuple[Optional[list[Word]], Decode]:
+    def _decode(self, kind: str, start: int, end: int, final: bool,
+                abandon=None) -> tuple[Optional[list[Word]], Decode]:
         """Words of samples [start, end) on the answer's clock, and the record of the call (a
-        ``check`` is the engine's quick second decode). A ``step`` under way when a pause begins or
-        the recording ends is abandoned, when the engine can (words None): the tail's decode covers
-        its audio, and the verdict waits for that decode, not for this one. Never twice in a row,
-        so a speaker who pauses often still has the growing answer committed."""
+        ``check`` is the engine's quick second decode). ``abandon``, when the engine can take it,
+        is asked between the stages of the decode; once it says the words are no longer wanted the
+        decode stops there (words None)."""
         with self._cond:
             samples = self._audio[start:end].copy()
             context = self._context_before(start) if self.context else None
-            abandonable = kind == "step" and self._can_abandon and not self._abandoned
+        if not (self._check_can_abandon if kind == "check" else self._can_abandon):
+            abandon = None
+        abandonable = abandon is not None
         began, cpu = time.perf_counter(), time.process_time()
         audio = Audio(samples, self.sample_rate)
         transcript = None
         try:
             if kind == "check":
-                transcript = self.engine.check_window(audio)
+                transcript = (self.engine.check_window(audio, abandon=abandon) if abandonable
+                              else self.engine.check_window(audio))
             elif abandonable:
                 transcript = self.engine.transcribe_window(audio, context=context, final=final,
-                                                           abandon=self._step_unwanted)
+                                                           abandon=abandon)
             elif callable(getattr(self.engine, "transcribe_window", None)):
                 transcript = self.engine.transcribe_window(audio, context=context, final=final)
             else:
@@ -396,8 +401,14 @@ class AgreementTranscriber:
 
     def _step_unwanted(self) -> bool:
         """Asked by the engine during a step decode (worker thread; plain reads of two fields): a
-        pause began, or the recording ended (the last decode covers the step's audio)."""
+        pause began, or the recording ended (the tail's decode covers the step's audio, and the
+        verdict waits for that decode, not for this one)."""
         return self._pause_at is not None or self._finishing
+
+    def _pause_over(self, generation: int):
+        """For a decode made for the pause of ``generation``: asks whether that pause is over
+        (speech came back, or a new pause began), which throws its words away anyway."""
+        return lambda: self._generation != generation
 
     def _context_before(self, start: int) -> str:
         t = start / self.sample_rate
@@ -420,7 +431,10 @@ class AgreementTranscriber:
     def _step(self, end: int) -> Decode:
         with self._cond:
             start = self._buf_start
-        words, record = self._decode("step", start, end, final=False)
+            # a step under way when a pause begins is abandoned; never twice in a row, so a
+            # speaker who pauses often still has the growing answer committed
+            abandon = None if self._abandoned else self._step_unwanted
+        words, record = self._decode("step", start, end, final=False, abandon=abandon)
         with self._cond:
             self.decodes.append(record)
             self._abandoned = words is None
@@ -494,10 +508,11 @@ class AgreementTranscriber:
             start = self._tail_start()
             self._spec_start = start
             committed = len(self._committed)
-        words, record = self._decode("speculative", start, end, final=True)
+        words, record = self._decode("speculative", start, end, final=True,
+                                     abandon=self._pause_over(generation))
         with self._cond:
             self.decodes.append(record)
-            if generation == self._generation and committed == len(self._committed):
+            if words is not None and generation == self._generation and committed == len(self._committed):
                 self._spec = (generation, end, committed, self._after_committed(words))
         return record
 
@@ -509,10 +524,11 @@ class AgreementTranscriber:
             if abs(start - self._spec_start) < self.sample_rate:
                 # not the speculative decode's window again: start later (its words are the ones in doubt)
                 start = max(0, min(end - 2 * self.sample_rate, self._spec_start + 3 * self.sample_rate // 2))
-        words, record = self._decode("check", start, end, final=True)
+        words, record = self._decode("check", start, end, final=True,
+                                     abandon=self._pause_over(generation))
         with self._cond:
             self.decodes.append(record)
-            if generation == self._generation:
+            if words is not None and generation == self._generation:
                 self._check = (generation, words)
         return record
 
@@ -908,11 +924,16 @@ class IncrementalTranscriber:
         return [self._results[i] for i in sorted(self._results)]
 
 
+def _takes_abandon(method) -> bool:
+    """True when an engine's decode method takes ``abandon`` (a decode it can stop part-way)."""
+    return callable(method) and "abandon" in inspect.signature(method).parameters
+
+
 def _log_decode(record: Decode, transcript: Optional[Transcript]) -> None:
     if not log.isEnabledFor(logging.DEBUG):
         return  # the words are joined only for the debug log
     if transcript is None:
-        log.debug("%s decode of %.2f-%.2f s abandoned after %.2f s (a pause began or the recording ended)",
+        log.debug("%s decode of %.2f-%.2f s abandoned after %.2f s (its words were no longer wanted)",
                   record.kind, record.start_s, record.end_s, record.compute_s)
         return
     log.debug("%s decode of %.2f-%.2f s took %.2f s: ...%s", record.kind, record.start_s, record.end_s,

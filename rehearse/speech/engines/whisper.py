@@ -217,16 +217,17 @@ class WhisperEngine:
             opts = replace(opts, initial_prompt=prompt)
         return self._transcribe(audio, opts, abandon)
 
-    def check_window(self, audio: Audio) -> Transcript:
+    def check_window(self, audio: Audio, *, abandon: Optional[Callable[[], bool]] = None) -> Transcript:
         """A quick second decode of the last seconds before a pause, for a second opinion on how
         the answer stops there (:class:`rehearse.speech.streaming.AgreementTranscriber` asks for one
         after the speculative decode): greedy, once, with a short encoder window. Whisper's last
         words before a pause change with where its window starts ("my background in, um" one time,
         "my background." from 0.45 s earlier), so two windows that both end a finished sentence are
-        trusted where one is not. Its words go nowhere else."""
+        trusted where one is not. Its words go nowhere else. ``abandon``: as for
+        :meth:`transcribe_window`."""
         opts = replace(self.options, beam_size=1, temperature=(0.0,), tail_gap_s=float("inf"),
                        encoder_min_s=CHECK_ENCODER_S, max_new_tokens=_window_tokens(audio.duration_s))
-        return self._transcribe(audio, opts)
+        return self._transcribe(audio, opts, abandon)
 
     def _transcribe(self, audio: Audio, opts: DecodeOptions,
                     abandon: Optional[Callable[[], bool]] = None) -> Transcript:
