@@ -38,6 +38,17 @@ def score_text(text: str, archetype: Union[str, Archetype]) -> Score:
     return score_transcript(Transcript(text=" ".join(str(text).split())), archetype)
 
 
+def personal_checks(transcript: Transcript) -> Optional[list]:
+    """Your own targets for a transcript, as practice and drills show them: does it present the best
+    accomplishment of your bank, does it mention each topic of your latest debrief (JSON shape, the
+    ``"personal"`` of the contract); None when there is no bank entry and no topic yet. Not part of
+    the verdict."""
+    from rehearse.session.round import personal_results
+    from rehearse.store.debriefs import load_targets
+
+    return personal_results(transcript, load_targets())
+
+
 def transcribe(path: Union[str, Path], engine: Optional[str] = None, model: Optional[str] = None) -> Transcript:
     """Transcribe an audio file offline with ``engine`` (default: the most accurate available) and
     ``model`` (Whisper only)."""

@@ -624,3 +624,27 @@ def test_debriefs_saved_before_progress_was_kept_are_finished(tmp_path):
     assert old is not None and old.finished and old.plan.topics == ("the audit",)
     assert store.unfinished() is None
     db.close()
+
+
+def test_score_holds_a_typed_opening_to_your_own_targets(run_cli, monkeypatch):
+    """Someone who typed their debrief and then tries an opening with ``score`` sees whether it
+    presents their accomplishment and mentions their topics, as practice shows them."""
+    from rehearse.store.sessions import Store
+
+    code, out, _ = run_cli("score", "--archetype", "storyteller", "--text", "I led the Denver warehouse.", "--json")
+    assert "personal" not in json.loads(out)  # nothing to hold it to yet: the contract's object
+    monkeypatch.setattr("sys.stdin", io.StringIO(TYPED))
+    assert run_cli("debrief", "--text", "--json")[0] == 0
+    opening = ("Thank you for asking me back. I rebuilt the onboarding for new hires, and ramp-up fell "
+               "from ten weeks to six. I also ran the Denver warehouse for two years.")
+    code, out, err = run_cli("score", "--archetype", "storyteller", "--text", opening, "--json")
+    result = json.loads(out)
+    mine = {p["name"]: p for p in result["personal"]}
+    assert mine["presents_accomplishment"]["passed"] and mine["mentions_topic"]["passed"]
+    assert mine["mentions_topic"]["target"] == "the Denver warehouse"
+    assert Store().get(result["session_id"]).extra["personal"] == result["personal"]
+    # the verdict is the five checks' alone
+    assert result["verdict"] == json.loads(run_cli("score", "--archetype", "storyteller", "--text", opening,
+                                                   "--json", "--no-save")[1])["verdict"]
+    code, out, _ = run_cli("score", "--archetype", "storyteller", "--text", "I am a hard worker.")
+    assert 'Mentions "the Denver warehouse"' in out and "[miss]" in out

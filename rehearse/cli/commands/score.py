@@ -50,17 +50,21 @@ def run(args) -> int:
     if transcript.is_empty:
         raise RehearseError("No speech was heard in that audio, so nothing was scored; check the recording."
                             if args.audio else "The opening is empty; give the words you would say.")
-    from rehearse.api import score_transcript
+    from rehearse.api import personal_checks, score_transcript
 
     result = score_transcript(transcript, archetype)
+    mine = personal_checks(transcript)  # your accomplishment and debrief topics, as practice shows them
     session_id = None
     if not args.no_save:
-        session_id = _save(result, transcript, archetype.name, audio_path)
+        session_id = _save(result, transcript, archetype.name, audio_path, personal=mine)
     payload = result.to_json()
     if args.json:
-        emit_json({**payload, "session_id": session_id} if session_id else payload)
+        extra = {} if mine is None else {"personal": mine}
+        emit_json({**payload, "session_id": session_id, **extra} if session_id else {**payload, **extra})
     else:
         print(report.format_score(payload, session_id=session_id))
+        if mine:
+            print(report.format_personal(mine))
     if getattr(args, "explain", False):
         import sys
 
@@ -71,7 +75,7 @@ def run(args) -> int:
     return 0 if result.verdict == "pass" else 1
 
 
-def _save(result, transcript, archetype: str, audio_path) -> str:
+def _save(result, transcript, archetype: str, audio_path, personal=None) -> str:
     from rehearse.coaching.scoring import checker_name
     from rehearse.store.sessions import Store
 
@@ -82,7 +86,7 @@ def _save(result, transcript, archetype: str, audio_path) -> str:
                                   status="complete")
         store.save_scored(session_id, score=result, words=transcript.words, transcript=transcript.text,
                           engine=transcript.engine, duration_s=transcript.duration_s,
-                          checker=checker_name())
+                          checker=checker_name(), extra=None if personal is None else {"personal": personal})
     return session_id
 
 
