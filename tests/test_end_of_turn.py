@@ -298,3 +298,27 @@ def test_the_debug_log_tells_each_window_and_why_the_answer_ended(monkeypatch, t
     assert any(line.startswith("speech again after a pause of") for line in lines)
     ends = [line for line in lines if line.endswith("the answer ends")]
     assert len(ends) == 1 and f"window {rec.end_window_s:.2f} s after 'and what i did was rewrite the jobs'" in ends[0]
+
+
+def test_a_short_pause_after_a_long_one_is_measured_as_short(monkeypatch, tmp_path):
+    """A pause the speaker comes back from at the next block is its own length, not the pause
+    before it: a 3 s thinking pause once counted again for each short pause after it, and a
+    fluent speaker was read as slow (2.5 s windows). Short pauses of every length around the
+    moment the recorder calls it a pause, so one comes back at the very next block."""
+    for short_s in [round(0.24 + 0.01 * i, 2) for i in range(16)]:
+        blocks, said = answer(("say", 1.5, "and what i did was"), ("pause", 3.0),
+                              ("say", 1.5, "rewrite the jobs"), ("pause", short_s),
+                              ("say", 1.5, "and we closed the books two days earlier"), ("pause", 8.0))
+        install_fake_microphone(monkeypatch, [blocks])
+        live = LiveWords(said)
+        seen = []
+
+        def end_of_turn(heard, pauses, spoken_s):
+            seen.append(tuple(p for p, _ in pauses))
+            return POLICY.window_s(heard, pauses, spoken_s)
+
+        rec = MicrophoneRecorder(silence_s=None, stop_on_enter=False, end_of_turn=end_of_turn)
+        rec.record(tmp_path / "a.wav", max_seconds=60.0, on_block=live.on_block, live_text=live.text)
+        lengths = max(seen, key=len)
+        assert 2.8 <= lengths[0] <= 3.4, (short_s, lengths)
+        assert all(p < 0.8 for p in lengths[1:]), (short_s, lengths)

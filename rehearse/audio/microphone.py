@@ -334,6 +334,7 @@ class _Turn:
             self._silence = silence  # the pause so far (its length, once speech comes back)
         if self.paused_at is None and stopped is not None and silence >= self.pause_hook_s - 1e-9:
             self.paused_at = stopped
+            self._silence = silence  # its length so far, not the last pause's: speech may be back at once
             # the words before the live transcriber hears of the pause: if they are still the same
             # later, they do not reach it
             self._text_at_pause = self._text()
