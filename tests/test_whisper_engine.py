@@ -295,7 +295,7 @@ def test_a_live_window_caps_the_tokens_of_each_of_its_windows_by_that_windows_au
     """After the window holding the speech, faster-whisper decodes what is left past the last word
     as a window of its own (often a second of silence, where Whisper may loop): a live decode
     caps each window's new tokens by that window's own seconds, not by the whole call's."""
-    from rehearse.speech.engines.whisper import _ShortEncoder, _WindowTokenCap, _window_tokens
+    from rehearse.speech.engines.whisper import _ShortEncoder, _LiveModel, _window_tokens
 
     asked = []
 
@@ -307,7 +307,7 @@ def test_a_live_window_caps_the_tokens_of_each_of_its_windows_by_that_windows_au
             return "result"
 
     encoder = _ShortEncoder(lambda features: features)
-    cap = _WindowTokenCap(Model(), encoder)
+    cap = _LiveModel(Model(), encoder)
     assert cap.is_multilingual is False  # everything else passes through
     window = np.zeros((80, 3000), np.float32)
     window[:, :150] = -0.5  # 1.5 s of audio in this window

@@ -23,8 +23,8 @@ class RehearseError(Exception):
 
 class DecodeAbandoned(Exception):
     """A live decode stopped part-way because its words are no longer wanted (a pause began while
-    the growing answer was being decoded). Not a fault: the live transcriber that asked for it
-    catches it; it never reaches the user."""
+    the growing answer was being decoded, or the pause a tail was decoded for is over). Not a fault:
+    the live transcriber that asked for it catches it; it never reaches the user."""
 
 
 class SpeechSynthesisError(RehearseError):

@@ -372,23 +372,19 @@ class AgreementTranscriber:
             context = self._context_before(start) if self.context else None
         if not (self._check_can_abandon if kind == "check" else self._can_abandon):
             abandon = None
-        abandonable = abandon is not None
+        stop = {} if abandon is None else {"abandon": abandon}
         began, cpu = time.perf_counter(), time.process_time()
         audio = Audio(samples, self.sample_rate)
         transcript = None
         try:
             if kind == "check":
-                transcript = (self.engine.check_window(audio, abandon=abandon) if abandonable
-                              else self.engine.check_window(audio))
-            elif abandonable:
-                transcript = self.engine.transcribe_window(audio, context=context, final=final,
-                                                           abandon=abandon)
+                transcript = self.engine.check_window(audio, **stop)
             elif callable(getattr(self.engine, "transcribe_window", None)):
-                transcript = self.engine.transcribe_window(audio, context=context, final=final)
+                transcript = self.engine.transcribe_window(audio, context=context, final=final, **stop)
             else:
                 transcript = self.engine.transcribe(audio)
         except DecodeAbandoned:
-            if not abandonable:
+            if abandon is None:
                 raise
         record = Decode(kind, start / self.sample_rate, end / self.sample_rate, time.perf_counter() - began,
                         time.process_time() - cpu, abandoned=transcript is None)

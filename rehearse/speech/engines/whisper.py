@@ -53,7 +53,7 @@ turn when a window repeats itself: every other step of :attr:`DecodeOptions.temp
 is a whole decode, and a window that loops at one temperature often loops at the next. Three
 runaway tail decodes of the latency runs (seeds 19, 37, 41), replayed from the clips, took 5.2, 7.1
 and 7.0 s with six temperatures, 2.3, 3.8 and 3.1 s with these three and the cap per window
-(:class:`_WindowTokenCap`), with the same words. Every tail decode of the seed-37 and seed-41 runs
+(:class:`_LiveModel`), with the same words. Every tail decode of the seed-37 and seed-41 runs
 (647 windows, tuning data) replayed both ways: the same words in all 647; slowest 4.0 s -> 3.4 s,
 99th percentile 2.03 -> 1.76 s, 3 -> 1 over 3 s, median 0.68 s both."""
 
@@ -185,7 +185,7 @@ class WhisperEngine:
         self._lock = threading.Lock()
         self._encoder = _ShortEncoder(self._model.encode)
         self._model.encode = self._encoder  # faster-whisper encodes each window through this
-        self._model.model = _WindowTokenCap(self._model.model, self._encoder)
+        self._model.model = _LiveModel(self._model.model, self._encoder)
         if self.options.speech_gate:
             _has_speech(np.zeros(SPEECH_RATE // 10, np.int16))  # load the VAD now, not mid-answer
 
@@ -349,14 +349,17 @@ class _ShortEncoder:
         return self._encode(features)
 
 
-class _WindowTokenCap:
-    """faster-whisper's CTranslate2 model, with a live decode stopped between stages when it is
-    abandoned, and the new tokens of each window of a live decode capped
-    by that window's own audio (:func:`_window_tokens` of the seconds :class:`_ShortEncoder` last
-    encoded), not only by the whole call's (``max_new_tokens``). After the window holding the speech,
-    faster-whisper decodes what is left past its last word as a window of its own, often a second
-    or two of silence, where Whisper loops ("so, so, so, ...") to the call's cap at every
-    temperature: in the runaway decodes of the latency runs the loop was in such a window."""
+class _LiveModel:
+    """faster-whisper's CTranslate2 model with two controls for live decodes:
+
+    - a decode whose words are no longer wanted (``abandon``) stops before its next stage
+      (encoding a window, generating its words, timing them);
+    - each window's new tokens are capped by that window's own audio (:func:`_window_tokens` of the
+      seconds :class:`_ShortEncoder` last encoded), not only by the whole call's
+      (``max_new_tokens``). After the window holding the speech, faster-whisper decodes what is left
+      past its last word as a window of its own, often a second or two of silence, where Whisper
+      loops ("so, so, so, ...") to the call's cap at every temperature: in the runaway decodes of
+      the latency runs the loop was in such a window."""
 
     def __init__(self, model, encoder: _ShortEncoder) -> None:
         self._model = model
