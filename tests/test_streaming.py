@@ -267,6 +267,43 @@ def test_a_tail_decode_for_a_pause_that_is_over_is_abandoned():
     assert not live.run_pending().abandoned
 
 
+def test_a_tail_decoded_at_a_pause_the_speaker_goes_on_from_counts_as_a_step():
+    layout = fluent(14, seed=3)
+    samples = tones(layout)
+    gap_after = layout[15][1]  # a 0.35 s gap between sentences
+    engine = ToneEngine()
+    live = AgreementTranscriber(engine, RATE, max_buffer_s=2.0, background=False)
+    cut = int((gap_after + 0.25) * RATE)
+    feed(live, samples[:cut])
+    live.pause(gap_after)
+    committed, before = len(live.words_so_far()), live.committed_s
+    assert live.run_pending().kind == "speculative"
+    live.resume()
+    assert live.committed_s > before  # the tail's words agreed with the last step's: committed
+    assert live.run_pending() is None  # no step re-decodes what the tail covered
+    assert len(live.words_so_far()) >= committed
+    feed(live, samples[cut:])
+    result = live.finish()
+    assert names(result.words) == [f"f{p}" for _, _, p in layout]  # none lost, none doubled
+
+
+def test_a_tail_decode_that_did_not_start_at_the_buffer_is_not_taken_as_a_step():
+    layout = fluent(14, seed=3)
+    samples = tones(layout)
+    gap_after = layout[15][1]
+    engine = ToneEngine()
+    live = AgreementTranscriber(engine, RATE, max_buffer_s=2.0, tail_from="committed", background=False)
+    cut = int((gap_after + 0.25) * RATE)
+    feed(live, samples[:cut])
+    live.pause(gap_after)
+    before, buffer_start = live.committed_s, live._buf_start
+    live.run_pending()
+    live.resume()
+    assert live.committed_s == before and live._buf_start == buffer_start
+    feed(live, samples[cut:])
+    assert names(live.finish().words) == [f"f{p}" for _, _, p in layout]
+
+
 def test_the_recording_ending_during_a_step_abandons_it():
     layout = fluent(6, seed=9)
     samples = tones(layout, tail_s=0.3)
@@ -408,7 +445,7 @@ def test_agreement_words_are_trusted_at_a_pause_only_once_they_reach_it():
     """Re-decoding (the default): covered_s says how far the words reach, so the recorder's rule holds
     back words that stop short of a pause (they do not tell how the speaker stopped there; trusting
     the end of an earlier sentence cut answers off at thinking pauses), and the tail decoded at the
-    pause reaches the rule at once; after resume() it is withdrawn."""
+    pause reaches the rule at once; after resume() it counts as a step's decode."""
     from rehearse.session.round import live_hooks
 
     engine = ToneEngine()
@@ -428,7 +465,10 @@ def test_agreement_words_are_trusted_at_a_pause_only_once_they_reach_it():
     assert live.covered_s >= stopped
     assert hooks["live_text"]()[-1].word.rstrip(".") == last_word
     hooks["on_resume"]()
-    assert live.covered_s == pytest.approx(4.0) and last_word not in live.text_so_far()
+    # the speaker went on: the tail is now the latest step's decode, its words tentative until
+    # the next step agrees with them (none committed yet: no step decoded them before)
+    assert live.covered_s == pytest.approx(len(samples) / RATE) and live.committed_s <= 4.0
+    assert live.run_pending() is None  # and no step decodes that audio again
 
 
 class SecondOpinionEngine(ToneEngine):

@@ -153,7 +153,9 @@ class AgreementTranscriber:
     another start: :meth:`second_opinion` (None: no check). When the engine can stop a decode
     between its stages (``abandon=``), a step decode under way when a pause begins (or the
     recording ends) is abandoned, so the tail's decode starts sooner, and so are the decodes made
-    for a pause once speech comes back.
+    for a pause once speech comes back. A tail decoded at a pause the speaker then goes on from
+    counts as the next step's decode (it decoded the buffer from its start, as a step does), so
+    the buffer still moves on when the steps around pauses were abandoned.
 
     Step 2 s was measured (scripts/bench_streaming.py): on the realistic set it made no more errors
     than a step of 1 s at about half the compute."""
@@ -240,10 +242,19 @@ class AgreementTranscriber:
             self._cond.notify_all()
 
     def resume(self) -> None:
-        """Speech came back: throw the speculative result away and go on."""
+        """Speech came back: the speculative result is no longer the answer's end, so it goes. When
+        it is done and decoded the buffer from its start, it counts as the next step's decode
+        (its words agree with the last step's, or not, as a step's would); else it is thrown away."""
         with self._cond:
             if self._pause_at is None:
                 return
+            spec = self._spec
+            if (spec is not None and spec[0] == self._generation and spec[2] == len(self._committed)
+                    and self._spec_start == self._buf_start and spec[1] > self._decoded_to
+                    and not self._finishing):
+                agreed = self._agree(spec[3], spec[1])
+                log.debug("the tail decoded at the pause (%.2f-%.2f s) served as a step: %d words committed",
+                          self._spec_start / self.sample_rate, spec[1] / self.sample_rate, agreed)
             self._pause_at = None
             self._generation += 1
             self._spec = None
@@ -436,18 +447,28 @@ class AgreementTranscriber:
             self._abandoned = words is None
             if words is None:
                 return record  # the audio is still to decode: the next step (or the tail) does it
-            self._decoded_to = end
-            if self._finishing or start != self._buf_start:
+            if self._finishing or start != self._buf_start or end <= self._decoded_to:
+                # finishing: the tail's decode has it all; else a newer decode (a pause's tail
+                # taken as a step) came first
+                self._decoded_to = max(self._decoded_to, end)
                 return record
-            new = self._after_committed(words)
-            agreed = 0
-            while (agreed < len(new) and agreed < len(self._tentative)
-                   and _norm(new[agreed].word) == _norm(self._tentative[agreed].word)):
-                agreed += 1
-            self._committed += new[:agreed]
-            self._tentative = new[agreed:]
-            self._trim(end)
+            self._agree(self._after_committed(words), end)
         return record
+
+    def _agree(self, new: list[Word], end: int) -> int:
+        """Take a decode of the buffer up to sample ``end``, its words after the committed ones in
+        ``new``: commit the words it agrees on with the last decode, keep the rest as tentative,
+        trim the buffer; returns how many words were committed (lock held)."""
+        agreed = 0
+        while (agreed < len(new) and agreed < len(self._tentative)
+               and _norm(new[agreed].word) == _norm(self._tentative[agreed].word)):
+            agreed += 1
+        self._committed += new[:agreed]
+        self._tentative = new[agreed:]
+        self._decoded_to = end
+        self._abandoned = False
+        self._trim(end)
+        return agreed
 
     def _trim(self, end: int) -> None:
         """Move the buffer's start past committed audio once the buffer is longer than allowed."""
