@@ -247,23 +247,46 @@ def test_a_step_is_never_abandoned_twice_in_a_row():
     assert names(live.finish().words) == [f"f{p}" for _, _, p in layout]
 
 
-def test_a_tail_decode_for_a_pause_that_is_over_is_abandoned():
+def test_a_tail_decode_for_a_pause_that_is_over_runs_on_as_a_step_unless_a_new_pause_began():
     layout = fluent(10, seed=10)
     samples = tones(layout)
+    paused = int(4.3 * RATE)  # the recorder noticed the pause at 3.9 s here
+
+    def paused_at_4s(engine, **kwargs):
+        live = AgreementTranscriber(engine, RATE, background=False, **kwargs)
+        feed(live, samples[:paused])
+        live.pause(3.9)
+        return live
+
+    # the speaker goes on while the tail is being decoded: it runs on and serves as a step
     engine = AbandoningEngine()
-    live = AgreementTranscriber(engine, RATE, background=False)
-    feed(live, samples[: 4 * RATE])
-    live.pause(3.9)
-    engine.during_tail = live.resume  # the speaker goes on while the tail is being decoded
+    live = paused_at_4s(engine)
+    before = live.committed_s
+    engine.during_tail = live.resume
+    spec = live.run_pending()
+    assert spec.kind == "speculative" and not spec.abandoned
+    assert live.committed_s > before and live.run_pending() is None
+    feed(live, samples[paused:])
+    assert names(live.finish().words) == [f"f{p}" for _, _, p in layout]
+    # ... and pauses again: the new pause's tail is the one wanted
+    engine = AbandoningEngine()
+    live = paused_at_4s(engine)
+    engine.during_tail = lambda: (live.resume(), live.pause(4.2))
     spec = live.run_pending()
     assert spec.kind == "speculative" and spec.abandoned
-    feed(live, samples[4 * RATE:])
+    assert live.run_pending().kind == "speculative"
+    feed(live, samples[paused:])
+    assert names(live.finish().words) == [f"f{p}" for _, _, p in layout]
+    # a tail that did not start at the buffer's start cannot serve as a step
+    engine = AbandoningEngine()
+    live = paused_at_4s(engine, tail_from="committed")
+    engine.during_tail = live.resume
+    assert live.run_pending().abandoned
+    feed(live, samples[paused:])
     assert names(live.finish().words) == [f"f{p}" for _, _, p in layout]
     # a pause that goes on keeps its tail decode
     engine = AbandoningEngine()
-    live = AgreementTranscriber(engine, RATE, background=False)
-    feed(live, samples[: 4 * RATE])
-    live.pause(3.9)
+    live = paused_at_4s(engine)
     assert not live.run_pending().abandoned
 
 

@@ -526,12 +526,30 @@ class AgreementTranscriber:
             self._spec_start = start
             committed = len(self._committed)
         words, record = self._decode("speculative", start, end, final=True,
-                                     abandon=self._pause_over(generation))
+                                     abandon=self._tail_unwanted(generation, start))
         with self._cond:
             self.decodes.append(record)
-            if words is not None and generation == self._generation and committed == len(self._committed):
+            if words is None or committed != len(self._committed):
+                return record
+            if generation == self._generation:
                 self._spec = (generation, end, committed, self._after_committed(words))
+            elif start == self._buf_start and end > self._decoded_to and not self._finishing:
+                # the speaker went on during the decode: it serves as the next step's
+                agreed = self._agree(self._after_committed(words), end)
+                log.debug("the tail decoded at a pause that is over (%.2f-%.2f s) served as a step: "
+                          "%d words committed", start / self.sample_rate, end / self.sample_rate, agreed)
         return record
+
+    def _tail_unwanted(self, generation: int, start: int):
+        """For the tail decoded at the pause of ``generation``: asks whether its words are no longer
+        wanted. Once the speaker goes on they still serve as the next step's decode when it started
+        at the buffer's start, so it runs on, unless a new pause began (whose tail is the one to
+        decode now) or the recording ended (the final decode covers it)."""
+        def unwanted() -> bool:
+            if self._generation == generation:
+                return False
+            return start != self._buf_start or self._pause_at is not None or self._finishing
+        return unwanted
 
     def _second(self, end: int) -> Decode:
         with self._cond:
