@@ -162,6 +162,20 @@ def test_a_last_word_the_engine_is_unsure_of_does_not_close_the_clause():
     assert TurnPolicy().window_s(unsure) == TurnPolicy().incomplete_s
 
 
+def test_an_object_pronoun_the_engine_is_not_quite_sure_of_does_not_close_the_clause():
+    from rehearse.core.model import Word
+    from rehearse.coaching.turn import PRONOUN_SURE_P, UNSURE_P
+
+    # "almost half of the new users on, um," written "on them."
+    said = ["almost", "half", "of", "the", "new", "users", "on"]
+    words = [Word(w, i * 0.3, i * 0.3 + 0.25, 0.95) for i, w in enumerate(said)]
+    between = (UNSURE_P + PRONOUN_SURE_P) / 2  # sure enough for any other last word
+    assert completeness(words + [Word("them.", 2.1, 2.3, between)]) == INCOMPLETE
+    assert completeness(words + [Word("her.", 2.1, 2.3, between)]) == INCOMPLETE
+    assert completeness(words + [Word("them.", 2.1, 2.3, PRONOUN_SURE_P + 0.05)]) == COMPLETE
+    assert completeness(words[:-1] + [Word("today.", 1.8, 2.1, between)]) == COMPLETE
+
+
 def test_words_that_trail_off_are_unfinished_whatever_the_last_word():
     from rehearse.core.model import Word
 
