@@ -327,6 +327,26 @@ def test_a_tail_decode_that_did_not_start_at_the_buffer_is_not_taken_as_a_step()
     assert names(live.finish().words) == [f"f{p}" for _, _, p in layout]
 
 
+def test_at_a_pause_the_buffer_is_trimmed_after_a_committed_sentence_so_the_tail_is_short():
+    layout = fluent(9.5, seed=5)
+    samples = tones(layout, tail_s=0.6)
+    stopped = layout[-1][1]
+    heard = {}
+    for pause_buffer_s in (None, 4.0):
+        engine = ToneEngine()
+        live = AgreementTranscriber(engine, RATE, pause_buffer_s=pause_buffer_s, background=False)
+        cut = int((stopped + 0.3) * RATE)
+        feed(live, samples[:cut])
+        live.pause(stopped)
+        assert live.run_pending().kind == "speculative"
+        heard[pause_buffer_s] = (engine.windows[-1][0], live.words_so_far())
+        feed(live, samples[cut:])
+        assert names(live.finish().words) == [f"f{p}" for _, _, p in layout]
+    whole, trimmed = heard[None][0], heard[4.0][0]
+    assert whole > stopped and trimmed < whole - 3.0  # the tail decoded from a committed sentence's end
+    assert names(heard[None][1]) == names(heard[4.0][1])  # the same words at the pause
+
+
 def test_the_recording_ending_during_a_step_abandons_it():
     layout = fluent(6, seed=9)
     samples = tones(layout, tail_s=0.3)

@@ -135,6 +135,10 @@ class _Levels:
 PAUSE_GAP_S = 0.25
 """A gap between two committed words this long is a pause the buffer may be trimmed at."""
 
+PAUSE_BUFFER_S = 4.0
+"""At a pause, the live buffer is trimmed once it holds more than this many seconds (between
+pauses: ``max_buffer_s``), so the tail's decode, which the verdict waits for, is short."""
+
 
 def _norm(word: str) -> str:
     return re.sub(r"[^a-z0-9]", "", word.lower())
@@ -165,7 +169,7 @@ class AgreementTranscriber:
     def __init__(self, engine, sample_rate: int = 16000, *, step_s: float = 2.0, max_buffer_s: float = 10.0,
                  context: bool = False, tail_from: str = "buffer", background: bool = True,
                  hard_max_buffer_s: float = 20.0, min_window_s: float = 2.0,
-                 check_s: Optional[float] = CHECK_S):
+                 check_s: Optional[float] = CHECK_S, pause_buffer_s: Optional[float] = PAUSE_BUFFER_S):
         if tail_from not in ("committed", "buffer"):
             raise ValueError("tail_from is 'committed' or 'buffer'")
         self.engine = engine
@@ -174,6 +178,9 @@ class AgreementTranscriber:
         self.min_window = int(min_window_s * self.sample_rate)
         self.max_buffer = int(max_buffer_s * self.sample_rate)
         self.hard_max_buffer = int(max(hard_max_buffer_s, max_buffer_s + 2 * step_s) * self.sample_rate)
+        self.pause_buffer = int(pause_buffer_s * self.sample_rate) if pause_buffer_s else None
+        """At a pause, the buffer is trimmed (after a committed sentence or pause) once it holds more
+        than this: the tail decoded there is what the verdict waits for. None: as between pauses."""
         self.context = context
         self.tail_from = tail_from
         self.check = (int(check_s * self.sample_rate)
@@ -470,11 +477,16 @@ class AgreementTranscriber:
         self._trim(end)
         return agreed
 
-    def _trim(self, end: int) -> None:
-        """Move the buffer's start past committed audio once the buffer is longer than allowed."""
+    def _trim(self, end: int, limit: Optional[int] = None) -> None:
+        """Move the buffer's start past committed audio once the buffer is longer than allowed
+        (``max_buffer``, or ``limit``: then only after a committed sentence or pause)."""
+        if limit is not None:
+            if end - self._buf_start > limit:
+                self._cut_at_a_pause(self._committed_inside())
+            return
         if end - self._buf_start <= self.max_buffer:
             return
-        inside = [i for i, w in enumerate(self._committed) if w.start * self.sample_rate >= self._buf_start]
+        inside = self._committed_inside()
         if not inside and not self._tentative:
             # nothing heard in the whole buffer: keep only its last second
             lo = max(self._buf_start, end - 2 * self.sample_rate)
@@ -489,18 +501,29 @@ class AgreementTranscriber:
                     self._tentative = self._tentative[len(keep):]
                     self._trim(end)
             return
-        # cut where the speaker paused: after a sentence, or a word followed by a gap; in fluent
-        # speech a cut between two words clips one of them, and Whisper then mishears it
+        if self._cut_at_a_pause(inside) or end - self._buf_start <= self.hard_max_buffer:
+            return
+        cut = self._cut_after(inside[-1])
+        if cut > self._buf_start:
+            self._buf_start = cut
+
+    def _committed_inside(self) -> list[int]:
+        """Indexes of the committed words inside the buffer."""
+        return [i for i, w in enumerate(self._committed) if w.start * self.sample_rate >= self._buf_start]
+
+    def _cut_at_a_pause(self, inside: list[int]) -> bool:
+        """Move the buffer's start to after the last of the committed words ``inside`` it that ends a
+        sentence or is followed by a gap (in fluent speech a cut between two words clips one of them,
+        and Whisper then mishears it); False when there is none."""
         following = self._committed[1:] + self._tentative
         ends = [i for i in inside if self._committed[i].word.rstrip("\"')").endswith((".", "?", "!"))
                 or (i < len(following) and following[i].start - self._committed[i].end >= PAUSE_GAP_S)]
         if not ends:
-            if end - self._buf_start <= self.hard_max_buffer:
-                return
-            ends = inside[-1:]
+            return False
         cut = self._cut_after(ends[-1])
         if cut > self._buf_start:
             self._buf_start = cut
+        return True
 
     def _cut_after(self, index: int) -> int:
         """A sample between committed word ``index`` and the word after it (committed or tentative):
@@ -522,6 +545,8 @@ class AgreementTranscriber:
         with self._cond:
             generation = self._generation
             self._spec_started = generation
+            if self.pause_buffer is not None:
+                self._trim(end, limit=self.pause_buffer)
             start = self._tail_start()
             self._spec_start = start
             committed = len(self._committed)
