@@ -572,6 +572,22 @@ def test_a_pause_gets_a_second_opinion_and_a_finished_ending_waits_for_it(hesita
     assert "um" not in live.finish().text
 
 
+def test_the_second_opinion_starts_before_a_tail_that_starts_5_s_before_the_pause():
+    engine = SecondOpinionEngine(hesitates=False)
+    live = AgreementTranscriber(engine, RATE, pause_buffer_s=None, background=False)
+    layout = fluent(12.0)
+    samples = tones(layout, tail_s=1.0)
+    feed(live, samples)
+    live.pause(layout[-1][1])
+    end = len(samples) / RATE
+    live._buf_start = int((end - 5.2) * RATE)  # the tail's decode starts about where a check would
+    spec = live.run_pending()
+    check = live.run_pending()
+    assert spec.kind == "speculative" and check.kind == "check"
+    assert check.start_s == pytest.approx(spec.start_s - 1.5, abs=0.01)  # another start, not a short window
+    assert check.end_s - check.start_s > 5.0
+
+
 def test_an_engine_without_a_quick_decode_gets_no_second_opinion():
     from rehearse.session.round import live_hooks
 

@@ -259,9 +259,7 @@ class AgreementTranscriber:
             if (spec is not None and spec[0] == self._generation and spec[2] == len(self._committed)
                     and self._spec_start == self._buf_start and spec[1] > self._decoded_to
                     and not self._finishing):
-                agreed = self._agree(spec[3], spec[1])
-                log.debug("the tail decoded at the pause (%.2f-%.2f s) served as a step: %d words committed",
-                          self._spec_start / self.sample_rate, spec[1] / self.sample_rate, agreed)
+                self._tail_as_step(spec[3], self._spec_start, spec[1])
             self._pause_at = None
             self._generation += 1
             self._spec = None
@@ -559,11 +557,15 @@ class AgreementTranscriber:
             if generation == self._generation:
                 self._spec = (generation, end, committed, self._after_committed(words))
             elif start == self._buf_start and end > self._decoded_to and not self._finishing:
-                # the speaker went on during the decode: it serves as the next step's
-                agreed = self._agree(self._after_committed(words), end)
-                log.debug("the tail decoded at a pause that is over (%.2f-%.2f s) served as a step: "
-                          "%d words committed", start / self.sample_rate, end / self.sample_rate, agreed)
+                self._tail_as_step(self._after_committed(words), start, end)  # the speaker went on during it
         return record
+
+    def _tail_as_step(self, new: list[Word], start: int, end: int) -> None:
+        """A tail decoded at a pause the speaker went on from (samples ``start`` to ``end``, the
+        buffer's) taken as the next step's decode (lock held)."""
+        agreed = self._agree(new, end)
+        log.debug("the tail decoded at a pause that is over (%.2f-%.2f s) served as a step: %d words committed",
+                  start / self.sample_rate, end / self.sample_rate, agreed)
 
     def _tail_unwanted(self, generation: int, start: int):
         """For the tail decoded at the pause of ``generation``: asks whether its words are no longer
@@ -582,8 +584,11 @@ class AgreementTranscriber:
             self._check_started = generation
             start = max(0, end - self.check)
             if abs(start - self._spec_start) < self.sample_rate:
-                # not the speculative decode's window again: start later (its words are the ones in doubt)
-                start = max(0, min(end - 2 * self.sample_rate, self._spec_start + 3 * self.sample_rate // 2))
+                # not the speculative decode's window again: start 1.5 s before it (later only at the
+                # answer's start; a window of 2-3 s from mid-sentence now and then decodes to nothing)
+                shift = 3 * self.sample_rate // 2
+                start = (self._spec_start - shift if self._spec_start >= shift
+                         else max(0, min(end - 2 * self.sample_rate, self._spec_start + shift)))
         words, record = self._decode("check", start, end, final=True,
                                      abandon=self._pause_over(generation))
         with self._cond:
