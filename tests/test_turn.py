@@ -213,6 +213,8 @@ def test_a_finished_ending_stands_only_when_the_second_decode_of_the_pause_agree
     assert with_second_opinion(first, "had some doubts about my background.") == first
     # an unfinished first decode needs no second opinion: it already waits
     assert with_second_opinion("and what i did was", None) == "and what i did was"
+    # a second decode that heard nothing gives no opinion
+    assert with_second_opinion(first, "") == first and with_second_opinion(first, ()) == first
 
 
 def test_a_hesitation_written_as_arm_is_a_hesitation():

@@ -262,11 +262,16 @@ def with_second_opinion(first: Heard, second: Optional[Heard]) -> Optional[Heard
     Why: Whisper's last words before a pause change with where its window starts. In the latency
     benchmark (seed 31's first run) a speaker's "my background in, um" (a thinking pause) was written
     "my background" (p 1.00) and the answer was cut; the same audio decoded from 0.45 s later, or
-    from 5 s before the pause, kept the "in um"."""
+    from 5 s before the pause, kept the "in um". A second decode that heard no words (Whisper now
+    and then writes nothing for a few seconds cut mid-sentence: 4 of about 350 in the first-run traces
+    of the latency seeds 47-61; at three the first decode ended a finished sentence, and the answer
+    waited 4.5 s) gives no opinion."""
     if completeness(first) != COMPLETE:
         return first
     if second is None:
         return NOT_YET
+    if not words_of(second if isinstance(second, str) else " ".join(getattr(w, "word", w) for w in second)):
+        return first  # a second decode that heard no words gives no opinion
     return first if completeness(second) == COMPLETE else second
 
 
