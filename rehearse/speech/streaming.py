@@ -257,8 +257,7 @@ class AgreementTranscriber:
                 return
             spec = self._spec
             if (spec is not None and spec[0] == self._generation and spec[2] == len(self._committed)
-                    and self._spec_start == self._buf_start and spec[1] > self._decoded_to
-                    and not self._finishing):
+                    and self._can_serve_as_step(self._spec_start, spec[1])):
                 self._tail_as_step(spec[3], self._spec_start, spec[1])
             self._pause_at = None
             self._generation += 1
@@ -556,9 +555,15 @@ class AgreementTranscriber:
                 return record
             if generation == self._generation:
                 self._spec = (generation, end, committed, self._after_committed(words))
-            elif start == self._buf_start and end > self._decoded_to and not self._finishing:
+            elif self._can_serve_as_step(start, end):
                 self._tail_as_step(self._after_committed(words), start, end)  # the speaker went on during it
         return record
+
+    def _can_serve_as_step(self, start: int, end: int) -> bool:
+        """Whether a tail decoded from sample ``start`` to ``end`` can be the next step's decode: it
+        started at the buffer's start, reaches past the latest step, and the recording goes on
+        (lock held)."""
+        return start == self._buf_start and end > self._decoded_to and not self._finishing
 
     def _tail_as_step(self, new: list[Word], start: int, end: int) -> None:
         """A tail decoded at a pause the speaker went on from (samples ``start`` to ``end``, the
