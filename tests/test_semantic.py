@@ -168,3 +168,25 @@ def test_explain_says_per_check_what_decided():
     lines = checkers.explain(words)
     assert [line.split(":")[0] for line in lines[:5]] == list(CHECK_NAMES)
     assert all("rules" in line for line in lines[:5])
+
+
+def test_a_head_with_a_hidden_layer_is_read_from_the_heads_file_and_rectifies_before_its_output(tmp_path):
+    import json
+
+    import numpy as np
+
+    name = "leads_with_accomplishment"
+    arrays = {f"{name}.w": np.asarray([1.0, -2.0], np.float32), f"{name}.b": np.float32(0.5),
+              f"{name}.mean": np.zeros(2, np.float32), f"{name}.scale": np.ones(2, np.float32),
+              f"{name}.platt": np.asarray([1.0, 0.0, 0.0], np.float32), f"{name}.threshold": np.float32(0.5),
+              f"{name}.w1": np.asarray([[1.0, 0.0], [0.0, 1.0]], np.float32),
+              f"{name}.b1": np.asarray([0.0, -1.0], np.float32),
+              "meta": np.asarray(json.dumps({"combine": {name: "model"}}))}
+    np.savez(tmp_path / "heads.npz", **arrays)
+    with np.load(tmp_path / "heads.npz") as data:
+        head = semantic.heads_from_npz(data).heads[name]
+    x = np.asarray([[3.0, 0.5], [-1.0, 4.0]], np.float32)
+    # hidden: relu([3, -0.5]) = [3, 0] -> 3 + 0.5; relu([-1, 3]) = [0, 3] -> -6 + 0.5
+    assert head.logits(x).tolist() == pytest.approx([3.5, -5.5])
+    linear = semantic.Head(head.weights, head.bias, head.mean, head.scale, head.platt, head.threshold)
+    assert linear.logits(x).tolist() == pytest.approx([3.0 - 1.0 + 0.5, -1.0 - 8.0 + 0.5])

@@ -9,8 +9,9 @@ candidates ("if I do well by next June | what will I have shipped" is two clause
 
 Each window gets a vector: the static embedding of its words and of its first words (the question
 frame), plus cheap features (position in spoken words, question words, "I" with a past-tense verb,
-negation, numbers, time words). A linear head per check scores every window; the answer's
-probability is the best window's (Platt-calibrated), and that window is the evidence. The lead check
+negation, numbers, time words). A head per check scores every window (linear, or with one small
+hidden layer where that held better for writers it was not trained on); the answer's probability is
+the best window's (Platt-calibrated), and that window is the evidence. The lead check
 looks only at windows starting within the first ~60 spoken words, thanks only at windows starting in its first few words (an opening thanks).
 
 Heads (weights, feature scaling, calibration, thresholds, the ensemble's combination per check) are
@@ -244,6 +245,7 @@ def eligible(check: str, m: Matcher, wins: Sequence[tuple[int, int]]) -> np.ndar
 @dataclass(frozen=True)
 class Head:
     weights: np.ndarray
+    """Output weights: over the scaled features (linear head) or over the hidden units."""
     bias: float
     mean: np.ndarray
     scale: np.ndarray
@@ -252,9 +254,14 @@ class Head:
     n the number of windows looked at (the best of many scores runs higher than the best of few)."""
     threshold: float
     """Probability at or above which the check passes."""
+    hidden: Optional[tuple[np.ndarray, np.ndarray]] = None
+    """A hidden layer (weights features x units, biases), rectified, before ``weights``; None: linear."""
 
     def logits(self, x: np.ndarray) -> np.ndarray:
-        return ((x - self.mean) / self.scale) @ self.weights + self.bias
+        z = (x - self.mean) / self.scale
+        if self.hidden is not None:
+            z = np.maximum(z @ self.hidden[0] + self.hidden[1], 0.0)
+        return z @ self.weights + self.bias
 
     def probability(self, logit: float, n: int) -> float:
         a, c, b = self.platt
@@ -278,9 +285,12 @@ def heads_from_npz(data) -> Heads:
         if f"{name}.w" not in data:
             continue
         p = data[f"{name}.platt"]
+        hidden = None
+        if f"{name}.w1" in data:
+            hidden = (data[f"{name}.w1"].astype(np.float32), data[f"{name}.b1"].astype(np.float32))
         heads[name] = Head(data[f"{name}.w"].astype(np.float32), float(data[f"{name}.b"]),
                            data[f"{name}.mean"].astype(np.float32), data[f"{name}.scale"].astype(np.float32),
-                           (float(p[0]), float(p[1]), float(p[2])), float(data[f"{name}.threshold"]))
+                           (float(p[0]), float(p[1]), float(p[2])), float(data[f"{name}.threshold"]), hidden)
     stack = {name: tuple(float(v) for v in data[f"{name}.stack"]) for name in CHECK_NAMES if f"{name}.stack" in data}
     return Heads(heads, dict(meta.get("combine", {})), stack, meta)
 
