@@ -64,10 +64,7 @@ class HeadFit:
     hidden: tuple | None = None
 
     def logits(self, x: np.ndarray) -> np.ndarray:
-        z = (x - self.mean) / self.scale
-        if self.hidden is not None:
-            z = np.maximum(z @ self.hidden[0] + self.hidden[1], 0.0)
-        return z @ self.w + self.b
+        return semantic.head_logits(x, self.mean, self.scale, self.w, self.b, self.hidden)
 
 
 def load_items(paths: list[Path]) -> list[dict]:

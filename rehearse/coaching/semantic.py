@@ -242,6 +242,16 @@ def eligible(check: str, m: Matcher, wins: Sequence[tuple[int, int]]) -> np.ndar
     return np.ones(len(wins), bool)
 
 
+def head_logits(x: np.ndarray, mean: np.ndarray, scale: np.ndarray, weights: np.ndarray, bias: float,
+                hidden: Optional[tuple[np.ndarray, np.ndarray]] = None) -> np.ndarray:
+    """A head's logit for each row of window features: scaled, through the hidden layer if there is
+    one (rectified), then the output weights."""
+    z = (x - mean) / scale
+    if hidden is not None:
+        z = np.maximum(z @ hidden[0] + hidden[1], 0.0)
+    return z @ weights + bias
+
+
 @dataclass(frozen=True)
 class Head:
     weights: np.ndarray
@@ -258,10 +268,7 @@ class Head:
     """A hidden layer (weights features x units, biases), rectified, before ``weights``; None: linear."""
 
     def logits(self, x: np.ndarray) -> np.ndarray:
-        z = (x - self.mean) / self.scale
-        if self.hidden is not None:
-            z = np.maximum(z @ self.hidden[0] + self.hidden[1], 0.0)
-        return z @ self.weights + self.bias
+        return head_logits(x, self.mean, self.scale, self.weights, self.bias, self.hidden)
 
     def probability(self, logit: float, n: int) -> float:
         a, c, b = self.platt
