@@ -190,3 +190,37 @@ def test_a_head_with_a_hidden_layer_is_read_from_the_heads_file_and_rectifies_be
     assert head.logits(x).tolist() == pytest.approx([3.5, -5.5])
     linear = semantic.Head(head.weights, head.bias, head.mean, head.scale, head.platt, head.threshold)
     assert linear.logits(x).tolist() == pytest.approx([3.0 - 1.0 + 0.5, -1.0 - 8.0 + 0.5])
+
+
+PLAIN_LEADS = [
+    "Thank you for asking me back. I led the migration that cut hosting costs by 30 percent.",
+    "Thanks for having me back. Last year I rebuilt the billing system and we stopped losing about forty thousand dollars a month.",
+    "I appreciate the second interview. In my last role I redesigned the returns process and cut handling time from six days to two.",
+    "thank you for asking me back so last spring i rewrote the scheduling tool and overtime dropped by a third",
+    "Thanks for the callback. I was charged with fixing our patient intake, and I cut the wait from forty minutes to twelve.",
+    "You doubted I could manage suppliers. I renegotiated our three biggest contracts and saved two hundred thousand pounds a year.",
+    "Good to see you again. I trained the new support team and our first-reply time went from nine hours to two.",
+]
+PLAIN_NON_LEADS = [
+    "Thank you for asking me back. I am a hard worker and I love learning new things.",
+    "Thanks for having me back. Our company won an award last year and sales went up twenty percent.",
+    "Hi, nice to see you again. How was your weekend? The traffic on the way in was terrible.",
+    "Thank you for asking me back. I have been a nurse for twelve years and I ran a ward of thirty beds.",
+    "Thank you for the second interview. I did not really accomplish anything special in my last job.",
+]
+
+
+@needs_model
+@pytest.mark.parametrize("text", PLAIN_LEADS)
+def test_a_plain_accomplishment_leads_clearly_not_at_the_threshold(text):
+    """A retrained head once put the first of these at 0.50-0.61: every candidate state must keep plain
+    openings far from the threshold (at least 3 to 1), whatever its cross-validated figures say."""
+    lead = _checks(text, CHALLENGER)["leads_with_accomplishment"]
+    assert lead.passed and lead.score >= 75, lead
+
+
+@needs_model
+@pytest.mark.parametrize("text", PLAIN_NON_LEADS)
+def test_a_plain_non_accomplishment_does_not_lead(text):
+    lead = _checks(text, CHALLENGER)["leads_with_accomplishment"]
+    assert not lead.passed, lead
