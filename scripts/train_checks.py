@@ -47,7 +47,8 @@ C = {name: 0.003 for name in CHECK_NAMES} | {"thanks_for_callback": 0.02}
 0.02, 0.05 and 0.1: strong regularisation holds best on the 768-odd features)."""
 HIDDEN = {"leads_with_accomplishment": 32}
 """Checks whose head has a hidden layer of this many rectified units (the others are linear). Chosen
-by leaving out one writer's file at a time (training data only, README of tests/data/train)."""
+by leaving out one writer's file at a time (training data only; figures in the README's entry for this
+script). A plain opening must still be decided clearly: tests/test_semantic.py checks the packaged heads."""
 ALPHA = 1.0
 """L2 penalty of a hidden-layer head."""
 
