@@ -234,6 +234,14 @@ def test_evidence_word_index_and_seconds_with_timed_words():
     assert text.split()[quant.word_index] in quant.evidence.split()[0]
 
 
+def test_the_result_evidence_is_the_measured_result_not_a_count_earlier_in_the_clause():
+    text = ("You doubted my experience with suppliers. Last year I renegotiated our three largest contracts "
+            "and saved 180,000 dollars.")
+    quant = check(text, "quantified_result")
+    assert quant.passed
+    assert "180,000" in quant.evidence and "three" not in quant.evidence
+
+
 def test_evidence_indexes_whitespace_tokens_without_timed_words():
     text = "Thanks for having me back. Last quarter I led the redesign of checkout, and conversion rose 18%."
     lead = check(text, "leads_with_accomplishment")

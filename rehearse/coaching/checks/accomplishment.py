@@ -306,19 +306,18 @@ def _preamble_words(m: Matcher, before: int) -> int:
 
 
 def _quantity_for(m: Matcher, c: Clause) -> Optional[int]:
-    """The first result quantity that belongs to this clause, if any."""
+    """The result quantity that belongs to this clause, if any: the first one with a result's unit or
+    phrase around it ("saved 180,000 dollars"), else the first ("our three largest contracts")."""
     lo = c.start - m.param("quantity_reach_before")
     last = c.end_verb
     hi = last + m.param("quantity_reach_after")
-    for q in result_quantities(m):
-        if q < lo or q > hi:
-            continue
-        if q < c.start and not m.same_sentence(q, c.start):
-            continue
-        if q > c.verb and m.sentence_gap(last, q) > 1:
-            continue
-        return q
-    return None
+    mine = [q for q in result_quantities(m)
+            if lo <= q <= hi and (q >= c.start or m.same_sentence(q, c.start))
+            and not (q > c.verb and m.sentence_gap(last, q) > 1)]
+    if not mine:
+        return None
+    units = m.hits("result_units") + m.hits("result_phrases")
+    return next((q for q in mine if any(a <= q < b for a, b in units)), mine[0])
 
 
 def _clause_end(m: Matcher, c: Clause) -> int:
