@@ -62,11 +62,11 @@ def make_checker(name: str, heads_path: Path | None):
 
     if heads_path is None:
         return checkers.checker_named(name) if name != "default" else checkers.default_checker()
-    from rehearse.coaching import embed, semantic
+    from rehearse.coaching import semantic
 
     with np.load(heads_path, allow_pickle=False) as data:
         heads = semantic.heads_from_npz(data)
-    model = semantic.ModelChecker(embed.load(), heads)
+    model = semantic.checker_for(heads)
     if name == "model":
         return model
     if name == "rules":

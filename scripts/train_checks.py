@@ -32,7 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rehearse.coaching import embed, semantic  # noqa: E402
+from rehearse.coaching import contextual, embed, semantic  # noqa: E402
 from rehearse.coaching.checkers import matcher_for, rule_findings  # noqa: E402
 from rehearse.core.model import CHECK_NAMES  # noqa: E402
 
@@ -51,6 +51,13 @@ by leaving out one writer's file at a time (training data only; figures in the R
 script). A plain opening must still be decided clearly: tests/test_semantic.py checks the packaged heads."""
 ALPHA = 1.0
 """L2 penalty of a hidden-layer head."""
+NETS = 5
+"""A hidden-layer head is the average of this many networks trained from different seeds: one network
+with their hidden units side by side and their output weights divided by this number (one network alone
+moved a plain opening's probability by 0.3 from one seed to another)."""
+CONTEXTUAL = True
+"""Whether the window features include the contextual encoder's vectors (``rehearse.coaching.contextual``;
+the README's entry for this script has the figures with and without)."""
 
 
 @dataclass
@@ -101,10 +108,11 @@ class Opening:
 
 def featurize(items: list[dict]) -> list[Opening]:
     embedder = embed.load()
+    encoder = contextual.load() if CONTEXTUAL else None
     out = []
     for it in items:
         m = matcher_for(it["text"].split())
-        wins, x = semantic.features(m, embedder)
+        wins, x = semantic.features(m, embedder, encoder)
         elig = {c: semantic.eligible(c, m, wins) if wins else np.zeros(0, bool) for c in CHECK_NAMES}
         rules = {c: (f.passed, f.probability) for c, f in rule_findings(m).items()}
         out.append(Opening(it, wins, x, elig, rules))
@@ -134,11 +142,14 @@ def fit_head(ops: list[Opening], check: str, c: float, seed: int) -> HeadFit:
             z = z[keep]
         xs.append(z)
         ys.append(np.full(len(z), 1.0 if y else 0.0))
-    net = MLPClassifier(hidden_layer_sizes=(units,), alpha=ALPHA, max_iter=300, random_state=seed)
-    net.fit(np.vstack(xs), np.concatenate(ys))
-    hidden = (net.coefs_[0].astype(np.float32), net.intercepts_[0].astype(np.float32))
-    return HeadFit(net.coefs_[1][:, 0].astype(np.float32), float(net.intercepts_[1][0]), linear.mean, linear.scale,
-                   hidden)
+    X, Y = np.vstack(xs), np.concatenate(ys)
+    nets = [MLPClassifier(hidden_layer_sizes=(units,), alpha=ALPHA, max_iter=300, random_state=seed + k).fit(X, Y)
+            for k in range(NETS)]
+    hidden = (np.hstack([n.coefs_[0] for n in nets]).astype(np.float32),
+              np.concatenate([n.intercepts_[0] for n in nets]).astype(np.float32))
+    out = np.concatenate([n.coefs_[1][:, 0] for n in nets]) / NETS
+    return HeadFit(out.astype(np.float32), float(np.mean([n.intercepts_[1][0] for n in nets])), linear.mean,
+                   linear.scale, hidden)
 
 
 def _blocks(ops: list[Opening], check: str) -> list:
@@ -389,9 +400,10 @@ def main(argv=None) -> int:
         arrays.update({f"{c}.w": head.w, f"{c}.b": np.float32(head.b), f"{c}.mean": head.mean, f"{c}.scale": head.scale,
                        f"{c}.platt": np.asarray(calib[c], np.float32), f"{c}.threshold": np.float32(0.5),
                        f"{c}.stack": fit_stack(stack_x(ops, c, oof[c], calib[c]), labels(ops, c)).astype(np.float32)})
-    meta = {"combine": combine, "embedding": f"{embed.PACKAGE} {embed.WEIGHTS}", "folds": args.folds,
+    meta = {"combine": combine, "embedding": f"{embed.PACKAGE} {embed.WEIGHTS}",
+            "contextual": f"{contextual.PACKAGE} {contextual.WEIGHTS}" if CONTEXTUAL else "", "folds": args.folds,
             "seed": args.seed, "openings": len(items), "data": [p.name for p in paths], "C": C, "rounds": ROUNDS,
-            "hidden": HIDDEN, "alpha": ALPHA,
+            "hidden": HIDDEN, "alpha": ALPHA, "nets": NETS,
             "without_held_out": args.without_held_out}
     arrays["meta"] = np.asarray(json.dumps(meta))
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,7 @@ from rehearse.audio import pcm
 from rehearse.core.errors import RehearseError
 
 SAMPLE = Path(pcm.__file__).resolve().parents[1] / "data" / "sample_answer.wav"
-OPENING = "Thank you for asking me back. I led the migration that cut hosting costs by 30 percent."
+OPENING = "Thank you for asking me back. I was charged with fixing our patient intake, and I cut the wait from forty minutes to twelve."
 
 
 def one_sentence(err: str, *words: str) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
+import importlib.util
 
-from rehearse.coaching import contextual
+import numpy as np
+import pytest
+
+from rehearse.coaching import checkers, contextual, semantic
 from conftest import need
 
 
@@ -55,6 +58,41 @@ def test_words_past_the_encoder_s_limit_get_zero_vectors():
     assert len(v) == len(words)
     assert (np.linalg.norm(v[-30:], axis=1) == 0).all()
     assert (np.linalg.norm(v[:50], axis=1) > 0).all()
+
+
+def test_without_the_encoder_package_the_heads_of_the_static_embedding_decide(monkeypatch):
+    need(semantic.load_heads(semantic.STATIC_HEADS_FILE) is not None, "the packaged static heads are missing")
+    need(semantic.load_model_checker() is not None, "the embedding package is not installed")
+    real = importlib.util.find_spec
+
+    def find_spec(name, *args, **kwargs):
+        return None if name == contextual.PACKAGE else real(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    for cached in (contextual.load, semantic.load_model_checker, checkers.default_checker):
+        cached.cache_clear()
+    try:
+        with pytest.raises(contextual.EncoderUnavailable):
+            contextual.load()
+        model = semantic.load_model_checker()
+        assert model is not None and model.encoder is None
+        assert not model.heads.meta.get("contextual")
+        assert isinstance(checkers.default_checker(), checkers.EnsembleChecker)
+        text = "Thanks for having me back. Last spring I rebuilt our returns triage and refunds went out in two days."
+        assert checkers.default_checker()(text.split(), None)["leads_with_accomplishment"].passed
+    finally:
+        monkeypatch.undo()
+        for cached in (contextual.load, semantic.load_model_checker, checkers.default_checker):
+            cached.cache_clear()
+
+
+def test_the_packaged_heads_use_the_encoder_when_it_is_installed():
+    _encoder()
+    heads = semantic.load_heads()
+    need(heads is not None, "the packaged heads are missing")
+    model = semantic.load_model_checker()
+    assert heads.meta.get("contextual") and model.encoder is not None
+    assert model.heads.heads["leads_with_accomplishment"].mean.shape[0] == 2 * model.embedder.dim + semantic.N_CHEAP + model.encoder.dim
 
 
 def test_the_encoder_s_weights_are_the_recorded_ones():

@@ -118,7 +118,7 @@ before anything of rehearse (or of the libraries it imports) is imported; the lo
 a library may swallow the refusal and go on."""
 
 SAMPLE = Path(audio_mod.__file__).resolve().parents[1] / "data" / "sample_answer.wav"
-OPENING = "Thank you for asking me back. I led the migration that cut hosting costs by 30 percent."
+OPENING = "Thank you for asking me back. I was charged with fixing our patient intake, and I cut the wait from forty minutes to twelve."
 
 
 @pytest.fixture

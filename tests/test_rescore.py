@@ -76,7 +76,7 @@ def test_retranscribe_can_score_an_interrupted_session(run_cli, rehearse_home):
     store.update(sid, status="interrupted", duration_s=2.0)
     code, out, err = run_cli("rescore", sid)
     assert code == 2 and "no saved transcript" in err and "--retranscribe" in err
-    script_engine("i grew revenue by forty percent")
+    script_engine("i cut our patient intake wait from forty minutes to twelve")
     code, out, err = run_cli("rescore", sid, "--retranscribe", "--engine", "scripted")
     assert code == 0, err
     session = Store().get(sid)

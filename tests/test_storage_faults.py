@@ -28,7 +28,7 @@ from rehearse.store.db import Database
 from rehearse.store.migrations import MIGRATIONS
 from rehearse.store.sessions import Store
 
-OPENING = "Thank you for asking me back. I led the migration that cut hosting costs by 30 percent."
+OPENING = "Thank you for asking me back. I was charged with fixing our patient intake, and I cut the wait from forty minutes to twelve."
 
 
 # --- helpers -----------------------------------------------------------------------------------------

@@ -9,13 +9,15 @@ candidates ("if I do well by next June | what will I have shipped" is two clause
 
 Each window gets a vector: the static embedding of its words and of its first words (the question
 frame), plus cheap features (position in spoken words, question words, "I" with a past-tense verb,
-negation, numbers, time words). A head per check scores every window (linear, or with one small
+negation, numbers, time words), plus the mean of its words' contextual vectors (``contextual``: a small
+sentence encoder run once over the answer, so "cut" in "our team cut" and in "I cut" differ). A head per check scores every window (linear, or with one small
 hidden layer where that held better for writers it was not trained on); the answer's probability is
 the best window's (Platt-calibrated), and that window is the evidence. The lead check
 looks only at windows starting within the first ~60 spoken words, thanks only at windows starting in its first few words (an opening thanks).
 
 Heads (weights, feature scaling, calibration, thresholds, the ensemble's combination per check) are
-package data, ``rehearse/data/semantic_heads.npz``, written by ``scripts/train_checks.py``.
+package data, ``rehearse/data/semantic_heads.npz``, written by ``scripts/train_checks.py``; where the
+encoder package is not installed, ``semantic_heads_static.npz`` (trained without its vectors) is used.
 """
 
 from __future__ import annotations
@@ -28,13 +30,16 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from rehearse.coaching import embed
+from rehearse.coaching import contextual, embed
 from rehearse.coaching.checkers import CheckFinding, matcher_for
 from rehearse.coaching.checks import Matcher
 from rehearse.coaching.textnorm import NUM
 from rehearse.core.model import CHECK_NAMES, Archetype
 
 HEADS_FILE = "data/semantic_heads.npz"
+"""The heads trained with the contextual encoder's vectors among the features."""
+STATIC_HEADS_FILE = "data/semantic_heads_static.npz"
+"""The heads trained on the static embedding alone: used when the encoder package is not installed."""
 
 STARTERS = frozenset("what how which why when where who whats hows if so but and because thank thanks also "
                      "then now okay ok well actually anyway let".split())
@@ -209,16 +214,24 @@ def _embed_text(m: Matcher) -> list[str]:
     return ["number" if t == NUM else t for t in m.doc.tokens]
 
 
-def features(m: Matcher, embedder: embed.Embedder) -> tuple[list[tuple[int, int]], np.ndarray]:
-    """The windows of an answer and their feature rows (window vector, head vector, cheap features)."""
+def features(m: Matcher, embedder: embed.Embedder, encoder: Optional[contextual.Encoder] = None
+             ) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """The windows of an answer and their feature rows (window vector, head vector, cheap features,
+    and with an encoder the mean of the window's contextual word vectors)."""
     wins = windows(m)
+    extra = encoder.dim if encoder is not None else 0
     if not wins:
-        return wins, np.zeros((0, 2 * embedder.dim + N_CHEAP), np.float32)
-    tv = embedder.words(_embed_text(m))
+        return wins, np.zeros((0, 2 * embedder.dim + N_CHEAP + extra), np.float32)
+    words = _embed_text(m)
+    tv = embedder.words(words)
     body = tv.means(wins)
     heads = tv.means([(a, min(b, a + HEAD_WORDS)) for a, b in wins])
     cheap = np.asarray([_cheap(m, a, b) for a, b in wins], np.float32)
-    return wins, np.hstack([body, heads, cheap]).astype(np.float32)
+    parts = [body, heads, cheap]
+    if encoder is not None:
+        wv = encoder.word_vectors(words)
+        parts.append(np.stack([wv[a:b].mean(axis=0) for a, b in wins]))
+    return wins, np.hstack(parts).astype(np.float32)
 
 
 def eligible(check: str, m: Matcher, wins: Sequence[tuple[int, int]]) -> np.ndarray:
@@ -302,10 +315,10 @@ def heads_from_npz(data) -> Heads:
     return Heads(heads, dict(meta.get("combine", {})), stack, meta)
 
 
-@lru_cache(maxsize=1)
-def load_heads() -> Optional[Heads]:
-    """The packaged heads, or None when the file is missing."""
-    ref = resources.files("rehearse").joinpath(HEADS_FILE)
+@lru_cache(maxsize=2)
+def load_heads(name: str = HEADS_FILE) -> Optional[Heads]:
+    """Packaged heads (``HEADS_FILE`` or ``STATIC_HEADS_FILE``), or None when the file is missing."""
+    ref = resources.files("rehearse").joinpath(name)
     if not ref.is_file():
         return None
     with resources.as_file(ref) as path, np.load(path, allow_pickle=False) as data:
@@ -317,12 +330,13 @@ class ModelChecker:
 
     name = "model"
 
-    def __init__(self, embedder: embed.Embedder, heads: Heads):
+    def __init__(self, embedder: embed.Embedder, heads: Heads, encoder: Optional[contextual.Encoder] = None):
         self.embedder = embedder
         self.heads = heads
+        self.encoder = encoder
 
     def findings(self, m: Matcher) -> dict[str, CheckFinding]:
-        wins, x = features(m, self.embedder)
+        wins, x = features(m, self.embedder, self.encoder)
         out = {}
         for name in CHECK_NAMES:
             head = self.heads.heads.get(name)
@@ -341,14 +355,24 @@ class ModelChecker:
         return self.findings(matcher_for(words))
 
 
+def checker_for(heads: Heads) -> ModelChecker:
+    """A semantic checker with these heads and the models their features need (the static embedding,
+    and the contextual encoder when the heads were trained with it); raises
+    ``embed.EmbeddingUnavailable`` when one is not installed."""
+    encoder = contextual.load() if heads.meta.get("contextual") else None
+    return ModelChecker(embed.load(), heads, encoder)
+
+
 @lru_cache(maxsize=1)
 def load_model_checker() -> Optional[ModelChecker]:
-    """The semantic checker, or None when the embedding package or the heads are missing."""
-    heads = load_heads()
-    if heads is None:
-        return None
-    try:
-        embedder = embed.load()
-    except embed.EmbeddingUnavailable:
-        return None
-    return ModelChecker(embedder, heads)
+    """The semantic checker: the heads that use the contextual encoder, or without the encoder package
+    the heads of the static embedding alone; None when the embedding package or the heads are missing."""
+    for name in (HEADS_FILE, STATIC_HEADS_FILE):
+        heads = load_heads(name)
+        if heads is None:
+            continue
+        try:
+            return checker_for(heads)
+        except embed.EmbeddingUnavailable:
+            continue
+    return None
