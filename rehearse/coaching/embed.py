@@ -32,10 +32,11 @@ class EmbeddingUnavailable(RuntimeError):
     """The embedding package (or one of its files, or the tokenizer library) is not installed."""
 
 
-def package_folder() -> Optional[Path]:
-    """The installed embedding package's folder, found without importing it; None when absent."""
+def package_folder(package: str = PACKAGE) -> Optional[Path]:
+    """An installed package's folder (the embedding package's by default), found without importing it;
+    None when absent."""
     try:
-        spec = importlib.util.find_spec(PACKAGE)
+        spec = importlib.util.find_spec(package)
     except (ImportError, ValueError):
         return None
     if spec is None or not spec.submodule_search_locations:
