@@ -10,7 +10,10 @@ For each check a linear head (logistic regression over window features, see
 the evidence is one window. Round 0 labels every eligible window with its opening's label; each later
 round keeps, for a positive opening, only its best-scoring window and the windows overlapping it.
 An opening's score is its best window's logit. For the checks in ``HIDDEN`` a network with one small
-hidden layer is then trained on the windows that regression chose, and is the head.
+hidden layer (the average of ``NETS`` networks) is then trained on the windows that regression chose,
+and is the head. With ``CONTEXTUAL`` the window features include the contextual encoder's vectors
+(``rehearse.coaching.contextual``); the heads without them ship as ``semantic_heads_static.npz``
+(``--static`` retrains those).
 
 A k-fold cross-validation (deterministic folds) gives out-of-fold logits for every opening; from
 them the Platt calibration of each head is fitted and, comparing rules, model, either and both on
@@ -350,11 +353,18 @@ def main(argv=None) -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--dry-run", action="store_true", help="cross-validate only, write nothing")
-    ap.add_argument("--out", type=Path, default=ROOT / "rehearse" / semantic.HEADS_FILE)
+    ap.add_argument("--out", type=Path, default=None, help="default: the packaged heads file")
+    ap.add_argument("--static", action="store_true",
+                    help="without the contextual encoder's vectors: the fallback heads, semantic_heads_static.npz")
     ap.add_argument("--without-held-out", action="store_true",
                     help="leave out the spoken benchmark's held-out slice (scripts/bench_spoken.py --held-out), "
                          "written and spoken, to measure on it")
     args = ap.parse_args(argv)
+    global CONTEXTUAL
+    if args.static:
+        CONTEXTUAL = False
+    if args.out is None:
+        args.out = ROOT / "rehearse" / (semantic.STATIC_HEADS_FILE if args.static else semantic.HEADS_FILE)
     paths = args.data or default_paths()
     items = load_items(paths)
     if args.without_held_out:
