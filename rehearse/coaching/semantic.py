@@ -9,9 +9,10 @@ candidates ("if I do well by next June | what will I have shipped" is two clause
 
 Each window gets a vector: the static embedding of its words and of its first words (the question
 frame), plus cheap features (position in spoken words, question words, "I" with a past-tense verb,
-negation, numbers, time words), plus the mean of its words' contextual vectors (``contextual``: a small
-sentence encoder run once over the answer, so "cut" in "our team cut" and in "I cut" differ). A head per check scores every window (linear, or with one small
-hidden layer where that held better for writers it was not trained on); the answer's probability is
+negation, numbers, time words), plus the mean of its words' contextual vectors (``contextual``: a
+small sentence encoder run once over the answer, so "cut" in "our team cut" and in "I cut" differ). A
+head per check scores every window (linear, or with one small hidden layer, averaged over a few
+networks, where that held better for writers it was not trained on); the answer's probability is
 the best window's (Platt-calibrated), and that window is the evidence. The lead check
 looks only at windows starting within the first ~60 spoken words, thanks only at windows starting in its first few words (an opening thanks).
 
