@@ -227,6 +227,18 @@ def test_a_hesitation_written_as_arm_is_a_hesitation():
     assert completeness("i moved to the consulting arm and stayed five years") == COMPLETE
 
 
+def test_a_too_at_the_end_closes_a_clause_only_after_a_pronoun():
+    """Whisper writes "to, um," before a thinking pause as ", too." (p 1.00)."""
+    from rehearse.core.model import Word
+
+    assert completeness("Thanks for having me in again. It was good, too.") == INCOMPLETE
+    said = [Word(w, i * 0.3, i * 0.3 + 0.25, 0.99) for i, w in enumerate(["It", "was", "good,"])]
+    assert completeness(said + [Word("too.", 1.0, 1.2, 1.0)]) == INCOMPLETE
+    assert completeness("it was too") == INCOMPLETE
+    assert completeness("thank you for asking me back. me too") == COMPLETE
+    assert completeness("have a good weekend, you too.") == COMPLETE
+
+
 @pytest.mark.parametrize("text", [
     "the finance team now uses it every morning. It replaced",
     "I wrote",
