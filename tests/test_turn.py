@@ -141,9 +141,21 @@ def test_a_finished_sentence_early_in_the_answer_waits_longer():
     policy = TurnPolicy()
     done = "thank you for asking me back"
     fluent = FLUENT
-    assert policy.window_s(done, fluent, spoken_s=3.0) == policy.slow_s
+    assert policy.window_s(done, fluent, spoken_s=policy.brief_s + 3) == policy.slow_s
     assert policy.window_s(done, fluent, spoken_s=policy.settle_s + 5) == policy.complete_s
-    assert policy.window_s("and what i did was", fluent, spoken_s=3.0) == policy.incomplete_s
+    assert policy.window_s("and what i did was", fluent, spoken_s=policy.brief_s + 3) == policy.incomplete_s
+
+
+def test_nothing_ends_an_answer_in_its_first_seconds_sooner_than_an_unfinished_clause_would():
+    """Whisper dropped the "and" of "They renewed for three more years and, um," before a thinking
+    pause 2.3 s into an answer; the words read finished."""
+    policy = TurnPolicy()
+    heard = "They were nude for three more years"
+    assert completeness(heard) == COMPLETE
+    assert policy.window_s(heard, spoken_s=2.3) == policy.incomplete_s
+    assert policy.window_s(heard, FLUENT, spoken_s=2.3) == policy.incomplete_s
+    assert policy.window_s(heard, spoken_s=policy.brief_s + 0.5) == policy.slow_s
+    assert policy.window_s(heard) == policy.slow_s  # no clock given: the words decide
 
 
 def test_a_last_word_the_engine_is_unsure_of_does_not_close_the_clause():

@@ -164,6 +164,13 @@ class TurnPolicy:
     settle_s: float = 15.0
     """Seconds of answer (from the first word) before a finished sentence may end it sooner than
     ``slow_s``. An answer to an interviewer seldom ends in its first sentences."""
+    brief_s: float = 5.0
+    """Seconds of answer (from the first word) before any pause may end it sooner than
+    ``incomplete_s``, whatever the words: an opening is not over after one short sentence, and the
+    words of its first seconds are the least sure. In the first run of the latency benchmark's seed 73,
+    "They renewed for three more years and, um," was heard as "They were nude for three more years"
+    (p 1.00; the second decode dropped the "and" too) and the answer was cut 2.3 s in. The cost: an
+    answer of under five seconds waits 4.5 s (or Enter)."""
 
     def __post_init__(self) -> None:
         values = (self.complete_s, self.incomplete_s, self.unknown_s, self.stale_s, self.slow_s)
@@ -188,9 +195,11 @@ class TurnPolicy:
         from pauses of 0.3-0.45 s alone): ``slow_s`` before there are two, then ``complete_s`` if
         the longest stayed under ``fluent_pause_s``, ``slow_s`` if it reached ``slow_pause_s``, in
         proportion between, and not below a floor until there are ``trust_pauses``. ``spoken_s``:
-        seconds from the first word to this pause (see ``settle_s``)."""
+        seconds from the first word to this pause (see ``settle_s`` and ``brief_s``)."""
         if heard is None:
             return self.stale_s
+        if spoken_s is not None and spoken_s < self.brief_s:
+            return self.incomplete_s
         verdict = completeness(heard)
         if verdict == COMPLETE:
             return self.complete_window_s(pauses, spoken_s)
