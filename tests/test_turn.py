@@ -158,6 +158,23 @@ def test_nothing_ends_an_answer_in_its_first_seconds_sooner_than_an_unfinished_c
     assert policy.window_s(heard) == policy.slow_s  # no clock given: the words decide
 
 
+def test_a_long_pause_after_a_sentence_the_engine_ended_with_a_comma_is_part_of_the_rhythm():
+    """A finished sentence written with a trailing comma is unfinished for the end of the answer, but
+    the pause after it shows how long this speaker stays silent between sentences."""
+    from rehearse.coaching.turn import rhythm_verdict
+
+    policy = TurnPolicy()
+    assert completeness("Every rate fell below 1%,") == INCOMPLETE
+    assert rhythm_verdict("Every rate fell below 1%,") == UNKNOWN
+    assert rhythm_verdict("and what I did was,") == INCOMPLETE  # the words themselves are unfinished
+    quick = [(0.33, "promoted within the year."), (0.33, "about the new platform."),
+             (0.36, "budget for test automation.")]
+    done = "and I was productive within a few weeks."
+    shown_long = [(1.98, "Every rate fell below 1%,")] + quick
+    assert policy.window_s(done, shown_long, spoken_s=30) == policy.slow_s
+    assert policy.window_s(done, quick, spoken_s=30) < policy.slow_s
+
+
 def test_a_last_word_the_engine_is_unsure_of_does_not_close_the_clause():
     from rehearse.core.model import Word
     from rehearse.coaching.turn import UNSURE_P
