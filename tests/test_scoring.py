@@ -242,6 +242,25 @@ def test_the_result_evidence_is_the_measured_result_not_a_count_earlier_in_the_c
     assert "180,000" in quant.evidence and "three" not in quant.evidence
 
 
+@pytest.mark.parametrize("text, shown, not_shown", [
+    ("Thanks for asking me back. Last spring I rebuilt our prep schedule and food waste fell by a third "
+     "in two months.", "third", "months"),
+    ("so you wanted proof um i cleared a backlog of nine hundred claims in six weeks",
+     "nine hundred", "weeks"),
+])
+def test_the_result_evidence_is_the_change_not_the_time_it_took(text, shown, not_shown):
+    quant = check(text, "quantified_result")
+    assert quant.passed
+    assert shown in quant.evidence and not_shown not in quant.evidence
+
+
+def test_a_time_saved_is_still_the_evidence_when_it_is_the_only_quantity():
+    quant = check("Thanks for having me back. I automated the month-end close and it now finishes in two days.",
+                  "quantified_result")
+    assert quant.passed
+    assert "two days" in quant.evidence
+
+
 def test_evidence_indexes_whitespace_tokens_without_timed_words():
     text = "Thanks for having me back. Last quarter I led the redesign of checkout, and conversion rose 18%."
     lead = check(text, "leads_with_accomplishment")

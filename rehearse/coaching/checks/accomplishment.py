@@ -305,9 +305,16 @@ def _preamble_words(m: Matcher, before: int) -> int:
     return len(words)
 
 
+_TIME_FRAME_BEFORE = frozenset("in within over after".split())
+"""Words before a quantity that make it the time a result took ("fell by a third in two months"), which
+is the evidence only when the clause has no other quantity."""
+
+
 def _quantity_for(m: Matcher, c: Clause) -> Optional[int]:
     """The result quantity that belongs to this clause, if any: the first one with a result's unit or
-    phrase around it ("saved 180,000 dollars"), else the first ("our three largest contracts")."""
+    phrase around it ("saved 180,000 dollars"), else the first ("our three largest contracts"); a
+    quantity that says how long the result took ("in two months") only when there is no other. Which
+    one is chosen changes the evidence shown, not the verdict."""
     lo = c.start - m.param("quantity_reach_before")
     last = c.end_verb
     hi = last + m.param("quantity_reach_after")
@@ -317,7 +324,9 @@ def _quantity_for(m: Matcher, c: Clause) -> Optional[int]:
     if not mine:
         return None
     units = m.hits("result_units") + m.hits("result_phrases")
-    return next((q for q in mine if any(a <= q < b for a, b in units)), mine[0])
+    frames = {q for q in mine if q > 0 and m.doc.tokens[q - 1] in _TIME_FRAME_BEFORE}
+    ranked = [q for q in mine if q not in frames] + [q for q in mine if q in frames]
+    return next((q for q in ranked if q not in frames and any(a <= q < b for a, b in units)), ranked[0])
 
 
 def _clause_end(m: Matcher, c: Clause) -> int:
