@@ -247,6 +247,8 @@ def test_the_result_evidence_is_the_measured_result_not_a_count_earlier_in_the_c
      "in two months.", "third", "months"),
     ("so you wanted proof um i cleared a backlog of nine hundred claims in six weeks",
      "nine hundred", "weeks"),
+    ("I rewrote the importer and errors dropped from 40 a week to 3 in the first month.", "from 40 a week to 3",
+     "first"),
 ])
 def test_the_result_evidence_is_the_change_not_the_time_it_took(text, shown, not_shown):
     quant = check(text, "quantified_result")

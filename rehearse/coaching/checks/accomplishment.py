@@ -357,10 +357,16 @@ def _quantity_span(m: Matcher, q: int) -> Span:
     """The quantity with its unit and comparison ("by forty percent", "from nine days to four")."""
     covering = [(a, b) for a, b in m.hits("result_units") + m.hits("result_phrases") if a <= q < b]
     if covering:
-        return min(a for a, _ in covering), max(b for _, b in covering)
+        return min(a for a, _ in covering), _before_time_frame(m, q, max(b for _, b in covering))
     if _as_word(m, q) != NUM:
         return q, min(m.n, q + 3)  # "doubled our subscribers"
-    return max(0, q - 2), min(m.n, q + 3)
+    return max(0, q - 2), _before_time_frame(m, q, min(m.n, q + 3))
+
+
+def _before_time_frame(m: Matcher, q: int, end: int) -> int:
+    """``end``, or sooner: where the time the result took begins after the quantity ("by a third | in
+    two months", "from 40 a week to 3 | in the first month")."""
+    return next((j for j in range(q + 1, end) if m.doc.tokens[j] in _TIME_FRAME_BEFORE), end)
 
 
 def quantified_result(m: Matcher) -> Finding:
