@@ -274,6 +274,9 @@ def test_a_too_at_the_end_closes_a_clause_only_after_a_pronoun():
     "response times fell by half. Um, I rewrote",
     "we won the account and I built",
     "That took a year, so we migrated",
+    "most of a day to update. I think",  # a verb that leads into a clause
+    "and we realised",
+    "I was there three years. Um, I guess",
 ])
 def test_a_new_clause_of_a_subject_and_a_verb_that_wants_an_object_is_unfinished(text):
     # Whisper drops the short word after the verb before a thinking pause ("I rewrote the, um")
@@ -288,6 +291,9 @@ def test_a_new_clause_of_a_subject_and_a_verb_that_wants_an_object_is_unfinished
     "that is what we launched.",
     "I rewrote the reconciliation jobs.",
     "and we delivered.",
+    "it went well, I think.",             # a tag after a comma, not a new clause
+    "that is what I think.",
+    "and that is what we realised.",
 ])
 def test_a_verb_whose_object_came_first_or_needs_none_ends_a_sentence(text):
     assert completeness(text) == COMPLETE
