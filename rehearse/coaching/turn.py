@@ -240,7 +240,7 @@ def rhythm_verdict(heard: Heard) -> str:
     verdict = completeness(heard)
     if verdict != INCOMPLETE:
         return verdict
-    text = heard if isinstance(heard, str) else " ".join(t.word if isinstance(t, Word) else t for t in heard)
+    text = _text_of(heard)
     if not text.rstrip().endswith(TRAILING_OFF):
         return verdict
     return UNKNOWN if _completeness(tuple(words_of(text)[-TAIL_WORDS:])) == COMPLETE else verdict
@@ -254,6 +254,11 @@ def _pause(pause: PauseSeen) -> tuple[float, Optional[Heard]]:
     if isinstance(pause, (int, float)):
         return float(pause), None
     return float(pause[0]), pause[1]
+
+
+def _text_of(heard: Heard) -> str:
+    """The words heard as one text (a text as it is; engine words joined by spaces)."""
+    return heard if isinstance(heard, str) else " ".join(t.word if isinstance(t, Word) else t for t in heard)
 
 
 def words_of(text: str) -> list[str]:
@@ -303,7 +308,7 @@ def with_second_opinion(first: Heard, second: Optional[Heard]) -> Optional[Heard
         return first
     if second is None:
         return NOT_YET
-    if not words_of(second if isinstance(second, str) else " ".join(getattr(w, "word", w) for w in second)):
+    if not words_of(_text_of(second)):
         return first  # a second decode that heard no words gives no opinion
     return first if completeness(second) == COMPLETE else second
 
