@@ -324,9 +324,9 @@ def _quantity_for(m: Matcher, c: Clause) -> Optional[int]:
     if not mine:
         return None
     units = m.hits("result_units") + m.hits("result_phrases")
-    frames = {q for q in mine if q > 0 and m.doc.tokens[q - 1] in _TIME_FRAME_BEFORE}
-    ranked = [q for q in mine if q not in frames] + [q for q in mine if q in frames]
-    return next((q for q in ranked if q not in frames and any(a <= q < b for a, b in units)), ranked[0])
+    not_frames = [q for q in mine if not (q > 0 and m.doc.tokens[q - 1] in _TIME_FRAME_BEFORE)]
+    with_unit = [q for q in not_frames if any(a <= q < b for a, b in units)]
+    return (with_unit or not_frames or mine)[0]
 
 
 def _clause_end(m: Matcher, c: Clause) -> int:
