@@ -118,8 +118,12 @@ def main() -> int:
     policy = TurnPolicy(**changes)
     print(f"policy: {policy}")
     kept = cuts = 0
+    ends: list[float] = []
+    fluent_ends: list[float] = []
     for set_dir, trace, results in args.run:
         o = replay(policy, Path(set_dir), Path(trace), Path(results))
+        ends += o["end_windows"]
+        fluent_ends += o["fluent_end_windows"]
         print(f"{Path(trace).name}: {o['answers']} answers; new cuts {len(o['new_cuts'])} {o['new_cuts'] or ''}")
         for name, kind, window, written in o["cuts"]:
             cuts += 1
@@ -132,6 +136,11 @@ def main() -> int:
             print(f"  end windows of whole answers: median {statistics.median(o['end_windows']):.2f} s; fluent voice "
                   + ", ".join(f"{w:.2f}" for w in o["fluent_end_windows"]))
     print(f"cut answers kept whole: {kept} of {cuts}")
+    for name, windows in (("all voices", ends), ("fluent voice", fluent_ends)):
+        if windows:
+            print(f"end windows of whole answers, {name}: {len(windows)}, median {statistics.median(windows):.2f} s, "
+                  f"mean {statistics.mean(windows):.2f} s, {sum(w >= policy.incomplete_s for w in windows)} "
+                  f"at the longest window ({policy.incomplete_s:.1f} s)")
     return 0
 
 
