@@ -297,3 +297,31 @@ def test_a_new_clause_of_a_subject_and_a_verb_that_wants_an_object_is_unfinished
 ])
 def test_a_verb_whose_object_came_first_or_needs_none_ends_a_sentence(text):
     assert completeness(text) == COMPLETE
+
+
+def _engine_words(text: str, p: float = 0.95) -> list:
+    from rehearse.core.model import Word
+
+    return [Word(w, i * 0.3, i * 0.3 + 0.25, p) for i, w in enumerate(text.split())]
+
+
+def test_engine_words_that_punctuate_and_stop_without_an_end_mark_cannot_tell():
+    # Whisper wrote this before a thinking pause ("... jobs | and we closed the books")
+    said = _engine_words("a billing system that failed every month end, and, Um, I rewrote the reconciliation jobs")
+    assert completeness(said) == UNKNOWN
+    assert TurnPolicy().window_s(said, spoken_s=40.0) == TurnPolicy().unknown_s
+
+
+@pytest.mark.parametrize("text", [
+    "a billing system that failed every month end, and I rewrote the reconciliation jobs.",
+    "Last spring, I took over a billing system. What would I have accomplished?",
+    'and we closed the books two days "earlier."',
+])
+def test_engine_words_that_end_on_an_end_mark_are_finished(text):
+    assert completeness(_engine_words(text)) == COMPLETE
+
+
+def test_words_with_no_punctuation_at_all_are_read_by_their_words():
+    # an engine that does not punctuate (PocketSphinx), or typed text
+    assert completeness(_engine_words("i rewrote the reconciliation jobs")) == COMPLETE
+    assert completeness("month end, and I rewrote the reconciliation jobs") == COMPLETE
