@@ -278,7 +278,7 @@ def test_a_too_at_the_end_closes_a_clause_only_after_a_pronoun():
     "and we realised",
     "I was there three years. Um, I guess",
 ])
-def test_a_new_clause_of_a_subject_and_a_verb_that_wants_an_object_is_unfinished(text):
+def test_a_new_clause_of_a_subject_and_a_verb_that_wants_an_object_or_a_clause_is_unfinished(text):
     # Whisper drops the short word after the verb before a thinking pause ("I rewrote the, um")
     assert completeness(text) == INCOMPLETE
     assert completeness(text.split()) == INCOMPLETE

@@ -12,8 +12,9 @@ so far (recognition output: no reliable punctuation, any case). Three answers:
 
 A full stop or question mark is ignored on purpose: Whisper closes every segment with one, even one
 cut in the middle of a sentence. Its absence is not: engine words that punctuate (a comma or a full
-stop earlier on) and stop on a word with no end mark cannot tell (:data:`END_MARKS`). Marks of trailing off are not ("I think that...", "I was seen as,"):
-Whisper writes them only where the speaker stopped mid-clause. Nor is a last word the engine is
+stop earlier on) and stop on a word with no end mark cannot tell (:data:`END_MARKS`). Nor are marks
+of trailing off ("I think that...", "I was seen as,"): Whisper writes them only where the speaker
+stopped mid-clause. Nor is a last word the engine is
 unsure of (its probability, when the words carry one, under ``UNSURE_P``; a symbol written apart,
 the "%" of "by 20 %", does not count as the last word): at a pause, that is most often a
 hesitation heard as a word ("to um" written "to arm.", "shipped in um" written "shipped in
