@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from rehearse.coaching import scoring
-from rehearse.coaching.checkers import CheckFinding, RulesChecker
+from rehearse.coaching.checker_seam import CheckFinding
+from rehearse.coaching.checkers import RulesChecker
 from rehearse.core.model import CHECK_NAMES, Archetype, Transcript, Word
 
 STORYTELLER = Archetype("storyteller", "The storyteller", "", "", ("leads_with_accomplishment", "thanks_for_callback"))

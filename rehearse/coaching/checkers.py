@@ -1,4 +1,5 @@
-"""The checker seam: one answer's words and an archetype in, a finding per check out.
+"""The checkers behind the seam (its types are in ``checker_seam``): one answer's words and an
+archetype in, a finding per check out.
 
     Checker: (words: Sequence[str], archetype: Archetype) -> dict[str, CheckFinding]
 
@@ -23,42 +24,12 @@ The model is loaded lazily: on the first answer scored, never on import.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional, Protocol, Sequence
+from typing import Optional, Sequence
 
-from rehearse.coaching.checks import CHECKS, Matcher, load_rules
+from rehearse.coaching.checker_seam import Checker, CheckFinding, matcher_for
+from rehearse.coaching.checks import CHECKS, Matcher
 from rehearse.core.model import CHECK_NAMES, Archetype
-
-
-@dataclass(frozen=True)
-class CheckFinding:
-    """One check's verdict on one answer, in terms of the original words."""
-
-    passed: bool
-    probability: float
-    """How likely the answer does it, 0..1 (the rules' confidence / 100 for the rule checker)."""
-    start: Optional[int] = None
-    """First original word of the evidence, or None."""
-    end: Optional[int] = None
-    """One past the last original word of the evidence."""
-    source: str = "rules"
-    """Which checker decided: "rules" or "model"."""
-
-    @property
-    def score(self) -> int:
-        return max(0, min(100, int(round(self.probability * 100))))
-
-
-class Checker(Protocol):
-    name: str
-
-    def __call__(self, words: Sequence[str], archetype: Archetype) -> dict[str, CheckFinding]: ...
-
-
-def matcher_for(words: Sequence[str]) -> Matcher:
-    """The rules' normalised view of an answer (shared by every checker that reads tokens)."""
-    return Matcher(tuple(words), load_rules())
 
 
 def rule_findings(m: Matcher) -> dict[str, CheckFinding]:

@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import Optional
 
 from rehearse.coaching import metrics
-from rehearse.coaching.checkers import Checker, CheckFinding, default_checker
+from rehearse.coaching.checker_seam import Checker, CheckFinding
+from rehearse.coaching.checkers import default_checker
 from rehearse.coaching.checks import Rules, load_rules
 from rehearse.coaching.textnorm import original_words
 from rehearse.core.model import CHECK_NAMES, Archetype, CheckResult, Score, Transcript

@@ -32,7 +32,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from rehearse.coaching import contextual, embed
-from rehearse.coaching.checkers import CheckFinding, matcher_for
+from rehearse.coaching.checker_seam import CheckFinding, matcher_for
 from rehearse.coaching.checks import Matcher
 from rehearse.coaching.textnorm import NUM
 from rehearse.core.model import CHECK_NAMES, Archetype
