@@ -193,16 +193,41 @@ def test_a_last_word_the_engine_is_unsure_of_does_not_close_the_clause():
 
 def test_an_object_pronoun_the_engine_is_not_quite_sure_of_does_not_close_the_clause():
     from rehearse.core.model import Word
-    from rehearse.coaching.turn import PRONOUN_SURE_P, UNSURE_P
+    from rehearse.coaching.turn import DOUBT_P, PRONOUN_SURE_P
 
     # "almost half of the new users on, um," written "on them."
     said = ["almost", "half", "of", "the", "new", "users", "on"]
     words = [Word(w, i * 0.3, i * 0.3 + 0.25, 0.95) for i, w in enumerate(said)]
-    between = (UNSURE_P + PRONOUN_SURE_P) / 2  # sure enough for any other last word
+    between = (DOUBT_P + PRONOUN_SURE_P) / 2  # sure enough for any other last word
     assert completeness(words + [Word("them.", 2.1, 2.3, between)]) == INCOMPLETE
     assert completeness(words + [Word("her.", 2.1, 2.3, between)]) == INCOMPLETE
     assert completeness(words + [Word("them.", 2.1, 2.3, PRONOUN_SURE_P + 0.05)]) == COMPLETE
     assert completeness(words[:-1] + [Word("today.", 1.8, 2.1, between)]) == COMPLETE
+
+
+def test_a_last_word_the_engine_doubts_after_finished_words_cannot_tell():
+    from rehearse.core.model import Word
+    from rehearse.coaching.turn import DOUBT_P, UNSURE_P
+
+    # "I started a weekly review of, um," written "I started a day." before a thinking pause
+    said = [Word(w, i * 0.3, i * 0.3 + 0.25, 0.97) for i, w in enumerate(["I", "started", "a"])]
+    doubted = said + [Word("day.", 0.9, 1.1, (UNSURE_P + DOUBT_P) / 2)]
+    trusted = said + [Word("day.", 0.9, 1.1, DOUBT_P + 0.05)]
+    assert completeness(doubted) == UNKNOWN
+    assert completeness(trusted) == COMPLETE
+    policy = TurnPolicy()
+    assert policy.window_s(doubted, spoken_s=30) == policy.unknown_s
+    # words that are unfinished anyway stay unfinished
+    assert completeness(said[:2] + [Word("a", 0.6, 0.8, (UNSURE_P + DOUBT_P) / 2)]) == INCOMPLETE
+    # the pause after such words counts towards the speaker's longest: one who paused 1.7 s after a
+    # sentence the engine doubted is not taken for fluent by their short pauses
+    done = [Word(w, i * 0.3, i * 0.3 + 0.25, 0.99) for i, w in enumerate("and we shipped it in June.".split())]
+    quick = [(0.33, "promoted within the year."), (0.33, "about the new platform."),
+             (0.36, "budget for test automation."), (0.35, "on the new billing system."),
+             (0.34, "and then we went live.")]
+    shown_long = [(1.7, doubted)] + quick
+    assert policy.window_s(done, shown_long, spoken_s=30) == policy.slow_s
+    assert policy.window_s(done, quick, spoken_s=30) < policy.slow_s
 
 
 def test_words_that_trail_off_are_unfinished_whatever_the_last_word():
