@@ -32,3 +32,30 @@ def test_score_takes_any_checker_and_times_the_evidence_from_the_words():
     result = scoring.score(Transcript("so i doubled our sales", words), STORYTELLER, checker=Always())
     check = result.checks["leads_with_accomplishment"]
     assert (check.passed, check.score, check.evidence, check.word_index, check.seconds) == (True, 80, "i doubled", 1, 0.5)
+
+
+def test_an_accomplishment_told_after_a_key_question_does_not_lead():
+    from rehearse.coaching.checkers import in_order
+
+    def found(lead_at, question_at):
+        out = {n: CheckFinding(False, 0.1) for n in CHECK_NAMES}
+        out["leads_with_accomplishment"] = CheckFinding(True, 0.9, lead_at, lead_at + 8, "model")
+        out["asks_first_year_question"] = CheckFinding(True, 0.95, question_at, question_at + 12, "rules")
+        return out
+
+    late = in_order(found(lead_at=20, question_at=5))["leads_with_accomplishment"]
+    assert not late.passed and late.probability < 0.5 and (late.start, late.end) == (20, 28)
+    assert in_order(found(lead_at=5, question_at=20))["leads_with_accomplishment"].passed
+    # a key question that did not pass is no question
+    unasked = found(lead_at=20, question_at=5)
+    unasked["asks_first_year_question"] = CheckFinding(False, 0.3, 5, 17, "model")
+    assert in_order(unasked)["leads_with_accomplishment"].passed
+
+
+def test_the_rules_checker_keeps_the_order_of_the_opening():
+    first = "Thanks for having me back. I rebuilt our intake form and cut wait times by 30%. "
+    ask = "So what would I have accomplished after my first year here if I did really well? "
+    led = RulesChecker()((first + ask).split(), STORYTELLER)
+    asked = RulesChecker()((ask + first).split(), STORYTELLER)
+    assert led["leads_with_accomplishment"].passed and led["asks_first_year_question"].passed
+    assert asked["asks_first_year_question"].passed and not asked["leads_with_accomplishment"].passed
