@@ -93,8 +93,12 @@ class EnsembleChecker:
         m = matcher_for(words)
         rules = rule_findings(m)
         model = self.model.findings(m)
-        return in_order({name: combine(self.combine.get(name, "rules"), rules[name], model[name], self.stack.get(name))
-                         for name in CHECK_NAMES})
+        return in_order(self.combined(rules, model))
+
+    def combined(self, rules: dict[str, CheckFinding], model: dict[str, CheckFinding]) -> dict[str, CheckFinding]:
+        """Each check's rules and model findings combined, before the order of the opening is applied."""
+        return {name: combine(self.combine.get(name, "rules"), rules[name], model[name], self.stack.get(name))
+                for name in CHECK_NAMES}
 
 
 def stack_inputs(rule: CheckFinding, model: CheckFinding) -> tuple[float, float, float, float]:
@@ -165,9 +169,7 @@ def explain(words: Sequence[str]) -> list[str]:
     m = matcher_for(words)
     rules = rule_findings(m)
     model = checker.model.findings(m) if isinstance(checker, EnsembleChecker) else None
-    combined = {name: rules[name] if model is None else
-                combine(checker.combine.get(name, "rules"), rules[name], model[name], checker.stack.get(name))
-                for name in CHECK_NAMES}
+    combined = rules if model is None else checker.combined(rules, model)
     final = in_order(combined)
     lines = []
     for name in CHECK_NAMES:
