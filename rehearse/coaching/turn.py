@@ -10,17 +10,17 @@ so far (recognition output: no reliable punctuation, any case). Three answers:
 - ``UNKNOWN``: no words yet, or a last word that ends sentences as often as not ("over", "up",
   "on" in "took over", "signed up", "moved on"): a middle wait.
 
-A full stop or question mark is ignored on purpose: Whisper closes every segment with one, even one
-cut in the middle of a sentence. Its absence is not: engine words that punctuate (a comma or a full
-stop earlier on) and stop on a word with no end mark cannot tell (:data:`END_MARKS`). Nor are marks
-of trailing off ("I think that...", "I was seen as,"): Whisper writes them only where the speaker
-stopped mid-clause. Nor is a last word the engine is
-unsure of (its probability, when the words carry one, under ``UNSURE_P``; a symbol written apart,
-the "%" of "by 20 %", does not count as the last word): at a pause, that is most often a
-hesitation heard as a word ("to um" written "to arm.", "shipped in um" written "shipped in
-home."), so the clause counts as unfinished; one it doubts (under ``DOUBT_P``) cannot tell. The costs are lopsided: calling a finished answer
-unfinished only makes the speaker wait (or press Enter); calling an unfinished one finished cuts
-them off. So every rule here errs towards waiting.
+A full stop or question mark is ignored on purpose: Whisper closes every segment with one, even one cut
+in the middle of a sentence. Its absence is not: engine words that punctuate (a comma or a full stop
+earlier on) and stop on a word with no end mark cannot tell (:data:`END_MARKS`). Nor are marks of
+trailing off ("I think that...", "I was seen as,"): Whisper writes them only where the speaker stopped
+mid-clause. Nor is a last word the engine is unsure of (its probability, when the words carry one,
+under ``UNSURE_P``; a symbol written apart, the "%" of "by 20 %", does not count as the last word): at
+a pause, that is most often a hesitation heard as a word ("to um" written "to arm.", "shipped in um"
+written "shipped in home."), so the clause counts as unfinished; one it doubts (under ``DOUBT_P``)
+cannot tell. The costs are lopsided: calling a finished answer unfinished only makes the speaker wait
+(or press Enter); calling an unfinished one finished cuts them off. So every rule here errs towards
+waiting.
 """
 
 from __future__ import annotations
