@@ -295,6 +295,18 @@ def test_advice_speaks_to_each_archetype():
     assert "first year" in check("hello", "asks_first_year_question", SALESPERSON).advice
 
 
+def test_a_lead_told_after_the_questions_gets_advice_naming_the_order_and_the_accomplishment():
+    first = "Thanks for having me back. I rebuilt our intake form and cut wait times by 30%. "
+    ask = "So what would I have accomplished after my first year here if I did really well? "
+    late = check(ask + first, "leads_with_accomplishment")
+    assert not late.passed and late.evidence is None
+    assert "after your questions" in late.advice and "I rebuilt our intake form" in late.advice
+    # any other failed lead keeps the archetype's advice
+    assert check("Thanks for having me back. I'm a hard worker.", "leads_with_accomplishment").advice == \
+        check("hello", "leads_with_accomplishment").advice
+    assert "after your questions" not in check("hello", "leads_with_accomplishment").advice
+
+
 @pytest.mark.parametrize("text", ["", "   ", "um uh", "...", "<sil> [noise]"])
 def test_empty_or_noise_transcript_fails_every_check_gracefully(text):
     result = score(Transcript(text), CHALLENGER)

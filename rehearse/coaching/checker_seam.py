@@ -28,6 +28,9 @@ class CheckFinding:
     """One past the last original word of the evidence."""
     source: str = "rules"
     """Which checker decided: "rules" or "model"."""
+    reason: str = ""
+    """Why a verdict overrides what was heard, as a key of the advice by reason ("after_key_question":
+    an accomplishment told after the key questions does not lead); empty for a plain verdict."""
 
     @property
     def score(self) -> int:

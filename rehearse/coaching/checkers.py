@@ -46,6 +46,8 @@ def rule_findings(m: Matcher) -> dict[str, CheckFinding]:
 
 
 KEY_QUESTIONS = ("asks_first_year_question", "asks_contributor_question")
+AFTER_KEY_QUESTION = "after_key_question"
+"""The reason :func:`in_order` gives for failing a lead (a key of ``[advice.by_reason]``)."""
 
 
 def in_order(findings: dict[str, CheckFinding]) -> dict[str, CheckFinding]:
@@ -62,7 +64,7 @@ def in_order(findings: dict[str, CheckFinding]) -> dict[str, CheckFinding]:
     if not asked_first:
         return findings
     return findings | {"leads_with_accomplishment": CheckFinding(False, min(lead.probability, 0.49), lead.start,
-                                                                 lead.end, lead.source)}
+                                                                 lead.end, lead.source, AFTER_KEY_QUESTION)}
 
 
 class RulesChecker:

@@ -22,6 +22,10 @@ from rehearse.coaching.textnorm import original_words
 from rehearse.core.model import CHECK_NAMES, Archetype, CheckResult, Score, Transcript
 
 
+ADVICE_QUOTE_WORDS = 8
+"""How many of the deciding words advice quotes back ("You told your accomplishment (...)")."""
+
+
 def quote(words: tuple[str, ...], start: int, end: int, max_words: int) -> str:
     """The original words [start, end), at most ``max_words`` of them, without edge punctuation."""
     return " ".join(words[start:min(end, start + max_words)]).strip(" ,;:")
@@ -38,7 +42,12 @@ def _result(name: str, finding: CheckFinding, words: tuple[str, ...], transcript
         evidence = quote(words, finding.start, finding.end, rules.params["evidence_max_words"])
         if transcript.words and index < len(transcript.words):
             seconds = transcript.words[index].start
-    advice = rules.advice_for(name, archetype.name) if required and not finding.passed else None
+    advice = None
+    if required and not finding.passed:
+        told = ""
+        if finding.reason and finding.start is not None and finding.end is not None and finding.start < len(words):
+            told = quote(words, finding.start, finding.end, ADVICE_QUOTE_WORDS)
+        advice = rules.advice_for(name, archetype.name, finding.reason, told)
     return CheckResult(passed=finding.passed, required=required, score=finding.score,
                        evidence=evidence or None, word_index=index if evidence else None,
                        seconds=seconds if evidence else None, advice=advice)

@@ -53,8 +53,13 @@ class Rules:
     params: dict[str, int]
     advice: dict[str, str]
     advice_by_archetype: dict[str, dict[str, str]]
+    advice_by_reason: dict[str, dict[str, str]]
+    """Reason -> check -> advice with an ``{evidence}`` slot, for a verdict a checker overrode."""
 
-    def advice_for(self, check: str, archetype: str) -> str:
+    def advice_for(self, check: str, archetype: str, reason: str = "", evidence: str = "") -> str:
+        by_reason = self.advice_by_reason.get(reason, {}).get(check) if reason else None
+        if by_reason and evidence:
+            return by_reason.format(evidence=evidence)
         return self.advice_by_archetype.get(archetype, {}).get(check) or self.advice[check]
 
 
@@ -112,6 +117,7 @@ def rules_from_data(data: dict) -> Rules:
         params={k: int(v) for k, v in data["rules"].items()},
         advice={k: v for k, v in data["advice"].items() if isinstance(v, str)},
         advice_by_archetype={k: dict(v) for k, v in data["advice"].get("by_archetype", {}).items()},
+        advice_by_reason={k: dict(v) for k, v in data["advice"].get("by_reason", {}).items()},
     )
 
 
