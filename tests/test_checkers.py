@@ -59,3 +59,13 @@ def test_the_rules_checker_keeps_the_order_of_the_opening():
     asked = RulesChecker()((ask + first).split(), STORYTELLER)
     assert led["leads_with_accomplishment"].passed and led["asks_first_year_question"].passed
     assert asked["asks_first_year_question"].passed and not asked["leads_with_accomplishment"].passed
+
+
+def test_explain_says_when_the_order_failed_the_lead():
+    from rehearse.coaching.checkers import explain
+
+    first = "Thanks for having me back. I rebuilt our intake form and cut wait times by 30%. "
+    ask = "So what would I have accomplished after my first year here if I did really well? "
+    late = next(line for line in explain((ask + first).split()) if line.startswith("leads_with_accomplishment"))
+    early = next(line for line in explain((first + ask).split()) if line.startswith("leads_with_accomplishment"))
+    assert "told after a key question" in late and "told after a key question" not in early

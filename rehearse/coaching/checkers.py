@@ -181,7 +181,7 @@ def explain(words: Sequence[str]) -> list[str]:
             c = combined[name]
             how = checker.combine.get(name, "rules")
             line += f", model {model[name].score}, {how} -> {'pass' if c.passed else 'fail'} ({c.score})"
-        if f.passed != combined[name].passed:
+        if f.reason == AFTER_KEY_QUESTION:
             line += f" -> fail ({f.score}): told after a key question"
         if f.start is not None and f.end is not None:
             line += f" [{f.source}: \"{' '.join(words[f.start:f.end])}\"]"
