@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rehearse.coaching import scoring
-from rehearse.coaching.checker_seam import CheckFinding
+from rehearse.coaching.checker_seam import CheckFinding, matcher_for
 from rehearse.coaching.checkers import RulesChecker
 from rehearse.core.model import CHECK_NAMES, Archetype, Transcript, Word
 
@@ -69,3 +71,51 @@ def test_explain_says_when_the_order_failed_the_lead():
     late = next(line for line in explain((ask + first).split()) if line.startswith("leads_with_accomplishment"))
     early = next(line for line in explain((first + ask).split()) if line.startswith("leads_with_accomplishment"))
     assert "told after a key question" in late and "told after a key question" not in early
+
+
+@pytest.mark.parametrize("text, planned", [
+    ("What I would do is aim to cut van idle time by 15 percent in the first six months.", True),
+    ("we hoped for like fifty bookings and it just did not take off", True),
+    ("My plan would be to cut unfilled booking requests by a quarter within six months.", True),
+    ("I set a target for myself and got the invoice time down from five days to one.", False),
+    ("The thing I would point to is the rep season, I got the changeovers done in ninety minutes.", False),
+    ("I cut van idle time by 15 percent in six months.", False),
+    ("I would like to ask about the team. I cut van idle time by 15 percent.", False),
+])
+def test_a_figure_in_a_plan_or_a_hope_is_told_apart_from_a_result(text, planned):
+    from rehearse.coaching.checks.accomplishment import figure_in_a_plan
+
+    m = matcher_for(text.split())
+    assert figure_in_a_plan(m, 0, m.n) is planned
+
+
+def test_a_result_only_the_model_found_fails_when_its_figure_is_a_plan():
+    from rehearse.coaching.checkers import FIGURE_IN_A_PLAN, not_planned
+
+    words = "Honestly I would aim to get the idle time down by twenty percent in the first year".split()
+    m = matcher_for(words)
+    rules = {n: CheckFinding(False, 0.1) for n in CHECK_NAMES}
+    model = dict(rules) | {"quantified_result": CheckFinding(True, 0.9, 3, 14, "model")}
+    planned = not_planned(m, rules, model)["quantified_result"]
+    assert not planned.passed and planned.probability < 0.5 and planned.reason == FIGURE_IN_A_PLAN
+    # the rules' own result is left alone, and so is a figure that was achieved
+    found = dict(rules) | {"quantified_result": CheckFinding(True, 0.9, 3, 14, "rules")}
+    assert not_planned(m, found, model)["quantified_result"].passed
+    done = "Last year I got the idle time down by twenty percent in six months".split()
+    assert not_planned(matcher_for(done), rules, model)["quantified_result"].passed
+
+
+def test_a_figure_failed_as_a_plan_gets_advice_quoting_it():
+    from rehearse.coaching.checkers import FIGURE_IN_A_PLAN
+
+    class Planned:
+        name = "planned"
+
+        def __call__(self, words, archetype):
+            return {n: CheckFinding(n != "quantified_result", 0.3, 3, 9, "model",
+                                    FIGURE_IN_A_PLAN if n == "quantified_result" else "") for n in CHECK_NAMES}
+
+    text = "Honestly, I would cut idle time by twenty percent next year."
+    challenger = Archetype("challenger", "The challenger", "", "", ("leads_with_accomplishment", "quantified_result"))
+    advice = scoring.score(Transcript(text), challenger, checker=Planned()).checks["quantified_result"].advice
+    assert "plan or a hope" in advice and "cut idle time by twenty percent" in advice

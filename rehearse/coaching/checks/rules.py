@@ -50,6 +50,12 @@ class Rules:
     """Irregular past tenses that may continue a list of the speaker's actions."""
     coordinators: frozenset[str]
     """Words that join a later verb to the clause's verb ("... and cut the bill")."""
+    irrealis: frozenset[str]
+    """Words that set a later figure in a plan, a hope or a condition ("i would aim to cut ... by 15%")."""
+    irrealis_frames: frozenset[str]
+    """Words after such a word that make it a frame instead ("i would point to", "i would like to")."""
+    bare_verb_before: frozenset[str]
+    """Words after which a verb is not past ("aim to cut", "could cut")."""
     params: dict[str, int]
     advice: dict[str, str]
     advice_by_archetype: dict[str, dict[str, str]]
@@ -114,6 +120,9 @@ def rules_from_data(data: dict) -> Rules:
         subordinators=frozenset(words["subordinators"]),
         irregular_past=frozenset(words["irregular_past"]),
         coordinators=frozenset(words["coordinators"]),
+        irrealis=frozenset(words["irrealis_words"]),
+        irrealis_frames=frozenset(words["irrealis_frames"]),
+        bare_verb_before=frozenset(words["bare_verb_before"]),
         params={k: int(v) for k, v in data["rules"].items()},
         advice={k: v for k, v in data["advice"].items() if isinstance(v, str)},
         advice_by_archetype={k: dict(v) for k, v in data["advice"].get("by_archetype", {}).items()},
