@@ -29,7 +29,7 @@ from typing import Optional, Sequence
 
 from rehearse.coaching.checker_seam import Checker, CheckFinding, matcher_for
 from rehearse.coaching.checks import CHECKS, Matcher
-from rehearse.coaching.checks.accomplishment import figure_in_a_plan
+from rehearse.coaching.checks.accomplishment import planned_figure
 from rehearse.core.model import CHECK_NAMES, Archetype
 
 
@@ -74,7 +74,7 @@ def not_planned(m: Matcher, rules: dict[str, CheckFinding], findings: dict[str, 
     """The findings with the guide's "the speaker's own accomplishment carries a measurable result" applied
     to a result the model found where the rules found none: a figure in a plan, a hope or a condition
     ("i would aim to cut idle time by 15 percent", "we hoped for fifty bookings") is not a result, so the
-    check fails there, its evidence kept. On 1,910 training openings the shipped heads were not trained
+    check fails there, its evidence the plan's words up to the figure. On 1,910 training openings the shipped heads were not trained
     on, it failed 8 such passes, all of them labelled no result, and no labelled result."""
     number = findings.get("quantified_result")
     if number is None or not number.passed or rules["quantified_result"].passed or number.start is None:
@@ -82,10 +82,12 @@ def not_planned(m: Matcher, rules: dict[str, CheckFinding], findings: dict[str, 
     toks = m.doc.first
     a = next((i for i, w in enumerate(toks) if w >= number.start), len(toks))
     b = next((i for i, w in enumerate(toks) if w >= (number.end or number.start)), len(toks))
-    if not figure_in_a_plan(m, a, b):
+    planned = planned_figure(m, a, b)
+    if planned is None:
         return findings
-    return findings | {"quantified_result": CheckFinding(False, min(number.probability, 0.49), number.start,
-                                                         number.end, number.source, FIGURE_IN_A_PLAN)}
+    start, end = toks[planned[0]], m.doc.last[planned[1] - 1] + 1
+    return findings | {"quantified_result": CheckFinding(False, min(number.probability, 0.49), start, end,
+                                                         number.source, FIGURE_IN_A_PLAN)}
 
 
 class RulesChecker:

@@ -22,7 +22,7 @@ from rehearse.coaching.textnorm import original_words
 from rehearse.core.model import CHECK_NAMES, Archetype, CheckResult, Score, Transcript
 
 
-ADVICE_QUOTE_WORDS = 8
+ADVICE_QUOTE_WORDS = 12
 """How many of the deciding words advice quotes back ("You told your accomplishment (...)")."""
 
 

@@ -383,21 +383,21 @@ def quantified_result(m: Matcher) -> Finding:
     return Finding.fail(10 if found else 0)
 
 
-def figure_in_a_plan(m: Matcher, start: int, end: int) -> bool:
-    """Whether the first figure among tokens [start, end) sits in a plan, a hope or a condition: an
-    irrealis word ("would", "aim", "hoped", "if", ...) before it in its sentence, within reach, with no
-    past achievement verb between ("i would aim to cut idle time by 15 percent", "we hoped for fifty
+def planned_figure(m: Matcher, start: int, end: int) -> Optional[Span]:
+    """Where the first figure among tokens [start, end) is set in a plan, a hope or a condition, the
+    tokens from the word that sets it to just past the figure and its unit; else None. Such a word is
+    "would", "aim", "hoped", "if", ... before the figure in its sentence, within reach, with no past
+    achievement verb between ("i would aim to cut idle time by 15 percent", "we hoped for fifty
     bookings"; not "i set a target and got the time down from five days to one")."""
     toks, sentence, rules = m.doc.tokens, m.doc.sentence, m.rules
     q = next((i for i in range(start, min(end, len(toks))) if toks[i] == NUM), None)
     if q is None:
-        return False
-    for j in range(max(0, q - m.param("irrealis_reach")), q):
+        return None
+    for j in range(q - 1, max(0, q - m.param("irrealis_reach")) - 1, -1):
         if sentence[j] != sentence[q] or toks[j] not in rules.irrealis or toks[j + 1] in rules.irrealis_frames:
             continue
         done = any((t in rules.achievement or t in rules.irregular_past) and toks[k - 1] not in rules.bare_verb_before
                    for k, t in enumerate(toks[j + 1:q], start=j + 1))
         if not done:
-            return True
-    return False
-
+            return j, min(len(toks), q + 2)
+    return None
