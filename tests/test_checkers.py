@@ -80,6 +80,8 @@ def test_explain_says_when_the_order_failed_the_lead():
     ("I set a target for myself and got the invoice time down from five days to one.", False),
     ("The thing I would point to is the rep season, I got the changeovers done in ninety minutes.", False),
     ("I cut van idle time by 15 percent in six months.", False),
+    ("I rebuilt the annual maintenance plan for 40 lifts and cut breakdowns by a third.", False),
+    ("We plan to double the membership to 400 by June.", True),
     ("I would like to ask about the team. I cut van idle time by 15 percent.", False),
 ])
 def test_a_figure_in_a_plan_or_a_hope_is_told_apart_from_a_result(text, planned):

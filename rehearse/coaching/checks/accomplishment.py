@@ -396,6 +396,8 @@ def planned_figure(m: Matcher, start: int, end: int) -> Optional[Span]:
     for j in range(q - 1, max(0, q - m.param("irrealis_reach")) - 1, -1):
         if sentence[j] != sentence[q] or toks[j] not in rules.irrealis or toks[j + 1] in rules.irrealis_frames:
             continue
+        if toks[j] in rules.irrealis_nouns and (j == 0 or toks[j - 1] not in rules.irrealis_verb_after):
+            continue
         done = any((t in rules.achievement or t in rules.irregular_past) and toks[k - 1] not in rules.bare_verb_before
                    for k, t in enumerate(toks[j + 1:q], start=j + 1))
         if not done:

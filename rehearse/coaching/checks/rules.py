@@ -52,6 +52,9 @@ class Rules:
     """Words that join a later verb to the clause's verb ("... and cut the bill")."""
     irrealis: frozenset[str]
     """Words that set a later figure in a plan, a hope or a condition ("i would aim to cut ... by 15%")."""
+    irrealis_nouns: frozenset[str]
+    """Irrealis words that are also nouns ("the plan for 40 lifts"): irrealis only after ``irrealis_verb_after``."""
+    irrealis_verb_after: frozenset[str]
     irrealis_frames: frozenset[str]
     """Words after such a word that make it a frame instead ("i would point to", "i would like to")."""
     bare_verb_before: frozenset[str]
@@ -121,6 +124,8 @@ def rules_from_data(data: dict) -> Rules:
         irregular_past=frozenset(words["irregular_past"]),
         coordinators=frozenset(words["coordinators"]),
         irrealis=frozenset(words["irrealis_words"]),
+        irrealis_nouns=frozenset(words["irrealis_nouns"]),
+        irrealis_verb_after=frozenset(words["irrealis_verb_after"]),
         irrealis_frames=frozenset(words["irrealis_frames"]),
         bare_verb_before=frozenset(words["bare_verb_before"]),
         params={k: int(v) for k, v in data["rules"].items()},
