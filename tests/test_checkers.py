@@ -122,3 +122,16 @@ def test_a_figure_failed_as_a_plan_gets_advice_quoting_it():
     challenger = Archetype("challenger", "The challenger", "", "", ("leads_with_accomplishment", "quantified_result"))
     advice = scoring.score(Transcript(text), challenger, checker=Planned()).checks["quantified_result"].advice
     assert "plan or a hope" in advice and "cut idle time by twenty" in advice
+
+
+def test_a_lead_only_the_model_found_fails_when_it_is_a_plan():
+    from rehearse.coaching.checkers import FIGURE_IN_A_PLAN, not_planned
+
+    words = "I know you doubt me. I would aim to get the idle time down by twenty percent".split()
+    m = matcher_for(words)
+    rules = {n: CheckFinding(False, 0.1) for n in CHECK_NAMES}
+    model = dict(rules) | {"leads_with_accomplishment": CheckFinding(True, 0.9, 5, 16, "model")}
+    planned = not_planned(m, rules, model)["leads_with_accomplishment"]
+    assert not planned.passed and planned.reason == FIGURE_IN_A_PLAN
+    done = "I know you doubt me. Last year I got the idle time down by twenty percent".split()
+    assert not_planned(matcher_for(done), rules, model)["leads_with_accomplishment"].passed

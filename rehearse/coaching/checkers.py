@@ -50,7 +50,8 @@ KEY_QUESTIONS = ("asks_first_year_question", "asks_contributor_question")
 AFTER_KEY_QUESTION = "after_key_question"
 """The reason :func:`in_order` gives for failing a lead (a key of ``[advice.by_reason]``)."""
 FIGURE_IN_A_PLAN = "figure_in_a_plan"
-"""The reason :func:`not_planned` gives for failing a measurable result."""
+"""The reason :func:`not_planned` gives for failing a lead or a measurable result."""
+PLANNED_CHECKS = ("leads_with_accomplishment", "quantified_result")
 
 
 def in_order(findings: dict[str, CheckFinding]) -> dict[str, CheckFinding]:
@@ -71,23 +72,25 @@ def in_order(findings: dict[str, CheckFinding]) -> dict[str, CheckFinding]:
 
 
 def not_planned(m: Matcher, rules: dict[str, CheckFinding], findings: dict[str, CheckFinding]) -> dict[str, CheckFinding]:
-    """The findings with the guide's "the speaker's own accomplishment carries a measurable result" applied
-    to a result the model found where the rules found none: a figure in a plan, a hope or a condition
-    ("i would aim to cut idle time by 15 percent", "we hoped for fifty bookings") is not a result, so the
-    check fails there, its evidence the plan's words up to the figure. On 1,910 training openings the shipped heads were not trained
-    on, it failed 8 such passes, all of them labelled no result, and no labelled result."""
-    number = findings.get("quantified_result")
-    if number is None or not number.passed or rules["quantified_result"].passed or number.start is None:
-        return findings
-    toks = m.doc.first
-    a = next((i for i, w in enumerate(toks) if w >= number.start), len(toks))
-    b = next((i for i, w in enumerate(toks) if w >= (number.end or number.start)), len(toks))
-    planned = planned_figure(m, a, b)
-    if planned is None:
-        return findings
-    start, end = toks[planned[0]], m.doc.last[planned[1] - 1] + 1
-    return findings | {"quantified_result": CheckFinding(False, min(number.probability, 0.49), start, end,
-                                                         number.source, FIGURE_IN_A_PLAN)}
+    """The findings with the guide's "what they did" applied where the model alone passed the lead or a
+    measurable result: a figure in a plan, a hope or a condition ("i would aim to cut idle time by 15
+    percent", "we hoped for fifty bookings") is neither an accomplishment nor its result, so the check
+    fails there, its evidence the plan's words up to the figure. On 1,910 training openings the shipped
+    heads were not trained on: 8 false passes of a measurable result failed and no labelled result;
+    7 false leads failed and 1 labelled lead."""
+    out = dict(findings)
+    for name in PLANNED_CHECKS:
+        found = findings.get(name)
+        if found is None or not found.passed or rules[name].passed or found.start is None:
+            continue
+        toks = m.doc.first
+        a = next((i for i, w in enumerate(toks) if w >= found.start), len(toks))
+        b = next((i for i, w in enumerate(toks) if w >= (found.end or found.start)), len(toks))
+        planned = planned_figure(m, a, b)
+        if planned is not None:
+            out[name] = CheckFinding(False, min(found.probability, 0.49), toks[planned[0]],
+                                     m.doc.last[planned[1] - 1] + 1, found.source, FIGURE_IN_A_PLAN)
+    return out
 
 
 class RulesChecker:

@@ -384,22 +384,26 @@ def quantified_result(m: Matcher) -> Finding:
 
 
 def planned_figure(m: Matcher, start: int, end: int) -> Optional[Span]:
-    """Where the first figure among tokens [start, end) is set in a plan, a hope or a condition, the
+    """Where the first figure among tokens [start, end) (not a bare "one" or "a") is set in a plan, a hope or a condition, the
     tokens from the word that sets it to just past the figure and its unit; else None. Such a word is
     "would", "aim", "hoped", "if", ... before the figure in its sentence, within reach, with no past
-    achievement verb between ("i would aim to cut idle time by 15 percent", "we hoped for fifty
-    bookings"; not "i set a target and got the time down from five days to one")."""
+    achievement verb and no new clause ("when i", "and we") between ("i would aim to cut idle time by 15
+    percent", "we hoped for fifty bookings"; not "i set a target and got the time down from five days
+    to one", "not sure i would bring clients when i moved: 40 of my regulars followed me")."""
     toks, sentence, rules = m.doc.tokens, m.doc.sentence, m.rules
-    q = next((i for i in range(start, min(end, len(toks))) if toks[i] == NUM), None)
+    q = next((i for i in range(start, min(end, len(toks))) if toks[i] == NUM and not m.doc.weak[i]), None)
     if q is None:
         return None
     for j in range(q - 1, max(0, q - m.param("irrealis_reach")) - 1, -1):
         if sentence[j] != sentence[q] or toks[j] not in rules.irrealis or toks[j + 1] in rules.irrealis_frames:
             continue
-        if toks[j] in rules.irrealis_nouns and (j == 0 or toks[j - 1] not in rules.irrealis_verb_after):
+        if (toks[j] in rules.irrealis_nouns and (j == 0 or toks[j - 1] not in rules.irrealis_verb_after)
+                and toks[j + 1] not in rules.irrealis_noun_before):
             continue
         done = any((t in rules.achievement or t in rules.irregular_past) and toks[k - 1] not in rules.bare_verb_before
                    for k, t in enumerate(toks[j + 1:q], start=j + 1))
-        if not done:
+        restarted = any(toks[k] in rules.subordinators | rules.coordinators and toks[k + 1] in rules.subject_words
+                        for k in range(j + 1, q - 1))
+        if not done and not restarted:
             return j, min(len(toks), q + 2)
     return None

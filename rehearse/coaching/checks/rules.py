@@ -55,6 +55,8 @@ class Rules:
     irrealis_nouns: frozenset[str]
     """Irrealis words that are also nouns ("the plan for 40 lifts"): irrealis only after ``irrealis_verb_after``."""
     irrealis_verb_after: frozenset[str]
+    irrealis_noun_before: frozenset[str]
+    """Words after such a noun that make it a plan's ("my plan would be to", "the target was")."""
     irrealis_frames: frozenset[str]
     """Words after such a word that make it a frame instead ("i would point to", "i would like to")."""
     bare_verb_before: frozenset[str]
@@ -126,6 +128,7 @@ def rules_from_data(data: dict) -> Rules:
         irrealis=frozenset(words["irrealis_words"]),
         irrealis_nouns=frozenset(words["irrealis_nouns"]),
         irrealis_verb_after=frozenset(words["irrealis_verb_after"]),
+        irrealis_noun_before=frozenset(words["irrealis_noun_before"]),
         irrealis_frames=frozenset(words["irrealis_frames"]),
         bare_verb_before=frozenset(words["bare_verb_before"]),
         params={k: int(v) for k, v in data["rules"].items()},
