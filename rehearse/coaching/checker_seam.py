@@ -30,7 +30,8 @@ class CheckFinding:
     """Which checker decided: "rules" or "model"."""
     reason: str = ""
     """Why a verdict overrides what was heard, as a key of the advice by reason ("after_key_question":
-    an accomplishment told after the key questions does not lead); empty for a plain verdict."""
+    an accomplishment told after the key questions does not lead; "figure_in_a_plan": a plan's figure
+    is no result); empty for a plain verdict."""
 
     @property
     def score(self) -> int:

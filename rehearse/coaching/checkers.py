@@ -83,12 +83,12 @@ def not_planned(m: Matcher, rules: dict[str, CheckFinding], findings: dict[str, 
         found = findings.get(name)
         if found is None or not found.passed or rules[name].passed or found.start is None:
             continue
-        toks = m.doc.first
-        a = next((i for i, w in enumerate(toks) if w >= found.start), len(toks))
-        b = next((i for i, w in enumerate(toks) if w >= (found.end or found.start)), len(toks))
+        first = m.doc.first
+        a = next((i for i, w in enumerate(first) if w >= found.start), len(first))
+        b = next((i for i, w in enumerate(first) if w >= (found.end or found.start)), len(first))
         planned = planned_figure(m, a, b)
         if planned is not None:
-            out[name] = CheckFinding(False, min(found.probability, 0.49), toks[planned[0]],
+            out[name] = CheckFinding(False, min(found.probability, 0.49), first[planned[0]],
                                      m.doc.last[planned[1] - 1] + 1, found.source, FIGURE_IN_A_PLAN)
     return out
 

@@ -384,8 +384,9 @@ def quantified_result(m: Matcher) -> Finding:
 
 
 def planned_figure(m: Matcher, start: int, end: int) -> Optional[Span]:
-    """Where the first figure among tokens [start, end) (not a bare "one" or "a") is set in a plan, a hope or a condition, the
-    tokens from the word that sets it to just past the figure and its unit; else None. Such a word is
+    """Where the first figure among tokens [start, end) (not a bare "one" or "a") is set in a plan, a
+    hope or a condition, the tokens from the word that sets it to just past the figure and its unit;
+    else None. Such a word is
     "would", "aim", "hoped", "if", ... before the figure in its sentence, within reach, with no past
     achievement verb and no new clause ("when i", "and we") between ("i would aim to cut idle time by 15
     percent", "we hoped for fifty bookings"; not "i set a target and got the time down from five days

@@ -55,6 +55,7 @@ class Rules:
     irrealis_nouns: frozenset[str]
     """Irrealis words that are also nouns ("the plan for 40 lifts"): irrealis only after ``irrealis_verb_after``."""
     irrealis_verb_after: frozenset[str]
+    """Words after which such a noun is a verb ("we plan", "to aim")."""
     irrealis_noun_before: frozenset[str]
     """Words after such a noun that make it a plan's ("my plan would be to", "the target was")."""
     irrealis_frames: frozenset[str]
