@@ -392,6 +392,7 @@ def planned_figure(m: Matcher, start: int, end: int) -> Optional[Span]:
     percent", "we hoped for fifty bookings"; not "i set a target and got the time down from five days
     to one", "not sure i would bring clients when i moved: 40 of my regulars followed me")."""
     toks, sentence, rules = m.doc.tokens, m.doc.sentence, m.rules
+    joiners = rules.subordinators | rules.coordinators
     q = next((i for i in range(start, min(end, len(toks))) if toks[i] == NUM and not m.doc.weak[i]), None)
     if q is None:
         return None
@@ -403,7 +404,7 @@ def planned_figure(m: Matcher, start: int, end: int) -> Optional[Span]:
             continue
         done = any((t in rules.achievement or t in rules.irregular_past) and toks[k - 1] not in rules.bare_verb_before
                    for k, t in enumerate(toks[j + 1:q], start=j + 1))
-        restarted = any(toks[k] in rules.subordinators | rules.coordinators and toks[k + 1] in rules.subject_words
+        restarted = any(toks[k] in joiners and toks[k + 1] in rules.subject_words
                         for k in range(j + 1, q - 1))
         if not done and not restarted:
             return j, min(len(toks), q + 2)
