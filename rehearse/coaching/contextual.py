@@ -19,7 +19,7 @@ import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Optional, Protocol, Sequence
 
 import numpy as np
 
@@ -76,18 +76,28 @@ def _gelu(h: np.ndarray) -> np.ndarray:
     return u
 
 
-class Encoder:
-    """A BERT encoder's weights and its tokenizer. The linear layers are kept as (in, out), contiguous,
-    with the attention's query, key and value side by side: read straight from the file's (out, in)
-    layout, each product cost three times as much."""
+class Forward(Protocol):
+    """A runtime of the encoder's layers: token ids in, the last layer's vector of each token out."""
 
-    def __init__(self, tensors: dict[str, np.ndarray], config: dict, tokenizer):
+    name: str
+    """What runs the layers, as the heads' metadata records it ("numpy float32", "ctranslate2 int8")."""
+
+    def __call__(self, ids: np.ndarray) -> np.ndarray: ...
+
+
+class NumpyForward:
+    """The layers in numpy, float32. The linear layers are kept as (in, out), contiguous, with the
+    attention's query, key and value side by side: read straight from the file's (out, in) layout,
+    each product cost three times as much."""
+
+    name = "numpy float32"
+
+    def __init__(self, tensors: dict[str, np.ndarray], config: dict):
         t = tensors
         self.layers = int(config["num_hidden_layers"])
         self.heads = int(config["num_attention_heads"])
         self.dim = int(config["hidden_size"])
         self.eps = float(config.get("layer_norm_eps", 1e-12))
-        self._tokenizer = tokenizer
 
         def arr(name: str) -> np.ndarray:
             return np.ascontiguousarray(t[name], dtype=np.float32)
@@ -113,16 +123,7 @@ class Encoder:
                 "norm2": norm(p + "output.LayerNorm"),
             })
 
-    def pieces(self, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Token ids (with the special tokens) and, per id, the index of its word (-1: special)."""
-        enc = self._tokenizer.encode(list(words), is_pretokenized=True)
-        ids, owner = enc.ids, [-1 if w is None else w for w in enc.word_ids]
-        if len(ids) > MAX_PIECES:
-            ids, owner = ids[:MAX_PIECES - 1] + ids[-1:], owner[:MAX_PIECES - 1] + [-1]
-        return np.asarray(ids, np.int64), np.asarray(owner, np.int64)
-
-    def states(self, ids: np.ndarray) -> np.ndarray:
-        """The last layer's vector of each token."""
+    def __call__(self, ids: np.ndarray) -> np.ndarray:
         n, d, h = len(ids), self.dim, self.heads
         x = _layer_norm(self.words[ids] + self.positions[:n] + self.token_type, *self.embed_norm, self.eps)
         scale = 1.0 / np.sqrt(d // h)
@@ -149,6 +150,32 @@ class Encoder:
             y += x
             x = _layer_norm(y, *blk["norm2"], self.eps)
         return x
+
+
+class Encoder:
+    """The encoder's tokenizer and a runtime of its layers (:class:`Forward`)."""
+
+    def __init__(self, forward: Forward, config: dict, tokenizer):
+        self.forward = forward
+        self.dim = int(config["hidden_size"])
+        self._tokenizer = tokenizer
+
+    @property
+    def runtime(self) -> str:
+        """What runs the layers (:attr:`Forward.name`)."""
+        return self.forward.name
+
+    def pieces(self, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Token ids (with the special tokens) and, per id, the index of its word (-1: special)."""
+        enc = self._tokenizer.encode(list(words), is_pretokenized=True)
+        ids, owner = enc.ids, [-1 if w is None else w for w in enc.word_ids]
+        if len(ids) > MAX_PIECES:
+            ids, owner = ids[:MAX_PIECES - 1] + ids[-1:], owner[:MAX_PIECES - 1] + [-1]
+        return np.asarray(ids, np.int64), np.asarray(owner, np.int64)
+
+    def states(self, ids: np.ndarray) -> np.ndarray:
+        """The last layer's vector of each token."""
+        return self.forward(ids)
 
     def word_vectors(self, words: Sequence[str]) -> np.ndarray:
         """One vector per word: the mean of its pieces' last-layer vectors (zero past ``MAX_PIECES``)."""
@@ -196,4 +223,5 @@ def load() -> Encoder:
     tokenizer = Tokenizer.from_file(str(files[1]))
     tokenizer.no_padding()
     tokenizer.no_truncation()
-    return Encoder(_tensors(files[0]), json.loads(files[2].read_text()), tokenizer)
+    config = json.loads(files[2].read_text())
+    return Encoder(NumpyForward(_tensors(files[0]), config), config, tokenizer)
