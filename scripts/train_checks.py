@@ -411,7 +411,8 @@ def main(argv=None) -> int:
                        f"{c}.platt": np.asarray(calib[c], np.float32), f"{c}.threshold": np.float32(0.5),
                        f"{c}.stack": fit_stack(stack_x(ops, c, oof[c], calib[c]), labels(ops, c)).astype(np.float32)})
     meta = {"combine": combine, "embedding": f"{embed.PACKAGE} {embed.WEIGHTS}",
-            "contextual": f"{contextual.PACKAGE} {contextual.WEIGHTS}" if CONTEXTUAL else "", "folds": args.folds,
+            "contextual": f"{contextual.PACKAGE} {contextual.WEIGHTS}" if CONTEXTUAL else "",
+            "contextual_runtime": contextual.load().runtime if CONTEXTUAL else "", "folds": args.folds,
             "seed": args.seed, "openings": len(items), "data": [p.name for p in paths], "C": C, "rounds": ROUNDS,
             "hidden": HIDDEN, "alpha": ALPHA, "nets": NETS,
             "without_held_out": args.without_held_out}

@@ -7,7 +7,7 @@ import importlib.util
 import numpy as np
 import pytest
 
-from rehearse.coaching import checkers, contextual, semantic
+from rehearse.coaching import checkers, contextual, contextual_ct2, semantic
 from conftest import need
 
 
@@ -99,3 +99,78 @@ def test_the_encoder_s_weights_are_the_recorded_ones():
     folder = contextual.package_folder()
     need(folder is not None, "the encoder package is not installed")
     assert contextual.sha256(folder / contextual.WEIGHTS) == contextual.WEIGHTS_SHA256
+
+
+def _need_ct2() -> None:
+    need(contextual.package_folder() is not None, "the encoder package is not installed")
+    need(contextual_ct2.available(), "CTranslate2 is not installed (it comes with faster-whisper)")
+
+
+def _fresh(runtime=None) -> contextual.Encoder:
+    """The encoder loaded afresh (not the process's cached one), for the folders of this test."""
+    contextual.load.cache_clear()
+    try:
+        return contextual.load(runtime)
+    finally:
+        contextual.load.cache_clear()
+
+
+def test_the_int8_runtime_gives_nearly_the_vectors_numpy_gives():
+    _need_ct2()
+    fast, slow = _fresh(), _fresh(contextual.NUMPY)
+    assert (fast.runtime, slow.runtime) == (contextual_ct2.NAME, contextual.NUMPY)
+    words = "thanks for asking me back last spring i cut our hosting costs by thirty percent".split()
+    a, b = fast.word_vectors(words), slow.word_vectors(words)
+    cos = (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+    assert cos.min() > 0.98 and not np.allclose(a, b)
+
+
+def test_the_int8_build_is_kept_in_the_cache_and_read_back(rehearse_home, monkeypatch):
+    _need_ct2()
+    words = "i renegotiated our three biggest contracts".split()
+    first = _fresh().word_vectors(words)
+    builds = list((rehearse_home / "cache" / "encoder").iterdir())
+    assert [p.name for p in builds if (p / "model.bin").exists()] == [p.name for p in builds]
+    assert len(builds) == 1
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("built again instead of read from the cache")
+
+    monkeypatch.setattr(contextual_ct2, "_build", no_build)
+    assert np.array_equal(_fresh().word_vectors(words), first)
+
+
+def test_without_a_cache_folder_the_int8_model_is_built_in_memory(rehearse_home, monkeypatch, tmp_path):
+    _need_ct2()
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("REHEARSE_HOME", str(tmp_path / "a-file" / "home"))  # cannot be made
+    assert contextual._cache_folder() is None
+    monkeypatch.setenv("REHEARSE_HOME", str(rehearse_home))
+    monkeypatch.setattr(contextual, "_cache_folder", lambda: None)
+    enc = _fresh()
+    assert enc.runtime == contextual_ct2.NAME
+    assert not (rehearse_home / "cache").exists()
+    assert np.isfinite(enc.word_vectors("we shipped it two weeks early".split())).all()
+
+
+def test_a_damaged_cached_build_falls_back_to_numpy(rehearse_home):
+    _need_ct2()
+    folder = contextual.package_folder()
+    damaged = rehearse_home / "cache" / "encoder" / contextual_ct2.cache_key(folder / contextual.WEIGHTS)
+    damaged.mkdir(parents=True)
+    (damaged / "model.bin").write_bytes(b"not a model")
+    (damaged / "config.json").write_text("{}")
+    assert _fresh().runtime == contextual.NUMPY
+
+
+def test_heads_run_on_the_runtime_they_were_trained_on():
+    assert semantic._runtime(semantic.Heads({}, {}, {}, {})) == contextual.NUMPY
+    heads = semantic.load_heads()
+    need(heads is not None, "the packaged heads are missing")
+    trained = heads.meta.get("contextual_runtime") or contextual.NUMPY
+    model = semantic.load_model_checker()
+    need(model is not None and model.encoder is not None, "the encoder package is not installed")
+    if trained == contextual_ct2.NAME and not contextual_ct2.available():
+        assert model.encoder.runtime == contextual.NUMPY
+    else:
+        assert model.encoder.runtime == trained

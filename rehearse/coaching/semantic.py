@@ -360,8 +360,15 @@ def checker_for(heads: Heads) -> ModelChecker:
     """A semantic checker with these heads and the models their features need (the static embedding,
     and the contextual encoder when the heads were trained with it); raises
     ``embed.EmbeddingUnavailable`` when one is not installed."""
-    encoder = contextual.load() if heads.meta.get("contextual") else None
+    encoder = contextual.load(_runtime(heads)) if heads.meta.get("contextual") else None
     return ModelChecker(embed.load(), heads, encoder)
+
+
+def _runtime(heads: Heads) -> Optional[str]:
+    """The encoder runtime the heads were trained on: numpy for heads that name none (trained before
+    there was a choice); None (the default, CTranslate2 where installed) for the others."""
+    runtime = heads.meta.get("contextual_runtime")
+    return contextual.NUMPY if not runtime or runtime == contextual.NUMPY else None
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,146 @@
+"""The contextual encoder's layers on CTranslate2, with int8 weights: three times faster than numpy.
+
+CTranslate2 is installed with faster-whisper (the default speech engine), so this costs no new
+package. Its model is built here from the packaged all-MiniLM-L6-v2 weights (``contextual``): the
+same BERT layers, the tanh form of GELU that the numpy forward pass uses, the weights quantized to
+int8 (one scale per row) and run with float32 activations. Nothing is downloaded. Building it takes
+about half a second, so the result (23 MB) is kept in the cache folder and read back in 0.05 s; when
+the cache cannot be written (a read-only ``REHEARSE_HOME``) it is built in memory each time.
+
+On an answer of 60-80 words it computes the vectors in about 6 ms, against 19 ms in numpy; the
+vectors differ from numpy's float32 ones by a cosine of about 0.995, so the heads are trained on
+the runtime they run with (the heads' metadata names it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+NAME = "ctranslate2 int8"
+"""The runtime's name, as the heads' metadata records it."""
+FORMAT = 1
+"""Bumped when the way the model is built changes, so that an older cached build is not read."""
+THREADS = 2
+"""CTranslate2's threads for one answer (the machines this runs on have two cores or more)."""
+
+
+def available() -> bool:
+    """Whether CTranslate2 is installed (it comes with faster-whisper)."""
+    import importlib.util
+
+    return importlib.util.find_spec("ctranslate2") is not None
+
+
+def _spec(tensors: dict[str, np.ndarray], config: dict, vocabulary: list[str]):
+    """The model as CTranslate2's converters describe a BERT encoder, without its pooler."""
+    from ctranslate2.specs import common_spec, transformer_spec
+
+    encoder = transformer_spec.TransformerEncoderSpec(
+        int(config["num_hidden_layers"]), int(config["num_attention_heads"]), pre_norm=False,
+        activation=common_spec.Activation.GELUTanh, layernorm_embedding=True, num_source_embeddings=2,
+        embeddings_merge=common_spec.EmbeddingsMerge.ADD)
+    spec = transformer_spec.TransformerEncoderModelSpec(encoder, pooling_layer=False)
+    spec.encoder.scale_embeddings = False
+
+    def arr(name: str) -> np.ndarray:
+        return np.array(tensors[name], dtype=np.float32)  # a writable copy: quantizing works in place
+
+    def linear(target, *names: str) -> None:
+        target.weight = np.concatenate([arr(n + ".weight") for n in names])
+        target.bias = np.concatenate([arr(n + ".bias") for n in names])
+
+    def norm(target, name: str) -> None:
+        target.gamma, target.beta = arr(name + ".weight"), arr(name + ".bias")
+
+    e = spec.encoder
+    e.embeddings[0].weight = arr("embeddings.word_embeddings.weight")
+    e.embeddings[1].weight = arr("embeddings.token_type_embeddings.weight")
+    e.position_encodings.encodings = arr("embeddings.position_embeddings.weight")
+    norm(e.layernorm_embedding, "embeddings.LayerNorm")
+    for i, layer in enumerate(e.layer):
+        p = f"encoder.layer.{i}."
+        linear(layer.self_attention.linear[0], *(p + f"attention.self.{n}" for n in ("query", "key", "value")))
+        linear(layer.self_attention.linear[1], p + "attention.output.dense")
+        norm(layer.self_attention.layer_norm, p + "attention.output.LayerNorm")
+        linear(layer.ffn.linear_0, p + "intermediate.dense")
+        linear(layer.ffn.linear_1, p + "output.dense")
+        norm(layer.ffn.layer_norm, p + "output.LayerNorm")
+    spec.register_vocabulary(vocabulary)
+    spec.config.unk_token = "[UNK]"
+    spec.config.layer_norm_epsilon = float(config.get("layer_norm_eps", 1e-12))
+    spec.validate()
+    spec.optimize(quantization="int8")
+    return spec
+
+
+def _vocabulary(tokenizer_file: Path) -> list[str]:
+    vocab = json.loads(tokenizer_file.read_text())["model"]["vocab"]
+    tokens = [""] * len(vocab)
+    for token, index in vocab.items():
+        tokens[index] = token
+    return tokens
+
+
+def _build(folder: Path, tensors: dict[str, np.ndarray], config: dict, tokenizer_file: Path) -> None:
+    _spec(tensors, config, _vocabulary(tokenizer_file)).save(str(folder))
+
+
+def cache_key(weights: Path) -> str:
+    """The cached build's folder name: the weights file's size and time and CTranslate2's version."""
+    import ctranslate2
+
+    st = weights.stat()
+    return f"minilm-int8-f{FORMAT}-{st.st_size}-{st.st_mtime_ns}-ct2-{ctranslate2.__version__}"
+
+
+class Ct2Forward:
+    """The encoder's layers on CTranslate2 (a :class:`rehearse.coaching.contextual.Forward`)."""
+
+    name = NAME
+
+    def __init__(self, model):
+        self._model = model
+
+    def __call__(self, ids: np.ndarray) -> np.ndarray:
+        out = self._model.forward_batch([ids.tolist()])
+        return np.asarray(out.last_hidden_state, dtype=np.float32)[0]
+
+
+def load(weights: Path, tensors: dict[str, np.ndarray], config: dict, tokenizer_file: Path,
+         cache: Optional[Path]) -> Ct2Forward:
+    """The int8 model, read from ``cache`` (built there first if missing), or built in memory when
+    ``cache`` is None or cannot be written."""
+    import ctranslate2
+
+    def model(path: str, files=None):
+        return ctranslate2.Encoder(path, device="cpu", compute_type="int8", intra_threads=THREADS, files=files)
+
+    if cache is not None:
+        target = cache / cache_key(weights)
+        if (target / "model.bin").exists():
+            return Ct2Forward(model(str(target)))
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            work = Path(tempfile.mkdtemp(prefix=".build-", dir=cache))
+            try:
+                _build(work, tensors, config, tokenizer_file)
+                os.replace(work, target)  # whole or not at all
+            except OSError:
+                pass  # another process may have put its build there first: read it below
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+        except OSError:
+            pass  # a read-only or full cache folder: build in memory
+        if (target / "model.bin").exists():
+            return Ct2Forward(model(str(target)))
+    with tempfile.TemporaryDirectory() as work:
+        _build(Path(work), tensors, config, tokenizer_file)
+        files = {name: (Path(work) / name).read_bytes() for name in os.listdir(work)}
+    return Ct2Forward(model("memory", files=files))
