@@ -249,6 +249,23 @@ def test_a_batch_scored_in_several_processes_gives_the_same_lines_in_the_same_or
     assert outputs["2"][0]["engine"] == "pocketsphinx" and "error" in outputs["2"][4]
 
 
+def test_a_batch_worker_takes_its_share_of_the_cores_for_decoding_and_the_checks(monkeypatch):
+    import signal
+
+    from rehearse.cli.commands import score
+    from rehearse.coaching import contextual_ct2
+    from rehearse.speech.engines import whisper
+
+    monkeypatch.setattr(whisper, "CPU_THREADS", whisper.CPU_THREADS)
+    monkeypatch.setattr(contextual_ct2, "THREADS", contextual_ct2.THREADS)
+    handler = signal.getsignal(signal.SIGINT)
+    try:
+        score._worker_init(1)
+    finally:
+        signal.signal(signal.SIGINT, handler)
+    assert whisper.CPU_THREADS == 1 and contextual_ct2.THREADS == 1
+
+
 def test_rehearse_debug_sends_the_librarys_debug_log_to_stderr_once(monkeypatch, capsys):
     import logging
 

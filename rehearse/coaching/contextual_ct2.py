@@ -28,7 +28,8 @@ NAME = "ctranslate2 int8"
 FORMAT = 1
 """Bumped when the way the model is built changes, so that an older cached build is not read."""
 THREADS = 2
-"""CTranslate2's threads for one answer (the machines this runs on have two cores or more)."""
+"""CTranslate2's threads for one answer (the machines this runs on have two cores or more); a batch
+worker sets its share of the cores."""
 
 
 def available() -> bool:

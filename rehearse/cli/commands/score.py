@@ -156,13 +156,16 @@ def _run_batch(path: Path, engine_name, model=None, jobs=None) -> int:
 
 
 def _worker_init(threads: int) -> None:
-    """A batch worker: its engine decodes with ``threads`` threads, so the workers share the cores."""
+    """A batch worker: its engine decodes, and the checks' encoder runs, with ``threads`` threads, so
+    the workers share the cores."""
     import signal
 
+    from rehearse.coaching import contextual_ct2
     from rehearse.speech.engines import whisper
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     whisper.CPU_THREADS = threads
+    contextual_ct2.THREADS = threads
 
 
 def _score_line(work) -> dict:
