@@ -174,3 +174,13 @@ def test_heads_run_on_the_runtime_they_were_trained_on():
         assert model.encoder.runtime == contextual.NUMPY
     else:
         assert model.encoder.runtime == trained
+
+
+def test_a_new_build_replaces_builds_for_another_package_or_ctranslate2(rehearse_home):
+    _need_ct2()
+    stale = rehearse_home / "cache" / "encoder" / f"{contextual_ct2.PREFIX}f0-1-2-ct2-0.0"
+    stale.mkdir(parents=True)
+    (stale / "model.bin").write_bytes(b"old")
+    assert _fresh().runtime == contextual_ct2.NAME
+    assert not stale.exists()
+    assert len(list((rehearse_home / "cache" / "encoder").iterdir())) == 1

@@ -27,6 +27,8 @@ NAME = "ctranslate2 int8"
 """The runtime's name, as the heads' metadata records it."""
 FORMAT = 1
 """Bumped when the way the model is built changes, so that an older cached build is not read."""
+PREFIX = "minilm-int8-"
+"""The start of every cached build's folder name (:func:`cache_key`)."""
 THREADS = 2
 """CTranslate2's threads for one answer (the machines this runs on have two cores or more); a batch
 worker sets its share of the cores."""
@@ -98,7 +100,7 @@ def cache_key(weights: Path) -> str:
     import ctranslate2
 
     st = weights.stat()
-    return f"minilm-int8-f{FORMAT}-{st.st_size}-{st.st_mtime_ns}-ct2-{ctranslate2.__version__}"
+    return f"{PREFIX}f{FORMAT}-{st.st_size}-{st.st_mtime_ns}-ct2-{ctranslate2.__version__}"
 
 
 class Ct2Forward:
@@ -133,6 +135,9 @@ def load(weights: Path, tensors: dict[str, np.ndarray], config: dict, tokenizer_
             try:
                 _build(work, tensors, config, tokenizer_file)
                 os.replace(work, target)  # whole or not at all
+                for old in cache.glob(f"{PREFIX}*"):  # builds for an earlier package or CTranslate2
+                    if old != target:
+                        shutil.rmtree(old, ignore_errors=True)
             except OSError:
                 pass  # another process may have put its build there first: read it below
             finally:
