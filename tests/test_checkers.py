@@ -83,6 +83,9 @@ def test_explain_says_when_the_order_failed_the_lead():
     ("I rebuilt the annual maintenance plan for 40 lifts and cut breakdowns by a third.", False),
     ("We plan to double the membership to 400 by June.", True),
     ("I would like to ask about the team. I cut van idle time by 15 percent.", False),
+    # a time frame is not the figure: misheard "i led the move" leaves the result after "and we"
+    ("i want to start with an accomplishment from the last six months i meant the move of our billing "
+     "system to a new platform and we cut the error rate by sixty percent", False),
 ])
 def test_a_figure_in_a_plan_or_a_hope_is_told_apart_from_a_result(text, planned):
     from rehearse.coaching.checks.accomplishment import planned_figure

@@ -384,16 +384,18 @@ def quantified_result(m: Matcher) -> Finding:
 
 
 def planned_figure(m: Matcher, start: int, end: int) -> Optional[Span]:
-    """Where the first figure among tokens [start, end) (not a bare "one" or "a") is set in a plan, a
-    hope or a condition, the tokens from the word that sets it to just past the figure and its unit;
-    else None. Such a word is
+    """Where the first figure among tokens [start, end) that could be a result (:func:`result_quantities`:
+    not a bare "one" or "a", a date, a tenure or a time frame such as "the last six months") is set in a
+    plan, a hope or a condition, the tokens from the word that sets it to just past the figure and its
+    unit; else None. Such a word is
     "would", "aim", "hoped", "if", ... before the figure in its sentence, within reach, with no past
     achievement verb and no new clause ("when i", "and we") between ("i would aim to cut idle time by 15
     percent", "we hoped for fifty bookings"; not "i set a target and got the time down from five days
     to one", "not sure i would bring clients when i moved: 40 of my regulars followed me")."""
     toks, sentence, rules = m.doc.tokens, m.doc.sentence, m.rules
     joiners = rules.subordinators | rules.coordinators
-    q = next((i for i in range(start, min(end, len(toks))) if toks[i] == NUM and not m.doc.weak[i]), None)
+    results = set(result_quantities(m))
+    q = next((i for i in range(start, min(end, len(toks))) if toks[i] == NUM and i in results), None)
     if q is None:
         return None
     for j in range(q - 1, max(0, q - m.param("irrealis_reach")) - 1, -1):
