@@ -116,6 +116,28 @@ class Ct2Forward:
         return np.asarray(out.last_hidden_state, dtype=np.float32)[0]
 
 
+def _build_cached(cache: Path, target: Path, tensors: dict[str, np.ndarray], config: dict,
+                  tokenizer_file: Path) -> None:
+    """Build the model into ``target`` inside ``cache``, whole or not at all, and remove the builds
+    for an earlier package or CTranslate2. Best effort: a read-only or full cache folder, or another
+    process that put its build there first, leaves ``target`` as it finds it."""
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".build-", dir=cache))
+    except OSError:
+        return
+    try:
+        _build(work, tensors, config, tokenizer_file)
+        os.replace(work, target)
+        for old in cache.glob(f"{PREFIX}*"):
+            if old != target:
+                shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        pass
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def load(weights: Path, tensors: dict[str, np.ndarray], config: dict, tokenizer_file: Path,
          cache: Optional[Path]) -> Ct2Forward:
     """The int8 model, read from ``cache`` (built there first if missing), or built in memory when
@@ -127,23 +149,8 @@ def load(weights: Path, tensors: dict[str, np.ndarray], config: dict, tokenizer_
 
     if cache is not None:
         target = cache / cache_key(weights)
-        if (target / "model.bin").exists():
-            return Ct2Forward(model(str(target)))
-        try:
-            cache.mkdir(parents=True, exist_ok=True)
-            work = Path(tempfile.mkdtemp(prefix=".build-", dir=cache))
-            try:
-                _build(work, tensors, config, tokenizer_file)
-                os.replace(work, target)  # whole or not at all
-                for old in cache.glob(f"{PREFIX}*"):  # builds for an earlier package or CTranslate2
-                    if old != target:
-                        shutil.rmtree(old, ignore_errors=True)
-            except OSError:
-                pass  # another process may have put its build there first: read it below
-            finally:
-                shutil.rmtree(work, ignore_errors=True)
-        except OSError:
-            pass  # a read-only or full cache folder: build in memory
+        if not (target / "model.bin").exists():
+            _build_cached(cache, target, tensors, config, tokenizer_file)
         if (target / "model.bin").exists():
             return Ct2Forward(model(str(target)))
     with tempfile.TemporaryDirectory() as work:
