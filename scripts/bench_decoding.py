@@ -2,7 +2,7 @@
 
 The set comes from ``scripts/make_realistic_set.py`` (default ``.bench/realistic``): answers of
 10-120 s by neural and espeak-ng voices, with fluent pauses, hesitations, light reverb and pink noise.
-Each variant runs in a process of its own (2 CPU threads, the engine's default), transcribing every
+Each variant runs in a process of its own (on the engine's default CPU threads), transcribing every
 answer whole through ``WhisperEngine.transcribe`` as ``rehearse transcribe`` does, after one
 warm-up. Before each variant the benchmark waits while the 1-minute load average is above
 ``--max-load`` (1.0), so that other work on the machine does not inflate the timings, and prints the
@@ -317,7 +317,9 @@ def main() -> int:
         print(f"no benchmark set in {args.set}: run scripts/make_realistic_set.py first", file=sys.stderr)
         return 1
     rows = read_set(args.set)
-    print(f"# set: {len(rows)} answers; cores: {os.cpu_count()}; 2 threads per engine; "
+    from rehearse.speech.engines.whisper import CPU_THREADS
+
+    print(f"# set: {len(rows)} answers; cores: {os.cpu_count()}; {CPU_THREADS} thread(s) per engine; "
           f"waiting for a 1-minute load <= {args.max_load}")
     print(f"{'variant':24} {'WER':>6} {'WER-c':>6} {'RTF':>6} {'CPU/s':>6} {'filler R':>8} {'P':>5} "
           f"{'load s':>6} {'no-speech words':>15} {'load avg':>9}")

@@ -6,7 +6,7 @@ background thread, and this script plays that thread on a virtual clock. When th
 audio time ``t`` it takes the next job with the audio fed up to ``t``; the job runs at once (for real,
 on the engine) and keeps the worker busy until ``t + its compute time`` while further blocks arrive.
 That is what one worker thread beside a real-time recorder does, without waiting 450 s per
-variant; the engine's calls are timed for real (2 threads, the default engine's).
+variant; the engine's calls are timed for real (on the default engine's threads).
 
 Two endings are simulated per answer:
 
@@ -97,6 +97,15 @@ def hooks_for(pauses: list[dict], speech_end: float, pause_after: float, end_aft
 
 
 CLOCK = "wall"
+
+
+def whisper_threads() -> int:
+    """The threads a Whisper engine decodes with (the CPU clock divides its CPU seconds by them)."""
+    from rehearse.speech.engines import whisper
+
+    return whisper.CPU_THREADS
+
+
 SLOW_DECODE_S = 2.0
 """A decode this long is counted as slow: a window of at most 10 s normally takes under 1 s; the
 runaway ones ("so, so, so, ...") take 3-6 s."""
@@ -104,7 +113,7 @@ runaway ones ("so, so, so, ...") take 3-6 s."""
 
 def cost(record) -> float:
     """Seconds a decode keeps the worker busy on the virtual clock."""
-    return record.compute_s if CLOCK == "wall" else record.cpu_s / 2
+    return record.compute_s if CLOCK == "wall" else record.cpu_s / whisper_threads()
 
 
 def simulate(live, samples, rate: int, events: list[tuple], end_s: float) -> dict:
@@ -178,7 +187,7 @@ def main() -> None:
                         help="seconds after the last word at which the simulated recording ends")
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                         help="a decode's cost on the virtual clock: its wall time (other work on the machine "
-                             "inflates it), or its CPU seconds over the engine's 2 threads (a lower bound)")
+                             "inflates it), or its CPU seconds over the engine's threads (a lower bound)")
     parser.add_argument("--json", type=Path, help="append one JSON line per variant")
     parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                         help="a Whisper DecodeOptions field for every decode, one pass included "
@@ -215,7 +224,7 @@ def main() -> None:
     for name, ref, samples, _ in clips:
         began, cpu = time.perf_counter(), time.process_time()
         one_pass.append((ref, engine.transcribe(audio_mod.Audio(samples, rate)).text))
-        one_pass_s += (time.perf_counter() - began) if CLOCK == "wall" else (time.process_time() - cpu) / 2
+        one_pass_s += (time.perf_counter() - began) if CLOCK == "wall" else (time.process_time() - cpu) / whisper_threads()
     audio_s = sum(len(c[2]) for c in clips) / rate
     base = score(one_pass)
     print(f"clock: {CLOCK}; one pass: WER {base['wer']:.2%}, RTF {one_pass_s / audio_s:.3f} "

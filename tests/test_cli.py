@@ -256,8 +256,8 @@ def test_a_batch_worker_takes_its_share_of_the_cores_for_decoding_and_the_checks
     from rehearse.coaching import contextual_ct2
     from rehearse.speech.engines import whisper
 
-    monkeypatch.setattr(whisper, "CPU_THREADS", whisper.CPU_THREADS)
-    monkeypatch.setattr(contextual_ct2, "THREADS", contextual_ct2.THREADS)
+    monkeypatch.setattr(whisper, "CPU_THREADS", 4)
+    monkeypatch.setattr(contextual_ct2, "THREADS", 4)
     handler = signal.getsignal(signal.SIGINT)
     try:
         score._worker_init(1)

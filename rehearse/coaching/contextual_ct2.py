@@ -29,9 +29,11 @@ FORMAT = 1
 """Bumped when the way the model is built changes, so that an older cached build is not read."""
 PREFIX = "minilm-int8-"
 """The start of every cached build's folder name (:func:`cache_key`)."""
-THREADS = 2
-"""CTranslate2's threads for one answer (the machines this runs on have two cores or more); a batch
-worker sets its share of the cores."""
+THREADS = 1
+"""CTranslate2's threads for one answer. One, as for Whisper (``rehearse.speech.engines.whisper.CPU_THREADS``):
+on a two-core machine the encoder's small matrices are no faster on two threads (blind22's openings,
+scoring per opening over two runs each: p50 9.7-10.2 ms and p95 16.9-20.5 ms on one thread, 10.7-12.4
+and 19.7-27.6 ms on two); a batch worker sets its share of the cores."""
 
 
 def available() -> bool:
