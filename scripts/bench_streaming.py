@@ -224,7 +224,8 @@ def main() -> None:
     for name, ref, samples, _ in clips:
         began, cpu = time.perf_counter(), time.process_time()
         one_pass.append((ref, engine.transcribe(audio_mod.Audio(samples, rate)).text))
-        one_pass_s += (time.perf_counter() - began) if CLOCK == "wall" else (time.process_time() - cpu) / whisper_threads()
+        spent = (time.perf_counter() - began) if CLOCK == "wall" else (time.process_time() - cpu) / whisper_threads()
+        one_pass_s += spent
     audio_s = sum(len(c[2]) for c in clips) / rate
     base = score(one_pass)
     print(f"clock: {CLOCK}; one pass: WER {base['wer']:.2%}, RTF {one_pass_s / audio_s:.3f} "
