@@ -4,6 +4,7 @@ no-speaker policy and the personal checks (fakes at the device seam, a real stor
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
@@ -261,7 +262,6 @@ def test_every_recorder_accepts_everything_the_round_may_pass():
 def test_the_checks_load_while_the_prompt_and_the_answer_go_on_not_after(tmp_path, monkeypatch):
     """The checks' model takes about 0.3 s to load on first use: a round loads it in the background
     from its start, so it is ready by the time the answer ends."""
-    import threading
 
     from rehearse.coaching import checkers
 
@@ -280,6 +280,21 @@ def test_the_checks_load_while_the_prompt_and_the_answer_go_on_not_after(tmp_pat
     result, _ = _run(tmp_path, recorder=WaitingRecorder(tone_wav(tmp_path / "a.wav", seconds=3)))
     assert loaded_during_recording.is_set()
     assert result.score.checks  # and the real answer was checked as usual
+
+
+def test_the_round_waits_for_the_warm_up_before_its_own_checks(tmp_path, monkeypatch):
+    # a warm-up slower than the whole round: the round's checks still start only once it is done, so
+    # the model is never loaded twice at once and nothing of it still runs when the command exits
+    done = threading.Event()
+
+    def slow_warm_up(*args, **kwargs):
+        threading.Event().wait(1.5)
+        done.set()
+
+    monkeypatch.setattr(rnd, "warm_up_checks", slow_warm_up)
+    result, _ = _run(tmp_path)
+    assert done.is_set()
+    assert result.score.checks
 
 
 def test_a_failure_while_warming_up_the_checks_is_left_to_the_real_checks(tmp_path, monkeypatch):

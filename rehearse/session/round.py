@@ -131,7 +131,8 @@ def run_round(
     """
     store = ports.store
     # The checks' model loads (about 0.3 s) while the prompt is spoken, not after the answer.
-    threading.Thread(target=warm_up_checks, args=(archetype, targets), name="warm-up-checks", daemon=True).start()
+    warm_up = threading.Thread(target=warm_up_checks, args=(archetype, targets), name="warm-up-checks", daemon=True)
+    warm_up.start()
     # A recorder that can open its input early does so now, so it is delivering when the prompt ends.
     prepare, release = getattr(ports.recorder, "prepare", None), getattr(ports.recorder, "release", None)
     if prepare is not None:
@@ -191,6 +192,10 @@ def run_round(
     try:
         if on_recording_end is not None:
             on_recording_end(recording)
+        # The answer's checks use what the warm-up loaded: waiting for it here (it is almost always
+        # done by now) means one load, never two at once, and no load still running in native code
+        # when a short command exits (a drill in the tests once ended with SIGABRT that way).
+        warm_up.join()
         if live is not None:
             transcript = live.finish()
         else:
