@@ -262,7 +262,6 @@ def test_every_recorder_accepts_everything_the_round_may_pass():
 def test_the_checks_load_while_the_prompt_and_the_answer_go_on_not_after(tmp_path, monkeypatch):
     """The checks' model takes about 0.3 s to load on first use: a round loads it in the background
     from its start, so it is ready by the time the answer ends."""
-
     from rehearse.coaching import checkers
 
     checkers.default_checker.cache_clear()

@@ -154,8 +154,9 @@ CPU_THREADS = 1
 windows faster on one thread than on two (most likely the decoder's steps are too small to share).
 The tail of a live answer at a pause, 6.4 s of speech, took 0.79 s on one thread and 1.09 s on two,
 the second opinion's 5 s 0.32 s against 0.48 s, and ``transcribe`` ran at a real-time factor of 0.077
-against 0.104 on six realistic answers (347 s), the same words either way (the README has the figures). The other core is left to the recorder, the
-voice detector and the checks. A process scoring a batch sets each worker's share of the cores."""
+against 0.104 on six realistic answers (347 s), the same words either way (the README has the
+figures). The other core is left to the recorder, the voice detector and the checks. A process scoring
+a batch sets each worker's share of the cores."""
 
 
 class WhisperEngine:
