@@ -588,6 +588,89 @@ def test_the_second_opinion_starts_before_a_tail_that_starts_5_s_before_the_paus
     assert check.end_s - check.start_s > 5.0
 
 
+class ParallelEngine(SecondOpinionEngine):
+    """A second-opinion engine that decodes two at once: its tail decode at a pause holds on until
+    the check has started (so it can only finish when both run at the same time), and its check
+    holds on until the test lets it go, or until it is abandoned."""
+
+    parallel_decodes = 2
+
+    def __init__(self):
+        super().__init__(hesitates=False)
+        self.check_started, self.let_check_go = threading.Event(), threading.Event()
+        self.check_threads: set[str] = set()
+
+    def transcribe_window(self, audio, *, context=None, final=False):
+        if final and not self.check_started.is_set():
+            assert self.check_started.wait(10), "the check did not start during the tail's decode"
+        return super().transcribe_window(audio, context=context, final=final)
+
+    def check_window(self, audio, *, abandon=None):
+        self.check_threads.add(threading.current_thread().name)
+        self.check_started.set()
+        for _ in range(1000):
+            if self.let_check_go.is_set():
+                return super().check_window(audio)
+            if abandon is not None and abandon():
+                raise DecodeAbandoned("not wanted")
+            threading.Event().wait(0.01)
+        raise AssertionError("the check was neither let go nor abandoned")
+
+
+def wait_for(condition, seconds: float = 10.0) -> bool:
+    for _ in range(int(seconds / 0.01)):
+        if condition():
+            return True
+        threading.Event().wait(0.01)
+    return False
+
+
+def test_an_engine_that_decodes_two_at_once_gets_the_second_opinion_during_the_tails_decode():
+    engine = ParallelEngine()
+    live = AgreementTranscriber(engine, RATE)
+    assert live.parallel_check
+    layout = fluent(8.0)
+    live.feed(tones(layout, tail_s=1.0))
+    live.pause(layout[-1][1])
+    assert engine.check_started.wait(10)
+    assert wait_for(lambda: any(d.kind == "speculative" for d in live.decodes))  # done while the check runs
+    assert live.second_opinion() is None
+    engine.let_check_go.set()
+    assert wait_for(lambda: live.second_opinion() is not None)
+    spec, check = (next(d for d in live.decodes if d.kind == k) for k in ("speculative", "check"))
+    assert check.end_s == spec.end_s and check.start_s != spec.start_s  # the same pause, another start
+    assert engine.check_threads == {"live-second-opinion"}
+    result = live.finish(timeout_s=30)
+    assert names(result.words) == [f"f{p}" for _, _, p in layout]
+
+
+def test_a_second_opinion_under_way_when_the_recording_ends_is_abandoned():
+    """Enter pressed during a pause: the answer's end is decided, so the check stops and finish()
+    returns the speculative words without waiting for it (and no decode is left running)."""
+    engine = ParallelEngine()
+    live = AgreementTranscriber(engine, RATE)
+    layout = fluent(6.0)
+    live.feed(tones(layout, tail_s=1.0))
+    live.pause(layout[-1][1])
+    assert engine.check_started.wait(10)
+    assert wait_for(lambda: any(d.kind == "speculative" for d in live.decodes))
+    result = live.finish(timeout_s=30)
+    assert not engine.let_check_go.is_set()
+    assert [d.abandoned for d in live.decodes if d.kind == "check"] == [True]
+    assert not live._check_worker.is_alive()
+    assert names(result.words) == [f"f{p}" for _, _, p in layout]
+
+
+def test_a_check_for_a_pause_that_is_over_before_it_starts_is_not_made():
+    live = AgreementTranscriber(SecondOpinionEngine(hesitates=False), RATE, background=False)
+    layout = fluent(6.0)
+    feed(live, tones(layout, tail_s=1.0))
+    live.pause(layout[-1][1])
+    live.run_pending()  # the tail
+    live.resume()
+    assert live._second(len(live._audio), generation=0) is None and live.second_opinion() is None
+
+
 def test_an_engine_without_a_quick_decode_gets_no_second_opinion():
     from rehearse.session.round import live_hooks
 

@@ -13,7 +13,8 @@ Two ways, one interface (``feed``, ``pause``, ``resume``, ``text_so_far``, ``fin
   without word-level agreement gains nothing from re-decoding the same audio.
 
 Both run the engine in one background thread (or, with ``background=False``, when the caller asks:
-benchmarks and tests drive them step by step). ``pause(at_s)`` says silence began at ``at_s`` of the
+benchmarks and tests drive them step by step); the agreement transcriber's second opinion at a pause
+gets a thread of its own when the engine decodes two at once. ``pause(at_s)`` says silence began at ``at_s`` of the
 answer: the tail is decoded at once, speculatively (and, by the agreement transcriber, the last
 seconds once more from another start: ``second_opinion()``); ``resume()`` says speech came back and throws
 that result away; ``finish()`` uses it when no speech came after the pause, else decodes what is
@@ -189,6 +190,11 @@ class AgreementTranscriber:
         self._can_abandon = _takes_abandon(getattr(engine, "transcribe_window", None))
         """The engine can stop a live decode part-way once its words are no longer wanted."""
         self._check_can_abandon = _takes_abandon(getattr(engine, "check_window", None))
+        self.parallel_check = bool(background and self.check is not None
+                                   and getattr(engine, "parallel_decodes", 1) >= 2)
+        """The second opinion runs on a thread of its own, from the moment the tail's decode starts,
+        at the same time as it (an engine that decodes two at once: ``parallel_decodes``); else it
+        follows the tail's decode on the one worker."""
         self._abandoned = False  # the last step was abandoned: the next one is not (it must commit)
         self.frame_samples = max(1, int(round(FRAME_S * self.sample_rate)))
         self._levels = _Levels(self.frame_samples, self.sample_rate)
@@ -206,6 +212,7 @@ class AgreementTranscriber:
         self._spec: Optional[tuple[int, int, int, list[Word]]] = None  # generation, end, committed, words
         self._check_started: Optional[int] = None
         self._spec_start = 0
+        self._spec_end = 0
         self._check: Optional[tuple[int, list[Word]]] = None  # generation, words
         self._finishing = False
         self._done = False
@@ -214,9 +221,14 @@ class AgreementTranscriber:
         self.decodes: list[Decode] = []
         self.background = background
         self._worker = None
+        self._check_worker = None
         if background:
             self._worker = threading.Thread(target=self._work, name="live-transcriber", daemon=True)
             self._worker.start()
+        if self.parallel_check:
+            self._check_worker = threading.Thread(target=self._work_checks, name="live-second-opinion",
+                                                  daemon=True)
+            self._check_worker.start()
 
     # --- the recorder side ------------------------------------------------------------------
 
@@ -327,13 +339,21 @@ class AgreementTranscriber:
             if self._spec_started != self._generation and self._total >= self._pause_at:
                 return ("speculative", self._total)
             spec = self._spec
-            if (self.check is not None and self._check_started != self._generation and spec is not None
-                    and spec[0] == self._generation):
+            if (self.check is not None and not self.parallel_check and self._check_started != self._generation
+                    and spec is not None and spec[0] == self._generation):
                 return ("check", spec[1])
             return None
         if self._total - self._decoded_to >= self.step and self._total - self._buf_start >= self.min_window:
             return ("step", self._total)
         return None
+
+    def _next_check(self) -> Optional[tuple]:
+        """The second opinion's thread's next job (:attr:`parallel_check`), or None; lock held. It is
+        due once the tail's decode for the current pause has started (its window is known then)."""
+        if (self._done or self._finishing or self._pause_at is None or self._spec_started != self._generation
+                or self._check_started == self._generation):
+            return None
+        return ("check", self._spec_end, self._generation)
 
     def run_pending(self) -> Optional[Decode]:
         """Without a background thread: do the next piece of work, if any is due (returns its record)."""
@@ -356,15 +376,26 @@ class AgreementTranscriber:
                 self._busy = True
             self._run(job)
 
+    def _work_checks(self) -> None:
+        while True:
+            with self._cond:
+                job = self._next_check()
+                while job is None and not (self._done or self._finishing):
+                    self._cond.wait()
+                    job = self._next_check()
+                if job is None:
+                    return
+            self._run(job)
+
     def _run(self, job: tuple) -> Optional[Decode]:
-        kind, end = job
+        kind, end = job[:2]
         try:
             if kind == "step":
                 return self._step(end)
             if kind == "speculative":
                 return self._speculate(end)
             if kind == "check":
-                return self._second(end)
+                return self._second(end, *job[2:])
             return self._final(end)
         except BaseException as exc:  # surfaced by finish()
             with self._cond:
@@ -416,10 +447,11 @@ class AgreementTranscriber:
         verdict waits for that decode, not for this one)."""
         return self._pause_at is not None or self._finishing
 
-    def _pause_over(self, generation: int):
-        """For a decode made for the pause of ``generation``: asks whether that pause is over
-        (speech came back, or a new pause began), which throws its words away anyway."""
-        return lambda: self._generation != generation
+    def _check_unwanted(self, generation: int):
+        """For the second opinion on the pause of ``generation``: asks whether its words are no
+        longer wanted: that pause is over (speech came back, or a new pause began), which throws them
+        away anyway, or the recording ended (the answer's end is decided then)."""
+        return lambda: self._generation != generation or self._finishing
 
     def _context_before(self, start: int) -> str:
         t = start / self.sample_rate
@@ -545,8 +577,9 @@ class AgreementTranscriber:
             if self.pause_buffer is not None:
                 self._trim(end, limit=self.pause_buffer)
             start = self._tail_start()
-            self._spec_start = start
+            self._spec_start, self._spec_end = start, end
             committed = len(self._committed)
+            self._cond.notify_all()  # the second opinion's thread may start now
         words, record = self._decode("speculative", start, end, final=True,
                                      abandon=self._tail_unwanted(generation, start))
         with self._cond:
@@ -583,9 +616,14 @@ class AgreementTranscriber:
             return start != self._buf_start or self._pause_at is not None or self._finishing
         return unwanted
 
-    def _second(self, end: int) -> Decode:
+    def _second(self, end: int, generation: Optional[int] = None) -> Optional[Decode]:
+        """The second opinion on the pause of ``generation`` (default: the current one); nothing when
+        that pause is over already."""
         with self._cond:
-            generation = self._generation
+            if generation is None:
+                generation = self._generation
+            elif generation != self._generation:
+                return None
             self._check_started = generation
             start = max(0, end - self.check)
             if abs(start - self._spec_start) < self.sample_rate:
@@ -595,7 +633,7 @@ class AgreementTranscriber:
                 start = (self._spec_start - shift if self._spec_start >= shift
                          else max(0, min(end - 2 * self.sample_rate, self._spec_start + shift)))
         words, record = self._decode("check", start, end, final=True,
-                                     abandon=self._pause_over(generation))
+                                     abandon=self._check_unwanted(generation))
         with self._cond:
             self.decodes.append(record)
             if words is not None and generation == self._generation:
@@ -633,9 +671,11 @@ class AgreementTranscriber:
             self._finishing = True
             self._cond.notify_all()
         if self._worker is not None:
-            self._worker.join(timeout_s)
-            if self._worker.is_alive():
-                raise TimeoutError("the transcription worker did not finish in time")
+            for worker in (self._worker, self._check_worker):
+                if worker is not None:
+                    worker.join(timeout_s)
+                    if worker.is_alive():
+                        raise TimeoutError("the transcription worker did not finish in time")
         else:
             while not self._done:
                 self.run_pending()
