@@ -24,13 +24,13 @@ The model is loaded lazily: on the first answer scored, never on import.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from typing import Optional, Sequence
 
 from rehearse.coaching.checker_seam import Checker, CheckFinding, matcher_for
 from rehearse.coaching.checks import CHECKS, Matcher
 from rehearse.coaching.checks.accomplishment import planned_figure
 from rehearse.core.model import CHECK_NAMES, Archetype
+from rehearse.core.once import load_once
 
 
 def rule_findings(m: Matcher) -> dict[str, CheckFinding]:
@@ -165,7 +165,7 @@ def combine(how: Combine, rule: CheckFinding, model: CheckFinding,
     raise ValueError(f"unknown combination {how!r}")
 
 
-@lru_cache(maxsize=1)
+@load_once()
 def default_checker() -> Checker:
     """The ensemble when the embedding package and the trained heads load, else the rules."""
     from rehearse.coaching import semantic

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Protocol, Sequence
 
@@ -31,6 +30,7 @@ from rehearse.coaching import contextual_ct2, embed
 from rehearse.coaching.embed import EmbeddingUnavailable
 from rehearse.core import home
 from rehearse.core.errors import RehearseError
+from rehearse.core.once import load_once
 
 log = logging.getLogger("rehearse.contextual")
 
@@ -219,7 +219,7 @@ NUMPY = NumpyForward.name
 """The numpy runtime's name; the other is :data:`rehearse.coaching.contextual_ct2.NAME`."""
 
 
-@lru_cache(maxsize=2)
+@load_once(maxsize=2)
 def load(runtime: Optional[str] = None) -> Encoder:
     """The packaged encoder (read once per runtime); raises :class:`EncoderUnavailable` when absent.
 

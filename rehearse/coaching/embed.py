@@ -16,11 +16,12 @@ from __future__ import annotations
 import importlib.util
 import json
 import struct
-from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Sequence
 
 import numpy as np
+
+from rehearse.core.once import load_once
 
 PACKAGE = "wordllama"
 WEIGHTS = "weights/l2_supercat_256.safetensors"
@@ -126,7 +127,7 @@ class TokenVectors:
         return v / norm
 
 
-@lru_cache(maxsize=1)
+@load_once()
 def load() -> Embedder:
     """The packaged embeddings (read once); raises :class:`EmbeddingUnavailable` when absent."""
     folder = package_folder()

@@ -48,6 +48,7 @@ from rapidfuzz import fuzz, process
 from rehearse.coaching import topic_match
 from rehearse.coaching.bank import Accomplishment, describe
 from rehearse.core.model import CheckResult, Transcript
+from rehearse.core.once import load_once
 from rehearse.coaching.textnorm import NUM, Doc, normalize, original_words
 
 PRESENTS = "presents_accomplishment"
@@ -297,7 +298,7 @@ def load_heads() -> dict[str, Head]:
     return heads_from_json(json.loads(ref.read_text(encoding="utf-8")))
 
 
-@lru_cache(maxsize=1)
+@load_once()
 def load_model() -> Optional[SimilarityModel]:
     """The similarity model, or None when the embedding package or the weights file is missing."""
     from rehearse.coaching import embed

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 from typing import Optional, Sequence
 
@@ -36,6 +35,7 @@ from rehearse.coaching.checker_seam import CheckFinding, matcher_for
 from rehearse.coaching.checks import Matcher
 from rehearse.coaching.textnorm import NUM
 from rehearse.core.model import CHECK_NAMES, Archetype
+from rehearse.core.once import load_once
 
 HEADS_FILE = "data/semantic_heads.npz"
 """The heads trained with the contextual encoder's vectors among the features."""
@@ -316,7 +316,7 @@ def heads_from_npz(data) -> Heads:
     return Heads(heads, dict(meta.get("combine", {})), stack, meta)
 
 
-@lru_cache(maxsize=2)
+@load_once(maxsize=2)
 def load_heads(name: str = HEADS_FILE) -> Optional[Heads]:
     """Packaged heads (``HEADS_FILE`` or ``STATIC_HEADS_FILE``), or None when the file is missing."""
     ref = resources.files("rehearse").joinpath(name)
@@ -371,7 +371,7 @@ def _runtime(heads: Heads) -> Optional[str]:
     return contextual.NUMPY if not runtime or runtime == contextual.NUMPY else None
 
 
-@lru_cache(maxsize=1)
+@load_once()
 def load_model_checker() -> Optional[ModelChecker]:
     """The semantic checker: the heads that use the contextual encoder, or without the encoder package
     the heads of the static embedding alone; None when the embedding package or the heads are missing."""
