@@ -343,7 +343,7 @@ def test_an_abandoned_decode_stops_and_the_engine_goes_on():
         engine.transcribe_window(clip, abandon=lambda: True)
     with pytest.raises(DecodeAbandoned):
         engine.check_window(clip, abandon=lambda: True)
-    # the lock is free and nothing is left set: the next decode hears the sentence
+    # nothing of the abandoned calls is left set: the next decode hears the sentence
     assert wer(JFK, engine.transcribe_window(clip, final=True).text) <= 2 / 22
     assert wer(JFK, engine.transcribe_window(clip, abandon=lambda: False).text) <= 3 / 22
 

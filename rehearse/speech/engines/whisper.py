@@ -156,8 +156,9 @@ windows faster on one thread than on two (most likely the decoder's steps are to
 The tail of a live answer at a pause, 6.4 s of speech, took 0.79 s on one thread and 1.09 s on two,
 the second opinion's 5 s 0.32 s against 0.48 s, and ``transcribe`` ran at a real-time factor of 0.077
 against 0.104 on six realistic answers (347 s), the same words either way (the README has the
-figures). The other core is left to the recorder, the voice detector and the checks. A process scoring
-a batch sets each worker's share of the cores."""
+figures). While the speaker talks, the other core is left to the recorder, the voice detector and the
+checks; at a pause the second opinion decodes on it (:data:`WORKERS`). A process scoring a batch sets
+each worker's share of the cores."""
 
 WORKERS = 2
 """Decodes one engine runs at the same time, from different threads (faster-whisper's ``num_workers``:
