@@ -271,6 +271,20 @@ def test_a_finished_ending_stands_only_when_the_second_decode_of_the_pause_agree
     assert with_second_opinion(first, "") == first and with_second_opinion(first, ()) == first
 
 
+def test_a_second_opinion_that_loops_gives_no_opinion_but_a_hesitation_is_heard():
+    from rehearse.coaching.turn import repeats_itself, with_second_opinion
+
+    first = "before that change a release took two weeks and afterwards it took three days."
+    loop = "I wrote the proposal. I'm sorry, I'm sorry, I'm sorry, I'm sorry,"
+    assert completeness(loop) != COMPLETE and repeats_itself(loop)
+    assert with_second_opinion(first, loop) == first  # the first decode's finished sentence stands
+    for thinking in ("and afterwards it took, um, um, um,", "and afterwards it took three, uh, uh, uh"):
+        assert not repeats_itself(thinking)
+        assert with_second_opinion(first, thinking) == thinking  # a speaker thinking: wait
+    assert not repeats_itself("we cut it from three days to two days. two days.")  # twice is not a loop
+    assert repeats_itself("the the the") and not repeats_itself("")
+
+
 def test_a_hesitation_written_as_arm_is_a_hesitation():
     """Whisper writes "um" before a pause as "arm" ("at my, um," as "at my arm.", p 0.88)."""
     from rehearse.core.model import Word

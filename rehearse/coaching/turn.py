@@ -324,9 +324,29 @@ def with_second_opinion(first: Heard, second: Optional[Heard]) -> Optional[Heard
         return first
     if second is None:
         return NOT_YET
-    if not words_of(_text_of(second)):
-        return first  # a second decode that heard no words gives no opinion
+    if not words_of(_text_of(second)) or repeats_itself(second):
+        return first  # a second decode that heard no words, or looped, gives no opinion
     return first if completeness(second) == COMPLETE else second
+
+
+def repeats_itself(heard: Heard) -> bool:
+    """Whether the words end in one phrase of one to four words said three times or more in a row, a
+    phrase that is not only hesitations ("I'm sorry, I'm sorry, I'm sorry, I'm sorry,"; "um, um, um"
+    is a speaker thinking). Whisper loops so on a short window cut in the middle of speech when it
+    decodes once, greedily (the second opinion does): in the first run of the latency benchmark's
+    seed 107 the second opinion of an answer's end, whose first decode read "... took three days.",
+    wrote the loop above, ended in a comma (unfinished), and the answer waited 4.5 s instead of its
+    speaker's 2.5 s. In the traces of the five latency runs of seeds 101-107 (tuning data; each
+    decode's last words are logged) it is the only loop at the end of a decode that decided anything;
+    one other, after a first decode that read unfinished anyway, changed nothing."""
+    words = words_of(_text_of(heard))[-TAIL_WORDS:]
+    sounds = set(fillers.hesitations())
+    for n in range(1, 5):
+        phrase = words[-n:]
+        if (len(words) >= 3 * n and words[-2 * n:-n] == phrase and words[-3 * n:-2 * n] == phrase
+                and not set(phrase) <= sounds):
+            return True
+    return False
 
 
 TAIL_WORDS = 12
