@@ -58,8 +58,9 @@ def _run(tmp_path, *, speaker=None, recorder=None, engine=None, store=None, targ
                            recorder=recorder or FileRecorder(tone_wav(tmp_path / "a.wav", seconds=3)),
                            transcriber=engine or Engine(), store=store, recordings=tmp_path / "rec",
                            notify=kw.pop("notify", None))
+    kw.setdefault("incremental", False)
     return rnd.run_round(archetype=archetype, prompt=archetype.prompts[0], ports=ports, targets=targets,
-                         incremental=False, **kw), store
+                         **kw), store
 
 
 def _only_session(store):
@@ -304,3 +305,37 @@ def test_a_failure_while_warming_up_the_checks_is_left_to_the_real_checks(tmp_pa
     rnd.warm_up_checks(archetypes.get("storyteller"))  # no exception: the round reports it later
     with pytest.raises(RuntimeError, match="damaged"):
         _run(tmp_path)
+
+
+def test_ctrl_c_while_a_live_decode_runs_leaves_nothing_running_when_the_round_ends(tmp_path):
+    """A decode still in the engine's native code when the process exits can abort it ("terminate
+    called without an active exception"): after Ctrl-C the round stops the live transcriber, whose
+    decode under way is abandoned, and waits for it and for the checks' warm-up before it raises."""
+    from dataclasses import replace
+
+    from rehearse.core.errors import DecodeAbandoned
+
+    in_decode = threading.Event()
+
+    class SlowWindowEngine(Engine):
+        """Each live window takes up to 5 s, unless its words stop being wanted before."""
+
+        def transcribe_window(self, audio, *, context=None, final=False, abandon=None):
+            in_decode.set()
+            for _ in range(500):
+                if abandon is not None and abandon():
+                    raise DecodeAbandoned("not wanted")
+                threading.Event().wait(0.01)
+            return Transcript("", (), "slow", audio.duration_s, 0.0)
+
+    class CtrlCDuringADecode(FileRecorder):
+        def record(self, path, **kw):
+            recording = super().record(path, **kw)
+            assert in_decode.wait(10)  # a step decode is under way
+            return replace(recording, stopped_by="interrupted")
+
+    with pytest.raises(Interrupted):
+        _run(tmp_path, engine=SlowWindowEngine(), incremental=True,
+             recorder=CtrlCDuringADecode(tone_wav(tmp_path / "a.wav", seconds=3)))
+    names = {"live-transcriber", "live-second-opinion", "warm-up-checks"}
+    assert not [t.name for t in threading.enumerate() if t.name in names and t.is_alive()]

@@ -713,3 +713,32 @@ def test_each_live_decode_is_in_the_debug_log(caplog):
     lines = [r.getMessage() for r in caplog.records if r.name == "rehearse.live"]
     assert len(lines) == len(live.decodes) >= 2
     assert all(line.startswith("step decode of 0.00-") for line in lines), lines
+
+
+@pytest.mark.parametrize("cls", [AgreementTranscriber, IncrementalTranscriber])
+def test_close_stops_the_work_without_a_transcript_and_joins_the_workers(cls):
+    """After Ctrl-C there is no transcript to make: close() drops what is queued, a decode under way
+    stops where it can, and no worker is left running when it returns."""
+    engine = AbandoningEngine()
+    started, go = threading.Event(), threading.Event()
+
+    def hold():
+        started.set()
+        assert go.wait(10)
+
+    engine.during_step = hold
+    if cls is IncrementalTranscriber:
+        engine.transcribe = lambda audio: (hold(), ToneEngine.transcribe(engine, audio))[1]
+    live = cls(engine, RATE) if cls is AgreementTranscriber else cls(engine, RATE, min_segment_s=1.0)
+    live.feed(tones(fluent(8.0), tail_s=0.5))
+    assert started.wait(10)
+    closer = threading.Thread(target=live.close)
+    closer.start()
+    assert wait_for(lambda: getattr(live, "_finishing", False) or getattr(live, "_closed", False))
+    go.set()
+    closer.join(10)
+    assert not closer.is_alive() and not live._worker.is_alive()
+    if cls is AgreementTranscriber:
+        assert [d.kind for d in live.decodes] == ["step"] and live.decodes[0].abandoned
+    else:
+        assert len(live.decodes) == 1  # the pieces queued behind it were dropped

@@ -129,10 +129,62 @@ def run_round(
     :class:`NoSpeechError` when nothing was heard (kept, not scored), and whatever failed after
     recording, once the session is marked ``failed`` with the reason.
     """
+    background = _Background()
+    try:
+        return _round(background, archetype=archetype, prompt=prompt, ports=ports, targets=targets, mode=mode,
+                      source=source, max_seconds=max_seconds, after_prompt=after_prompt,
+                      on_recording_start=on_recording_start, on_recording_end=on_recording_end,
+                      on_block=on_block, stop_when=stop_when, incremental=incremental, extra=extra)
+    finally:
+        background.settle()
+
+
+class _Background:
+    """A round's work in other threads: the checks' warm-up and the live transcriber. On every way out
+    of the round (a result, Ctrl-C, a failure) it is stopped and waited for, so nothing of it is still
+    in native code when the process exits: a decode running there at exit can abort the process
+    ("terminate called without an active exception")."""
+
+    def __init__(self) -> None:
+        self.warm_up: Optional[threading.Thread] = None
+        self.live = None
+
+    def settle(self) -> None:
+        close = getattr(self.live, "close", None)
+        if close is not None:
+            close()
+        if self.warm_up is not None:
+            self.warm_up.join(WARM_UP_WAIT_S)
+
+
+WARM_UP_WAIT_S = 30.0
+"""Longest wait for the checks' warm-up at the end of a round (it takes about 0.3 s)."""
+
+
+def _round(
+    background: "_Background",
+    *,
+    archetype: Archetype,
+    prompt: Prompt,
+    ports: RoundPorts,
+    targets: Optional[personal.Targets] = None,
+    mode: str = "practice",
+    source: str = "microphone",
+    max_seconds: float = 120.0,
+    after_prompt: Optional[Callable[[], None]] = None,
+    on_recording_start: Optional[Callable[[], None]] = None,
+    on_recording_end: Optional[Callable[[Recording], None]] = None,
+    on_block: Optional[BlockCallback] = None,
+    stop_when: Optional[Callable[[float], bool]] = None,
+    incremental: bool = True,
+    extra: Optional[Callable[[Recording, Transcript, Score], dict]] = None,
+) -> RoundResult:
+    """Run one round (see :func:`run_round`); its background work goes into ``background``."""
     store = ports.store
     # The checks' model loads (about 0.3 s) while the prompt is spoken, not after the answer.
     warm_up = threading.Thread(target=warm_up_checks, args=(archetype, targets), name="warm-up-checks", daemon=True)
     warm_up.start()
+    background.warm_up = warm_up
     # A recorder that can open its input early does so now, so it is delivering when the prompt ends.
     prepare, release = getattr(ports.recorder, "prepare", None), getattr(ports.recorder, "release", None)
     if prepare is not None:
@@ -162,6 +214,7 @@ def run_round(
 
             live = live_transcriber(ports.transcriber, sample_rate=SPEECH_RATE,
                                     policy=settings.get("engine", "live"))
+            background.live = live
 
             def blocks(block, elapsed_s):
                 live.feed(block, elapsed_s)

@@ -49,6 +49,10 @@ POLICIES = ("segments", "agreement")
 CHECK_S = 5.0
 """Seconds before a pause that the second opinion decodes (:meth:`AgreementTranscriber.second_opinion`)."""
 
+CLOSE_WAIT_S = 10.0
+"""Longest wait for a live transcriber's worker when it is closed (a decode that cannot be abandoned
+runs to its end: about a second)."""
+
 DEFAULT_POLICY = "agreement"
 """Chosen by ``scripts/bench_streaming.py`` on the realistic set (README, "While you speak"): agreement
 keeps the streamed transcript within 0.1 points of one pass (8.2% against 8.1% WER; cutting at pauses:
@@ -683,6 +687,20 @@ class AgreementTranscriber:
             raise self._error
         return self.result()
 
+    def close(self, timeout_s: Optional[float] = CLOSE_WAIT_S) -> None:
+        """Stop without a transcript (the recording was interrupted or failed): nothing more is
+        decoded, a decode under way stops at its next stage where the engine allows it, and the
+        workers are joined (up to ``timeout_s`` each), so no decode is left running in the engine's
+        native code when the process exits (that can abort it)."""
+        with self._cond:
+            self._finishing = True
+            self._done = True
+            self._generation += 1  # the decodes made for a pause are no longer wanted
+            self._cond.notify_all()
+        for worker in (self._worker, self._check_worker):
+            if worker is not None:
+                worker.join(timeout_s)
+
     def result(self) -> Transcript:
         with self._cond:
             words = tuple(self._committed)
@@ -759,6 +777,7 @@ class IncrementalTranscriber:
         self._total = 0
         self._next_index = 0
         self._finished = False
+        self._closed = False
         self._feed_lock = threading.Lock()
 
         self._paused = False
@@ -911,7 +930,7 @@ class IncrementalTranscriber:
         """Transcribe one queued item; False at the end of the queue."""
         if item is None:
             return False
-        if self._error is not None:
+        if self._error is not None or self._closed:
             return True
         try:
             if isinstance(item, tuple) and item[0] == "speculative":  # the open segment, at a pause
@@ -973,6 +992,16 @@ class IncrementalTranscriber:
         if self._error is not None:
             raise self._error
         return self.result()
+
+    def close(self, timeout_s: Optional[float] = CLOSE_WAIT_S) -> None:
+        """Stop without a transcript (see :meth:`AgreementTranscriber.close`): the pieces still
+        queued are dropped, the one being transcribed is let finish, and the worker is joined."""
+        with self._feed_lock:
+            self._finished = True
+            self._closed = True
+            self._queue.put(None)
+        if self._worker is not None:
+            self._worker.join(timeout_s)
 
     def _finish_open_segment(self) -> None:
         """Queue the open segment; the worker takes its speculative transcript instead when that
