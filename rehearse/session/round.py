@@ -129,161 +129,128 @@ def run_round(
     :class:`NoSpeechError` when nothing was heard (kept, not scored), and whatever failed after
     recording, once the session is marked ``failed`` with the reason.
     """
-    background = _Background()
+    warm_up: Optional[threading.Thread] = None
+    live = None
     try:
-        return _round(background, archetype=archetype, prompt=prompt, ports=ports, targets=targets, mode=mode,
-                      source=source, max_seconds=max_seconds, after_prompt=after_prompt,
-                      on_recording_start=on_recording_start, on_recording_end=on_recording_end,
-                      on_block=on_block, stop_when=stop_when, incremental=incremental, extra=extra)
+        store = ports.store
+        # The checks' model loads (about 0.3 s) while the prompt is spoken, not after the answer.
+        warm_up = threading.Thread(target=warm_up_checks, args=(archetype, targets), name="warm-up-checks", daemon=True)
+        warm_up.start()
+        # A recorder that can open its input early does so now, so it is delivering when the prompt ends.
+        prepare, release = getattr(ports.recorder, "prepare", None), getattr(ports.recorder, "release", None)
+        if prepare is not None:
+            prepare()
+        try:
+            speak_or_show(ports.speaker, prompt, ports.notify)
+            if after_prompt is not None:
+                after_prompt()
+            session_id = store.create(mode=mode, archetype=archetype.name, prompt_id=prompt.id,
+                                      prompt_text=prompt.text, source=source)
+        except BaseException:
+            if release is not None:
+                release()
+            raise
+        folder = Path(ports.recordings)
+        wav_path = folder / f"{session_id}.wav"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            store.update(session_id, audio_path=wav_path)
+            blocks = on_block
+            hooks: dict = {}
+            if incremental:
+                from rehearse.speech.streaming import live_transcriber
+
+                from rehearse.core import settings
+
+                live = live_transcriber(ports.transcriber, sample_rate=SPEECH_RATE,
+                                        policy=settings.get("engine", "live"))
+
+                def blocks(block, elapsed_s):
+                    live.feed(block, elapsed_s)
+                    if on_block is not None:
+                        on_block(block, elapsed_s)
+
+                hooks = live_hooks(live)
+
+            recording = ports.recorder.record(wav_path, max_seconds=max_seconds, on_start=on_recording_start,
+                                              on_block=blocks, stop_when=stop_when, **hooks)
+        except BaseException as exc:
+            _mark(store, session_id, status="interrupted", stopped_by="error", error=_reason(exc))
+            if isinstance(exc, DiskFullError):  # the audio up to the last whole block is on disk
+                kept = getattr(exc, "kept_s", 0.0)
+                raise DiskFullError(
+                    f"The disk is full, so recording stopped; the {kept:.1f} s recorded so far are kept as session "
+                    f"{session_id} (free some space, then `rehearse rescore {session_id} --retranscribe` scores "
+                    "them).") from exc
+            raise
+        log.debug("recording ended (%s) at %.2f s", recording.stopped_by, recording.duration_s)
+        store.update(session_id, duration_s=recording.duration_s, stopped_by=recording.stopped_by)
+        if recording.stopped_by == "interrupted":
+            store.update(session_id, status="interrupted")
+            raise Interrupted(
+                f"Stopped by Ctrl-C; the {recording.duration_s:.1f} s recorded so far are saved as session "
+                f"{session_id} (`rehearse replay {session_id}`)."
+            )
+        try:
+            if on_recording_end is not None:
+                on_recording_end(recording)
+            # The answer's checks use what the warm-up loaded: waiting for it here (it is almost always
+            # done by now) means one load, never two at once, and no load still running in native code
+            # when a short command exits (a drill in the tests once ended with SIGABRT that way).
+            warm_up.join()
+            if live is not None:
+                transcript = live.finish()
+            else:
+                from rehearse.audio import pcm
+
+                transcript = ports.transcriber.transcribe(pcm.load(recording.path))
+            log.debug("transcript ready")
+            if transcript.is_empty:
+                store.update(session_id, status="no_speech", engine=transcript.engine, transcript="")
+                raise NoSpeechError(no_speech_message(recording, session_id), session_id=session_id)
+            result = scoring.score(transcript, archetype)
+            mine = personal_results(transcript, targets)
+            extra_data = dict(extra(recording, transcript, result) or {}) if extra else {}
+            if mine is not None:
+                extra_data["personal"] = mine
+            log.debug("checks done")
+            store.save_scored(session_id, score=result, words=transcript.words, transcript=transcript.text,
+                              engine=transcript.engine, duration_s=recording.duration_s,
+                              extra=extra_data or None, checker=scoring.checker_name())
+            log.debug("saved")
+        except NoSpeechError:
+            raise
+        except KeyboardInterrupt:
+            _mark(store, session_id, status="interrupted",
+                  error="stopped by Ctrl-C after recording, before the answer was scored")
+            raise Interrupted(f"Stopped by Ctrl-C; the answer is saved as session {session_id} but not scored "
+                              f"(`rehearse rescore {session_id} --retranscribe` scores it).") from None
+        except BaseException as exc:
+            _mark(store, session_id, status="failed", error=_reason(exc))
+            if isinstance(exc, RehearseError):
+                raise RehearseError(f"{str(exc).rstrip('.')}; the answer is kept as session {session_id} "
+                                    f"(`rehearse rescore {session_id} --retranscribe` finishes it).") from exc
+            raise
+        return RoundResult(session_id=session_id, prompt=prompt, recording=recording,
+                           transcript=transcript, score=result, personal=mine)
     finally:
-        background.settle()
+        _settle(live, warm_up)
 
 
-class _Background:
-    """A round's work in other threads: the checks' warm-up and the live transcriber. On every way out
-    of the round (a result, Ctrl-C, a failure) it is stopped and waited for, so nothing of it is still
-    in native code when the process exits: a decode running there at exit can abort the process
-    ("terminate called without an active exception")."""
-
-    def __init__(self) -> None:
-        self.warm_up: Optional[threading.Thread] = None
-        self.live = None
-
-    def settle(self) -> None:
-        close = getattr(self.live, "close", None)
-        if close is not None:
-            close()
-        if self.warm_up is not None:
-            self.warm_up.join(WARM_UP_WAIT_S)
+def _settle(live, warm_up: Optional[threading.Thread]) -> None:
+    """Stop the round's work in other threads and wait for it, on every way out of the round (a result,
+    Ctrl-C, a failure): the live transcriber (closed: nothing more is decoded) and the checks' warm-up.
+    A decode still in the engine's native code when the process exits can abort it ("terminate called
+    without an active exception")."""
+    close = getattr(live, "close", None)
+    if close is not None:
+        close()
+    if warm_up is not None:
+        warm_up.join(WARM_UP_WAIT_S)
 
 
 WARM_UP_WAIT_S = 30.0
 """Longest wait for the checks' warm-up at the end of a round (it takes about 0.3 s)."""
-
-
-def _round(
-    background: "_Background",
-    *,
-    archetype: Archetype,
-    prompt: Prompt,
-    ports: RoundPorts,
-    targets: Optional[personal.Targets] = None,
-    mode: str = "practice",
-    source: str = "microphone",
-    max_seconds: float = 120.0,
-    after_prompt: Optional[Callable[[], None]] = None,
-    on_recording_start: Optional[Callable[[], None]] = None,
-    on_recording_end: Optional[Callable[[Recording], None]] = None,
-    on_block: Optional[BlockCallback] = None,
-    stop_when: Optional[Callable[[float], bool]] = None,
-    incremental: bool = True,
-    extra: Optional[Callable[[Recording, Transcript, Score], dict]] = None,
-) -> RoundResult:
-    """Run one round (see :func:`run_round`); its background work goes into ``background``."""
-    store = ports.store
-    # The checks' model loads (about 0.3 s) while the prompt is spoken, not after the answer.
-    warm_up = threading.Thread(target=warm_up_checks, args=(archetype, targets), name="warm-up-checks", daemon=True)
-    warm_up.start()
-    background.warm_up = warm_up
-    # A recorder that can open its input early does so now, so it is delivering when the prompt ends.
-    prepare, release = getattr(ports.recorder, "prepare", None), getattr(ports.recorder, "release", None)
-    if prepare is not None:
-        prepare()
-    try:
-        speak_or_show(ports.speaker, prompt, ports.notify)
-        if after_prompt is not None:
-            after_prompt()
-        session_id = store.create(mode=mode, archetype=archetype.name, prompt_id=prompt.id,
-                                  prompt_text=prompt.text, source=source)
-    except BaseException:
-        if release is not None:
-            release()
-        raise
-    folder = Path(ports.recordings)
-    wav_path = folder / f"{session_id}.wav"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        store.update(session_id, audio_path=wav_path)
-        live = None
-        blocks = on_block
-        hooks: dict = {}
-        if incremental:
-            from rehearse.speech.streaming import live_transcriber
-
-            from rehearse.core import settings
-
-            live = live_transcriber(ports.transcriber, sample_rate=SPEECH_RATE,
-                                    policy=settings.get("engine", "live"))
-            background.live = live
-
-            def blocks(block, elapsed_s):
-                live.feed(block, elapsed_s)
-                if on_block is not None:
-                    on_block(block, elapsed_s)
-
-            hooks = live_hooks(live)
-
-        recording = ports.recorder.record(wav_path, max_seconds=max_seconds, on_start=on_recording_start,
-                                          on_block=blocks, stop_when=stop_when, **hooks)
-    except BaseException as exc:
-        _mark(store, session_id, status="interrupted", stopped_by="error", error=_reason(exc))
-        if isinstance(exc, DiskFullError):  # the audio up to the last whole block is on disk
-            kept = getattr(exc, "kept_s", 0.0)
-            raise DiskFullError(
-                f"The disk is full, so recording stopped; the {kept:.1f} s recorded so far are kept as session "
-                f"{session_id} (free some space, then `rehearse rescore {session_id} --retranscribe` scores "
-                "them).") from exc
-        raise
-    log.debug("recording ended (%s) at %.2f s", recording.stopped_by, recording.duration_s)
-    store.update(session_id, duration_s=recording.duration_s, stopped_by=recording.stopped_by)
-    if recording.stopped_by == "interrupted":
-        store.update(session_id, status="interrupted")
-        raise Interrupted(
-            f"Stopped by Ctrl-C; the {recording.duration_s:.1f} s recorded so far are saved as session "
-            f"{session_id} (`rehearse replay {session_id}`)."
-        )
-    try:
-        if on_recording_end is not None:
-            on_recording_end(recording)
-        # The answer's checks use what the warm-up loaded: waiting for it here (it is almost always
-        # done by now) means one load, never two at once, and no load still running in native code
-        # when a short command exits (a drill in the tests once ended with SIGABRT that way).
-        warm_up.join()
-        if live is not None:
-            transcript = live.finish()
-        else:
-            from rehearse.audio import pcm
-
-            transcript = ports.transcriber.transcribe(pcm.load(recording.path))
-        log.debug("transcript ready")
-        if transcript.is_empty:
-            store.update(session_id, status="no_speech", engine=transcript.engine, transcript="")
-            raise NoSpeechError(no_speech_message(recording, session_id), session_id=session_id)
-        result = scoring.score(transcript, archetype)
-        mine = personal_results(transcript, targets)
-        extra_data = dict(extra(recording, transcript, result) or {}) if extra else {}
-        if mine is not None:
-            extra_data["personal"] = mine
-        log.debug("checks done")
-        store.save_scored(session_id, score=result, words=transcript.words, transcript=transcript.text,
-                          engine=transcript.engine, duration_s=recording.duration_s,
-                          extra=extra_data or None, checker=scoring.checker_name())
-        log.debug("saved")
-    except NoSpeechError:
-        raise
-    except KeyboardInterrupt:
-        _mark(store, session_id, status="interrupted",
-              error="stopped by Ctrl-C after recording, before the answer was scored")
-        raise Interrupted(f"Stopped by Ctrl-C; the answer is saved as session {session_id} but not scored "
-                          f"(`rehearse rescore {session_id} --retranscribe` scores it).") from None
-    except BaseException as exc:
-        _mark(store, session_id, status="failed", error=_reason(exc))
-        if isinstance(exc, RehearseError):
-            raise RehearseError(f"{str(exc).rstrip('.')}; the answer is kept as session {session_id} "
-                                f"(`rehearse rescore {session_id} --retranscribe` finishes it).") from exc
-        raise
-    return RoundResult(session_id=session_id, prompt=prompt, recording=recording,
-                       transcript=transcript, score=result, personal=mine)
 
 
 def live_hooks(live) -> dict:
