@@ -14,11 +14,12 @@ Two ways, one interface (``feed``, ``pause``, ``resume``, ``text_so_far``, ``fin
 
 Both run the engine in one background thread (or, with ``background=False``, when the caller asks:
 benchmarks and tests drive them step by step); the agreement transcriber's second opinion at a pause
-gets a thread of its own when the engine decodes two at once. ``pause(at_s)`` says silence began at ``at_s`` of the
-answer: the tail is decoded at once, speculatively (and, by the agreement transcriber, the last
-seconds once more from another start: ``second_opinion()``); ``resume()`` says speech came back and throws
-that result away; ``finish()`` uses it when no speech came after the pause, else decodes what is
-left. Every word is on the whole answer's clock.
+gets a thread of its own when the engine decodes two at once. ``pause(at_s)`` says silence began at
+``at_s`` of the answer: the tail is decoded at once, speculatively (and, by the agreement
+transcriber, the last seconds once more from another start: ``second_opinion()``); ``resume()`` says
+speech came back and throws that result away; ``finish()`` uses it when no speech came after the
+pause, else decodes what is left; ``close()`` stops without a transcript. Every word is on the whole
+answer's clock.
 """
 
 from __future__ import annotations
@@ -220,7 +221,6 @@ class AgreementTranscriber:
         self._check: Optional[tuple[int, list[Word]]] = None  # generation, words
         self._finishing = False
         self._done = False
-        self._busy = False
         self._error: Optional[BaseException] = None
         self.decodes: list[Decode] = []
         self.background = background
@@ -365,7 +365,6 @@ class AgreementTranscriber:
             job = self._next_job()
             if job is None:
                 return None
-            self._busy = True
         return self._run(job)
 
     def _work(self) -> None:
@@ -377,7 +376,6 @@ class AgreementTranscriber:
                     job = self._next_job()
                 if job is None:
                     return
-                self._busy = True
             self._run(job)
 
     def _work_checks(self) -> None:
@@ -408,7 +406,6 @@ class AgreementTranscriber:
             return None
         finally:
             with self._cond:
-                self._busy = False
                 self._cond.notify_all()
 
     def _decode(self, kind: str, start: int, end: int, final: bool,
