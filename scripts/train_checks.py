@@ -12,7 +12,8 @@ round keeps, for a positive opening, only its best-scoring window and the window
 An opening's score is its best window's logit. For the checks in ``HIDDEN`` a network with one small
 hidden layer (the average of ``NETS`` networks) is then trained on the windows that regression chose,
 and is the head. With ``CONTEXTUAL`` the window features include the contextual encoder's vectors
-(``rehearse.coaching.contextual``); the heads without them ship as ``semantic_heads_static.npz``
+(``rehearse.coaching.contextual``, with its fine-tuned top layers where the package has them:
+``scripts/tune_encoder.py``); the heads without them ship as ``semantic_heads_static.npz``
 (``--static`` retrains those).
 
 A k-fold cross-validation (deterministic folds) gives out-of-fold logits for every opening; from
@@ -111,7 +112,7 @@ class Opening:
 
 def featurize(items: list[dict]) -> list[Opening]:
     embedder = embed.load()
-    encoder = contextual.load() if CONTEXTUAL else None
+    encoder = contextual.load(tuned=contextual.tuned_digest()) if CONTEXTUAL else None
     out = []
     for it in items:
         m = matcher_for(it["text"].split())
@@ -413,6 +414,7 @@ def main(argv=None) -> int:
     meta = {"combine": combine, "embedding": f"{embed.PACKAGE} {embed.WEIGHTS}",
             "contextual": f"{contextual.PACKAGE} {contextual.WEIGHTS}" if CONTEXTUAL else "",
             "contextual_runtime": contextual.load().runtime if CONTEXTUAL else "", "folds": args.folds,
+            "contextual_tuned": (contextual.tuned_digest() or "") if CONTEXTUAL else "",
             "seed": args.seed, "openings": len(items), "data": [p.name for p in paths], "C": C, "rounds": ROUNDS,
             "hidden": HIDDEN, "alpha": ALPHA, "nets": NETS,
             "without_held_out": args.without_held_out}

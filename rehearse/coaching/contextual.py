@@ -14,6 +14,10 @@ weights (``contextual_ct2``; installed with faster-whisper, three times faster) 
 (:class:`NumpyForward`, when CTranslate2 is missing); the heads' metadata names the one they were
 trained on. An answer's first ``MAX_PIECES`` word pieces
 are encoded (the model's own limit is 256); words after them get zero vectors, in training as here.
+
+The package's top layers can be replaced by ones fine-tuned on the checks' training data
+(``TUNED_FILE``, written by ``scripts/tune_encoder.py``): heads trained on those vectors name the
+file's digest in their metadata (``contextual_tuned``) and are only run with it.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from importlib import resources
 from pathlib import Path
 from typing import Optional, Protocol, Sequence
 
@@ -42,6 +47,9 @@ CONFIG = "config.json"
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 """sha256 of the pinned package's ``model.safetensors`` (the upstream model's file, unchanged); checked
 by the tests, not at every load (hashing 90 MB would double the load time)."""
+TUNED_FILE = "data/encoder_tuned.npz"
+"""Package data: the encoder's top layers fine-tuned for the checks, replacing the layers of the same
+names (weight matrices as int8 with a float32 scale per row, biases and norms float32, and ``meta``)."""
 MAX_PIECES = 256
 """Word pieces encoded per answer, the two special tokens included (the model's trained maximum)."""
 
@@ -215,17 +223,50 @@ def _tensors(path: Path) -> dict[str, np.ndarray]:
     return out
 
 
+def tuned_file() -> Optional[Path]:
+    """The packaged fine-tuned layers, or None when the package has none."""
+    ref = resources.files("rehearse").joinpath(TUNED_FILE)
+    return Path(str(ref)) if ref.is_file() else None
+
+
+def digest(path: Path) -> str:
+    """What heads record of the tuned layers they were trained with: the start of the file's sha256."""
+    return sha256(path)[:16]
+
+
+def tuned_digest() -> Optional[str]:
+    """The packaged fine-tuned layers' :func:`digest`, or None."""
+    path = tuned_file()
+    return digest(path) if path is not None else None
+
+
+def _tuned_tensors(path: Path) -> dict[str, np.ndarray]:
+    """The fine-tuned layers as float32 tensors named as in the package's weights."""
+    out = {}
+    with np.load(path, allow_pickle=False) as data:
+        for name in data.files:
+            if name == "meta" or name.endswith(".scale"):
+                continue
+            a = data[name]
+            if a.dtype == np.int8:
+                a = a.astype(np.float32) * data[name + ".scale"].astype(np.float32)[:, None]
+            out[name] = np.ascontiguousarray(a, dtype=np.float32)
+    return out
+
+
 NUMPY = NumpyForward.name
 """The numpy runtime's name; the other is :data:`rehearse.coaching.contextual_ct2.NAME`."""
 
 
-@load_once(maxsize=2)
-def load(runtime: Optional[str] = None) -> Encoder:
+@load_once(maxsize=4)
+def load(runtime: Optional[str] = None, tuned: Optional[str] = None) -> Encoder:
     """The packaged encoder (read once per runtime); raises :class:`EncoderUnavailable` when absent.
 
     ``runtime`` names what runs the layers: CTranslate2 with int8 weights by default when it is
     installed (``contextual_ct2``), numpy float32 when asked for (``NUMPY``) or when CTranslate2 is
-    missing or cannot build its model."""
+    missing or cannot build its model. ``tuned``: the :func:`digest` of the fine-tuned layers to put
+    in place of the package's (None: the package's own); a digest the packaged file does not have
+    raises :class:`EncoderUnavailable`."""
     folder = package_folder()
     if folder is None:
         raise EncoderUnavailable(f"the {PACKAGE.replace('_', '-')} package is not installed")
@@ -241,10 +282,15 @@ def load(runtime: Optional[str] = None) -> Encoder:
     tokenizer.no_truncation()
     config = json.loads(files[2].read_text())
     tensors = _tensors(files[0])
+    if tuned:
+        path = tuned_file()
+        if path is None or digest(path) != tuned:
+            raise EncoderUnavailable(f"the fine-tuned encoder layers {tuned} are not installed")
+        tensors.update(_tuned_tensors(path))
     forward: Optional[Forward] = None
     if runtime != NUMPY and contextual_ct2.available():
         try:
-            forward = contextual_ct2.load(files[0], tensors, config, files[1], _cache_folder())
+            forward = contextual_ct2.load(files[0], tensors, config, files[1], _cache_folder(), tuned or "")
         except (OSError, RuntimeError, ValueError) as exc:  # a damaged cached build, a full disk
             log.debug("CTranslate2 encoder unavailable (%s); numpy runs it", exc)
     return Encoder(forward or NumpyForward(tensors, config), config, tokenizer)

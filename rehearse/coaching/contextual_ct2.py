@@ -97,12 +97,13 @@ def _build(folder: Path, tensors: dict[str, np.ndarray], config: dict, tokenizer
     _spec(tensors, config, _vocabulary(tokenizer_file)).save(str(folder))
 
 
-def cache_key(weights: Path) -> str:
-    """The cached build's folder name: the weights file's size and time and CTranslate2's version."""
+def cache_key(weights: Path, tuned: str = "") -> str:
+    """The cached build's folder name: the weights file's size and time, CTranslate2's version and the
+    digest of the fine-tuned layers put in place of the package's, if any."""
     import ctranslate2
 
     st = weights.stat()
-    return f"{PREFIX}f{FORMAT}-{st.st_size}-{st.st_mtime_ns}-ct2-{ctranslate2.__version__}"
+    return f"{PREFIX}f{FORMAT}-{st.st_size}-{st.st_mtime_ns}-ct2-{ctranslate2.__version__}" + (f"-t{tuned}" if tuned else "")
 
 
 class Ct2Forward:
@@ -141,16 +142,16 @@ def _build_cached(cache: Path, target: Path, tensors: dict[str, np.ndarray], con
 
 
 def load(weights: Path, tensors: dict[str, np.ndarray], config: dict, tokenizer_file: Path,
-         cache: Optional[Path]) -> Ct2Forward:
+         cache: Optional[Path], tuned: str = "") -> Ct2Forward:
     """The int8 model, read from ``cache`` (built there first if missing), or built in memory when
-    ``cache`` is None or cannot be written."""
+    ``cache`` is None or cannot be written. ``tuned``: the digest of fine-tuned layers in ``tensors``."""
     import ctranslate2
 
     def model(path: str, files=None):
         return ctranslate2.Encoder(path, device="cpu", compute_type="int8", intra_threads=THREADS, files=files)
 
     if cache is not None:
-        target = cache / cache_key(weights)
+        target = cache / cache_key(weights, tuned)
         if not (target / "model.bin").exists():
             _build_cached(cache, target, tensors, config, tokenizer_file)
         if (target / "model.bin").exists():
