@@ -184,3 +184,54 @@ def test_a_new_build_replaces_builds_for_another_package_or_ctranslate2(rehearse
     assert _fresh().runtime == contextual_ct2.NAME
     assert not stale.exists()
     assert len(list((rehearse_home / "cache" / "encoder").iterdir())) == 1
+
+
+def _tuned() -> str:
+    digest = contextual.tuned_digest()
+    need(digest is not None, "the package has no fine-tuned encoder layers")
+    need(contextual.package_folder() is not None, "the encoder package is not installed")
+    return digest
+
+
+def test_the_tuned_layers_are_the_package_s_own_tensors_with_new_values():
+    _tuned()
+    base = contextual._tensors(contextual.package_folder() / contextual.WEIGHTS)
+    tuned = contextual._tuned_tensors(contextual.tuned_file())
+    assert tuned and set(tuned) <= set(base)
+    assert all(tuned[name].shape == base[name].shape for name in tuned)
+    changed = [name for name in tuned if not np.allclose(tuned[name], base[name], atol=1e-3)]
+    assert changed, "the tuned file repeats the package's values"
+
+
+def test_the_tuned_layers_change_the_vectors_and_a_wrong_digest_is_refused():
+    digest = _tuned()
+    words = "i grew our renewals by a third in my first year".split()
+    base = contextual.load(contextual.NUMPY).word_vectors(words)
+    tuned = contextual.load(contextual.NUMPY, digest).word_vectors(words)
+    assert np.isfinite(tuned).all()
+    assert min(_cos(a, b) for a, b in zip(base, tuned)) < 0.99
+    with pytest.raises(contextual.EncoderUnavailable):
+        contextual.load(contextual.NUMPY, "0" * 16)
+
+
+def test_the_int8_build_of_the_tuned_layers_is_cached_apart_from_the_package_s(rehearse_home):
+    digest = _tuned()
+    _need_ct2()
+    weights = contextual.package_folder() / contextual.WEIGHTS
+    assert contextual_ct2.cache_key(weights, digest) != contextual_ct2.cache_key(weights)
+    words = "i grew our renewals by a third in my first year".split()
+    ct2 = contextual.load(None, digest).word_vectors(words)
+    numpy = contextual.load(contextual.NUMPY, digest).word_vectors(words)
+    assert min(_cos(a, b) for a, b in zip(ct2, numpy)) > 0.98
+
+
+def test_heads_run_with_the_tuned_layers_they_were_trained_with():
+    heads = semantic.load_heads()
+    need(heads is not None and heads.meta.get("contextual"), "the packaged heads use no encoder")
+    named = heads.meta.get("contextual_tuned") or None
+    assert named == contextual.tuned_digest(), "the heads and the packaged tuned layers are from different trainings"
+    model = semantic.load_model_checker()
+    need(model is not None and model.encoder is not None, "the encoder package is not installed")
+    words = "i grew our renewals by a third in my first year".split()
+    want = contextual.load(semantic._runtime(heads), named).word_vectors(words)
+    assert np.allclose(model.encoder.word_vectors(words), want, atol=1e-6)

@@ -7,7 +7,7 @@ import pytest
 from fakes import install_fake_devices, script_engine, silent_wav, tone_wav
 from rehearse.coaching import interview as coach
 
-NO_NUMBER = "i led the rebuild of our billing system with my team"
+NO_NUMBER = "i led the rebuild of our billing system and wrote most of the new code myself"
 QUANTIFIED = "i rebuilt the billing pipeline myself and cut release time from two weeks to three days"
 ANOTHER = "i personally redesigned the on call rotation and cut pages by sixty percent"
 SMALL_TALK = "that sounds wonderful i love the free lunches"

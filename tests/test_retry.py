@@ -6,7 +6,7 @@ from fakes import install_fake_devices, script_engine, silent_wav, tone_wav
 from rehearse import score_text
 from rehearse.coaching import retry
 
-NO_NUMBER = "i led the rebuild of our billing system with my team"
+NO_NUMBER = "i led the rebuild of our billing system and wrote most of the new code myself"
 QUANTIFIED = "i rebuilt the billing pipeline myself and cut release time from two weeks to three days"
 SMALL_TALK = "that sounds wonderful i love the free lunches"
 FIRST_YEAR_Q = "if i were very successful in the first year what would i have accomplished"
