@@ -13,8 +13,8 @@ was trained for sentence similarity, not for the guide's distinctions ("I grew s
   static window features and word pieces), and its pieces go through the frozen layers once;
 - a linear head per check scores each window from [standardised static features, the window's mean
   contextual vector]; an opening's logit is its best eligible window's (multiple-instance learning,
-  as ``train_checks.py`` does); the loss is the binary cross-entropy over the five checks, the lead's
-  weighted double;
+  as ``train_checks.py`` does); the loss is the binary cross-entropy over the five checks (``WEIGHTS``:
+  the lead's counts double);
 - the heads are first trained alone (the encoder frozen), then together with the top layers.
 
 Only the top layers are written (int8 weights with a float32 scale per row, as CTranslate2 quantizes
@@ -44,7 +44,8 @@ from rehearse.coaching import contextual, embed, semantic  # noqa: E402
 from rehearse.coaching.checkers import matcher_for  # noqa: E402
 from rehearse.core.model import CHECK_NAMES  # noqa: E402
 
-LEAD = CHECK_NAMES.index("leads_with_accomplishment")
+WEIGHTS = {"leads_with_accomplishment": 2.0}
+"""Each check's weight in the loss (1 where not named); ``--weight CHECK=W`` changes one."""
 HEAD_EPOCHS = 6
 BATCH = 32
 LINEARS = ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
@@ -95,7 +96,7 @@ def _bucket(n: int, q: int) -> int:
 class Tuner:
     """The encoder's layers in JAX, the frozen part run once, the top ``layers`` trained."""
 
-    def __init__(self, layers: int, lead_weight: float = 2.0):
+    def __init__(self, layers: int, weights: dict[str, float] | None = None):
         import jax
         import jax.numpy as jnp
 
@@ -108,8 +109,7 @@ class Tuner:
         self.n_layers, self.heads = int(config["num_hidden_layers"]), int(config["num_attention_heads"])
         self.dim, self.eps = int(config["hidden_size"]), float(config.get("layer_norm_eps", 1e-12))
         self.top = list(range(self.n_layers - layers, self.n_layers))
-        self.weights = np.ones(len(CHECK_NAMES), np.float32)
-        self.weights[LEAD] = lead_weight
+        self.weights = np.asarray([(WEIGHTS | (weights or {})).get(c, 1.0) for c in CHECK_NAMES], np.float32)
 
     def layer_params(self, i: int) -> dict:
         p = f"encoder.layer.{i}."
@@ -298,6 +298,7 @@ def main(argv=None) -> int:
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--lr", type=float, default=3e-5)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--weight", action="append", default=[], metavar="CHECK=W", help="a check's weight in the loss")
     ap.add_argument("--out", type=Path, default=ROOT / "rehearse" / contextual.TUNED_FILE)
     ap.add_argument("--dry-run", action="store_true", help="train and measure, write nothing")
     args = ap.parse_args(argv)
@@ -305,13 +306,18 @@ def main(argv=None) -> int:
     rows = read_openings(args.data, args.without_held_out)
     dev = read_openings(args.dev, args.without_held_out) if args.dev else []
     print(f"{len(rows)} openings to train on, {len(dev)} to measure ({time.perf_counter() - started:.0f} s)")
-    tuner = Tuner(args.layers)
+    weights = {name: float(w) for name, w in (item.split("=", 1) for item in args.weight)}
+    unknown = set(weights) - set(CHECK_NAMES)
+    if unknown:
+        raise SystemExit(f"unknown check {', '.join(sorted(unknown))}; the checks are {', '.join(CHECK_NAMES)}")
+    tuner = Tuner(args.layers, weights)
     tuner.frozen_states(rows + dev)
     layers = tuner.train(rows, dev, args.epochs, args.lr, args.seed)
     if args.dry_run:
         return 0
     meta = {"base": f"{contextual.PACKAGE} {contextual.WEIGHTS}", "base_sha256": contextual.WEIGHTS_SHA256,
             "layers": sorted(layers), "epochs": args.epochs, "lr": args.lr, "seed": args.seed,
+            "weights": dict(zip(CHECK_NAMES, tuner.weights.tolist())),
             "openings": len(rows), "data": [p.name for p in args.data], "without_held_out": args.without_held_out}
     export(layers, args.out, meta)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.0f} s")
