@@ -110,13 +110,18 @@ class Opening:
     """check -> (passed, probability)"""
 
 
+def encoder() -> contextual.Encoder:
+    """The encoder the heads are trained on: the default runtime, with the packaged tuned layers if any."""
+    return contextual.load(tuned=contextual.tuned_digest())
+
+
 def featurize(items: list[dict]) -> list[Opening]:
     embedder = embed.load()
-    encoder = contextual.load(tuned=contextual.tuned_digest()) if CONTEXTUAL else None
+    enc = encoder() if CONTEXTUAL else None
     out = []
     for it in items:
         m = matcher_for(it["text"].split())
-        wins, x = semantic.features(m, embedder, encoder)
+        wins, x = semantic.features(m, embedder, enc)
         elig = {c: semantic.eligible(c, m, wins) if wins else np.zeros(0, bool) for c in CHECK_NAMES}
         rules = {c: (f.passed, f.probability) for c, f in rule_findings(m).items()}
         out.append(Opening(it, wins, x, elig, rules))
@@ -413,7 +418,7 @@ def main(argv=None) -> int:
                        f"{c}.stack": fit_stack(stack_x(ops, c, oof[c], calib[c]), labels(ops, c)).astype(np.float32)})
     meta = {"combine": combine, "embedding": f"{embed.PACKAGE} {embed.WEIGHTS}",
             "contextual": f"{contextual.PACKAGE} {contextual.WEIGHTS}" if CONTEXTUAL else "",
-            "contextual_runtime": contextual.load().runtime if CONTEXTUAL else "", "folds": args.folds,
+            "contextual_runtime": encoder().runtime if CONTEXTUAL else "", "folds": args.folds,
             "contextual_tuned": (contextual.tuned_digest() or "") if CONTEXTUAL else "",
             "seed": args.seed, "openings": len(items), "data": [p.name for p in paths], "C": C, "rounds": ROUNDS,
             "hidden": HIDDEN, "alpha": ALPHA, "nets": NETS,

@@ -103,7 +103,8 @@ def cache_key(weights: Path, tuned: str = "") -> str:
     import ctranslate2
 
     st = weights.stat()
-    return f"{PREFIX}f{FORMAT}-{st.st_size}-{st.st_mtime_ns}-ct2-{ctranslate2.__version__}" + (f"-t{tuned}" if tuned else "")
+    key = f"{PREFIX}f{FORMAT}-{st.st_size}-{st.st_mtime_ns}-ct2-{ctranslate2.__version__}"
+    return f"{key}-t{tuned}" if tuned else key
 
 
 class Ct2Forward:

@@ -359,8 +359,7 @@ class ModelChecker:
 def checker_for(heads: Heads) -> ModelChecker:
     """A semantic checker with these heads and the models their features need (the static embedding,
     and the contextual encoder, with the fine-tuned layers they name, when the heads were trained with
-    it); raises
-    ``embed.EmbeddingUnavailable`` when one is not installed."""
+    it); raises ``embed.EmbeddingUnavailable`` when one is not installed."""
     encoder = (contextual.load(_runtime(heads), heads.meta.get("contextual_tuned") or None)
                if heads.meta.get("contextual") else None)
     return ModelChecker(embed.load(), heads, encoder)
