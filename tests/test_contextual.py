@@ -235,3 +235,21 @@ def test_heads_run_with_the_tuned_layers_they_were_trained_with():
     words = "i grew our renewals by a third in my first year".split()
     want = contextual.load(semantic._runtime(heads), named).word_vectors(words)
     assert np.allclose(model.encoder.word_vectors(words), want, atol=1e-6)
+
+
+def test_a_cached_int8_build_of_the_tuned_layers_is_read_without_reading_the_layers_file(rehearse_home, monkeypatch):
+    digest = _tuned()
+    _need_ct2()
+    words = "i grew our renewals by a third in my first year".split()
+    contextual.load.cache_clear()
+    try:
+        first = contextual.load(None, digest).word_vectors(words)
+        contextual.load.cache_clear()
+
+        def not_again(path):
+            raise AssertionError("the tuned layers were read again although their int8 build is cached")
+
+        monkeypatch.setattr(contextual, "_tuned_tensors", not_again)
+        assert np.array_equal(contextual.load(None, digest).word_vectors(words), first)
+    finally:
+        contextual.load.cache_clear()

@@ -282,18 +282,22 @@ def load(runtime: Optional[str] = None, tuned: Optional[str] = None) -> Encoder:
     tokenizer.no_truncation()
     config = json.loads(files[2].read_text())
     tensors = _tensors(files[0])
-    if tuned:
-        path = tuned_file()
-        if path is None or digest(path) != tuned:
-            raise EncoderUnavailable(f"the fine-tuned encoder layers {tuned} are not installed")
-        tensors.update(_tuned_tensors(path))
+    path = tuned_file() if tuned else None
+    if tuned and (path is None or digest(path) != tuned):
+        raise EncoderUnavailable(f"the fine-tuned encoder layers {tuned} are not installed")
+
+    def weights() -> dict[str, np.ndarray]:
+        """The layers' tensors: the package's, the tuned layers over them (read only when needed: a
+        cached CTranslate2 build has them already)."""
+        return tensors | _tuned_tensors(path) if path is not None else tensors
+
     forward: Optional[Forward] = None
     if runtime != NUMPY and contextual_ct2.available():
         try:
-            forward = contextual_ct2.load(files[0], tensors, config, files[1], _cache_folder(), tuned or "")
+            forward = contextual_ct2.load(files[0], weights, config, files[1], _cache_folder(), tuned or "")
         except (OSError, RuntimeError, ValueError) as exc:  # a damaged cached build, a full disk
             log.debug("CTranslate2 encoder unavailable (%s); numpy runs it", exc)
-    return Encoder(forward or NumpyForward(tensors, config), config, tokenizer)
+    return Encoder(forward or NumpyForward(weights(), config), config, tokenizer)
 
 
 def _cache_folder() -> Optional[Path]:

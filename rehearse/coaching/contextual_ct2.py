@@ -19,7 +19,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -142,10 +142,11 @@ def _build_cached(cache: Path, target: Path, tensors: dict[str, np.ndarray], con
         shutil.rmtree(work, ignore_errors=True)
 
 
-def load(weights: Path, tensors: dict[str, np.ndarray], config: dict, tokenizer_file: Path,
+def load(weights: Path, tensors: Callable[[], dict[str, np.ndarray]], config: dict, tokenizer_file: Path,
          cache: Optional[Path], tuned: str = "") -> Ct2Forward:
     """The int8 model, read from ``cache`` (built there first if missing), or built in memory when
-    ``cache`` is None or cannot be written. ``tuned``: the digest of fine-tuned layers in ``tensors``."""
+    ``cache`` is None or cannot be written. ``tensors`` gives the weights to build from (called only to
+    build); ``tuned``: the digest of the fine-tuned layers among them, if any."""
     import ctranslate2
 
     def model(path: str, files=None):
@@ -154,10 +155,10 @@ def load(weights: Path, tensors: dict[str, np.ndarray], config: dict, tokenizer_
     if cache is not None:
         target = cache / cache_key(weights, tuned)
         if not (target / "model.bin").exists():
-            _build_cached(cache, target, tensors, config, tokenizer_file)
+            _build_cached(cache, target, tensors(), config, tokenizer_file)
         if (target / "model.bin").exists():
             return Ct2Forward(model(str(target)))
     with tempfile.TemporaryDirectory() as work:
-        _build(Path(work), tensors, config, tokenizer_file)
+        _build(Path(work), tensors(), config, tokenizer_file)
         files = {name: (Path(work) / name).read_bytes() for name in os.listdir(work)}
     return Ct2Forward(model("memory", files=files))
