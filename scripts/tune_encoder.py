@@ -1,7 +1,7 @@
 """Fine-tune the contextual encoder's top layers for the checks; write rehearse/data/encoder_tuned.npz.
 
     python scripts/tune_encoder.py --data FILE.jsonl ... [--without-held-out] [--layers 2] [--epochs 3]
-                                   [--lr 3e-5] [--dev FILE.jsonl ...] [--out PATH]
+                                   [--lr 3e-5] [--dev FILE.jsonl ...] [--asr-copies] [--out PATH]
 
 The semantic checker reads each window of an answer through, among other features, the mean of the
 contextual encoder's word vectors over the window (``rehearse.coaching.semantic``). all-MiniLM-L6-v2
@@ -21,9 +21,10 @@ Only the top layers are written (int8 weights with a float32 scale per row, as C
 them at run time anyway; biases and norms float32): ``contextual.load`` puts them in place of the
 package's, and ``train_checks.py`` then trains the shipped heads on the tuned vectors. With ``--dev``
 the named files are left out of training and F1 (best threshold) and AUC per check are printed on
-them with the encoder frozen and after each epoch: hyperparameters are chosen on those, never on a
-blind set. Needs JAX and optax (``pip install -e .[tune]``), for training only: the app runs the
-layers in CTranslate2 or numpy.
+them (and on their recognition-style openings alone) with the encoder frozen and after each epoch:
+hyperparameters are chosen on those, never on a blind set. ``--asr-copies`` also trains on a
+recognition-style copy of each typed opening (``scripts/asr_style.py``). Needs JAX and optax
+(``pip install -e .[tune]``), for training only: the app runs the layers in CTranslate2 or numpy.
 """
 
 from __future__ import annotations
@@ -53,9 +54,11 @@ LINEARS = ("attention.self.query", "attention.self.key", "attention.self.value",
 NORMS = ("attention.output.LayerNorm", "output.LayerNorm")
 
 
-def read_openings(paths: list[Path], without_held_out: bool) -> list[dict]:
-    """Per opening: word pieces and their words, windows, static window features, eligibility, labels."""
+def read_openings(paths: list[Path], without_held_out: bool, asr_copies: bool = False) -> list[dict]:
+    """Per opening: word pieces and their words, windows, static window features, eligibility, labels.
+    With ``asr_copies``, each typed opening is read a second time in recognition style (asr_style.py)."""
     import train_checks
+    from asr_style import with_asr_copies
 
     emb, enc = embed.load(), contextual.load(contextual.NUMPY)
     rows = []
@@ -63,6 +66,8 @@ def read_openings(paths: list[Path], without_held_out: bool) -> list[dict]:
         items = train_checks.load_items([path])
         if without_held_out:
             items = train_checks.without_held_out(items)
+        if asr_copies:
+            items = with_asr_copies(items)
         for it in items:
             m = matcher_for(it["text"].split())
             wins, x = semantic.features(m, emb, None)
@@ -70,8 +75,8 @@ def read_openings(paths: list[Path], without_held_out: bool) -> list[dict]:
             if not wins or not words:
                 continue
             ids, owner = enc.pieces(words)
-            rows.append({"src": path.name, "ids": ids, "owner": owner, "words": len(words),
-                         "wins": np.asarray(wins), "x": x,
+            rows.append({"src": path.name, "style": it.get("style", "typed"), "ids": ids, "owner": owner,
+                         "words": len(words), "wins": np.asarray(wins), "x": x,
                          "eligible": np.stack([semantic.eligible(c, m, wins) for c in CHECK_NAMES]),
                          "y": np.asarray([bool(it["labels"][c]) for c in CHECK_NAMES], np.float32)})
     return rows
@@ -239,6 +244,8 @@ class Tuner:
                 log(f"{phase} epoch {epoch}: loss {np.mean(losses):.4f} ({time.perf_counter() - start:.0f} s)")
                 if dev:
                     log(f"  dev: {report(dev)}")
+                    if spoken:
+                        log(f"  dev, recognition style: {report(spoken)}")
 
         def report(rs: list[dict]) -> str:
             got = [(np.asarray(predict(params, *b[:5])), b[5], b[4].any(-1)) for b in self.batches(rs, scale, None)]
@@ -248,6 +255,7 @@ class Tuner:
             return "  ".join(f"{name[:12]} F1 {best_f1(z[:, i], y[:, i]):.3f} AUC {auc(z[:, i], y[:, i]):.4f}"
                              for i, name in enumerate(CHECK_NAMES))
 
+        spoken = [r for r in dev if r["style"] != "typed"]
         if dev:
             log(f"  dev: {report(dev)} (heads untrained)")
         run("heads, encoder frozen", HEAD_EPOCHS, 0.0)
@@ -301,9 +309,11 @@ def main(argv=None) -> int:
     ap.add_argument("--weight", action="append", default=[], metavar="CHECK=W", help="a check's weight in the loss")
     ap.add_argument("--out", type=Path, default=ROOT / "rehearse" / contextual.TUNED_FILE)
     ap.add_argument("--dry-run", action="store_true", help="train and measure, write nothing")
+    ap.add_argument("--asr-copies", action="store_true",
+                    help="also train on a recognition-style copy of each typed opening (scripts/asr_style.py)")
     args = ap.parse_args(argv)
     started = time.perf_counter()
-    rows = read_openings(args.data, args.without_held_out)
+    rows = read_openings(args.data, args.without_held_out, args.asr_copies)
     dev = read_openings(args.dev, args.without_held_out) if args.dev else []
     print(f"{len(rows)} openings to train on, {len(dev)} to measure ({time.perf_counter() - started:.0f} s)")
     weights = {name: float(w) for name, w in (item.split("=", 1) for item in args.weight)}
@@ -318,7 +328,8 @@ def main(argv=None) -> int:
     meta = {"base": f"{contextual.PACKAGE} {contextual.WEIGHTS}", "base_sha256": contextual.WEIGHTS_SHA256,
             "layers": sorted(layers), "epochs": args.epochs, "lr": args.lr, "seed": args.seed,
             "weights": dict(zip(CHECK_NAMES, tuner.weights.tolist())),
-            "openings": len(rows), "data": [p.name for p in args.data], "without_held_out": args.without_held_out}
+            "openings": len(rows), "data": [p.name for p in args.data], "without_held_out": args.without_held_out,
+            "asr_copies": args.asr_copies}
     export(layers, args.out, meta)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.0f} s")
     return 0
