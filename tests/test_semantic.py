@@ -196,7 +196,8 @@ PLAIN_LEADS = [
     pytest.param("Thank you for asking me back. I led the migration that cut hosting costs by 30 percent.",
                  marks=pytest.mark.xfail(strict=True, reason=(
                      "a known miss of the heads with the contextual encoder: 0.49 (every candidate with the "
-                     "encoder put it at 0.24-0.49; the static heads at 0.89); kept here so that a fix shows")),
+                     "encoder put it at 0.24-0.49; the static heads at 0.89), 0.11 with the fine-tuned encoder "
+                     "(S14), 0.60 with S16 (not kept); kept here so that a fix shows")),
                  id="migration-hosting"),
     "Thanks for having me back. Last year I rebuilt the billing system and we stopped losing about forty thousand dollars a month.",
     "I appreciate the second interview. In my last role I redesigned the returns process and cut handling time from six days to two.",
