@@ -73,21 +73,11 @@ SWEEP = (
 
 # --- scoring -----------------------------------------------------------------------------------------
 
-_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-         "fifteen sixteen seventeen eighteen nineteen").split()
-_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
-
-
 def number_words(n: int) -> str:
-    if n < 20:
-        return _ONES[n]
-    if n < 100:
-        return _TENS[n // 10] + ("" if n % 10 == 0 else " " + _ONES[n % 10])
-    if n < 1000:
-        return _ONES[n // 100] + " hundred" + ("" if n % 100 == 0 else " " + number_words(n % 100))
-    if n < 1_000_000:
-        return number_words(n // 1000) + " thousand" + ("" if n % 1000 == 0 else " " + number_words(n % 1000))
-    return str(n)
+    """Under a million in words as an engine writes them (``asr_style.say_int``); larger as digits."""
+    from asr_style import say_int
+
+    return say_int(n) if n < 1_000_000 else str(n)
 
 
 def spell_numbers(text: str) -> str:
