@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -156,6 +157,46 @@ def test_two_processes_creating_a_new_database_at_once_both_succeed(cli_env, tmp
         results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
         assert [code for code, _ in results] == [0, 0, 0], results
         assert count_sessions(tmp_path / f"fresh{trial}" / "rehearse.db") == 3
+
+
+def _new_file_being_set_up(path: Path) -> sqlite3.Connection:
+    """A new database file still in rollback mode whose first writer holds its write lock, as a second
+    rehearse sees it while the first one is creating the database."""
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE setting_up (x)")
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO setting_up VALUES (1)")
+    return holder
+
+
+def test_opening_while_another_process_sets_up_the_database_waits_its_turn(tmp_path):
+    # Switching to WAL gets "database is locked" at once here, without SQLite's own busy wait (the
+    # race behind a failure one CI run in many); opening retries until the lock is gone.
+    path = tmp_path / "rehearse.db"
+    holder = _new_file_being_set_up(path)
+    releaser = threading.Timer(0.8, lambda: (holder.execute("COMMIT"), holder.close()))
+    started = time.monotonic()
+    releaser.start()
+    try:
+        db = Database(path)
+    finally:
+        releaser.join()
+    assert time.monotonic() - started >= 0.8
+    assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert [name for name, _ in MIGRATIONS] == db.applied()
+    db.close()
+
+
+def test_a_database_busy_past_the_timeout_says_so_only_after_waiting(tmp_path, monkeypatch):
+    monkeypatch.setattr("rehearse.store.db.BUSY_TIMEOUT_S", 0.6)
+    path = tmp_path / "rehearse.db"
+    holder = _new_file_being_set_up(path)
+    started = time.monotonic()
+    with pytest.raises(RehearseError, match="busy"):
+        Database(path)
+    assert time.monotonic() - started >= 0.6
+    holder.execute("COMMIT")
+    holder.close()
 
 
 # --- read-only ------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ Sessions, the accomplishment bank and debriefs share this database and one conne
 (:class:`Database`); each table has its own small module in this package. Every write runs in
 ``BEGIN IMMEDIATE ... COMMIT`` (nested transactions join the outer one, so a command's writes land
 together or not at all); WAL mode lets readers go on while a writer writes, and a busy timeout makes
-a second process wait its turn instead of failing.
+a second process wait its turn instead of failing. Opening retries a lock SQLite reports at once (it
+does so while another process creates the file or tidies its WAL away) until the same timeout.
 
 Faults: a database in a read-only place is opened read-only (reading commands work, a write is one
 sentence); a missing table, an unreadable row or page, a full disk, a database from a newer rehearse
@@ -13,8 +14,11 @@ are each one sentence (:func:`fault`, :func:`damaged`), never a traceback.
 
 from __future__ import annotations
 
+import itertools
 import os
+import random
 import sqlite3
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -44,7 +48,7 @@ def fault(path: Path, exc: BaseException, action: str = "used") -> RehearseError
         why = READ_ONLY_WHY
     elif "full" in text or "no space" in text or ("disk i/o" in text and disk_full(path)):
         why = DISK_FULL_WHY
-    elif "locked" in text or "busy" in text:
+    elif _is_busy(exc):
         why = f"another rehearse kept it busy for more than {BUSY_TIMEOUT_S:.0f} s; run again when it has finished"
     elif "malformed" in text or "not a database" in text or "no such table" in text or "no such column" in text:
         why = "it is damaged; move it aside and run again (a new one is made)"
@@ -55,6 +59,12 @@ def fault(path: Path, exc: BaseException, action: str = "used") -> RehearseError
     else:
         why = f"{exc}"
     return RehearseError(f"The session database {path} cannot be {action}: {why}.")
+
+
+def _is_busy(exc: BaseException) -> bool:
+    """Whether a ``sqlite3`` error means another connection holds a lock (worth waiting for)."""
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
 
 
 def damaged(what: str, part: str, remedy: str) -> RehearseError:
@@ -95,26 +105,45 @@ class Database:
         one sentence (:attr:`read_only_why` says why)."""
         self.read_only_why = READ_ONLY_WHY
         self.conn: Optional[sqlite3.Connection] = None
-        try:
-            if _writable(self.path):
-                try:
-                    self._connect(str(self.path))
-                    self._open()
-                except sqlite3.OperationalError:
-                    # a full disk cannot hold the WAL index (-shm) a writer needs: still let it be read
-                    if not (self.path.exists() and disk_full(self.path)):
-                        raise
-                    self.read_only_why = DISK_FULL_WHY
-                    self._open_read_only()
-            else:
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        for attempt in itertools.count():
+            try:
+                self._open_once()
+                return
+            except sqlite3.OperationalError as exc:
+                # Some steps of opening get "database is locked" at once, without SQLite's busy wait:
+                # switching a new file to WAL while another process does, or opening while the last
+                # connection of another process tidies the WAL away. Those are retried here, so "busy"
+                # is only said after BUSY_TIMEOUT_S of trying.
+                if not _is_busy(exc) or time.monotonic() >= deadline:
+                    self._close_quietly()
+                    raise fault(self.path, exc, "opened") from None
+                self._close_quietly()
+                time.sleep(min(0.02 * 2 ** attempt, 0.5, max(0.0, deadline - time.monotonic()))
+                           * random.uniform(0.5, 1.0))
+            except (sqlite3.Error, OSError) as exc:
+                self._close_quietly()
+                raise fault(self.path, exc, "opened") from None
+            except RehearseError:
+                self._close_quietly()
+                raise
+
+    def _open_once(self) -> None:
+        self.read_only = False
+        self.read_only_why = READ_ONLY_WHY
+        if _writable(self.path):
+            try:
+                self._connect(str(self.path))
+                self._open()
+            except sqlite3.OperationalError as exc:
+                # a full disk cannot hold the WAL index (-shm) a writer needs: still let it be read
+                if _is_busy(exc) or not (self.path.exists() and disk_full(self.path)):
+                    raise
+                self.read_only_why = DISK_FULL_WHY
                 self._open_read_only()
-            self._check_tables()
-        except (sqlite3.Error, OSError) as exc:
-            self._close_quietly()
-            raise fault(self.path, exc, "opened") from None
-        except RehearseError:
-            self._close_quietly()
-            raise
+        else:
+            self._open_read_only()
+        self._check_tables()
 
     def _connect(self, target: str, uri: bool = False) -> None:
         self._close_quietly()
