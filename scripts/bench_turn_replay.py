@@ -30,14 +30,17 @@ import re
 import statistics
 import sys
 from pathlib import Path
+from typing import Optional
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rehearse.coaching.turn import TurnPolicy  # noqa: E402
+from rehearse.coaching.turn import COMPLETE, NOT_YET, TurnPolicy, completeness, with_second_opinion  # noqa: E402
 from rehearse.core.model import Word  # noqa: E402
 
 JUDGED = re.compile(r"rehearse\.turn: pause at ([\d.]+) s, silence ([\d.]+) s: window ([\d.]+) s after (.*)$")
+CHECKED = re.compile(r"rehearse\.live: check decode of ([\d.]+)-([\d.]+) s took [\d.]+ s: \.\.\.(.*?)"
+                     r"(?: \(last word p=([\d.]+)\))?$")
 WENT_ON = re.compile(r"rehearse\.turn: speech again after a pause of ([\d.]+) s at ([\d.]+) s")
 WORDS = re.compile(r"""(['"])(.*)\1( \(last word p=([\d.]+)\))?""")
 MARGIN_S = 0.3
@@ -48,7 +51,15 @@ def pauses(log: Path) -> list[dict]:
     """Each pause of one answer's trace, in order: when it began, the words last judged in it (None:
     they did not reach it), how long it lasted if the speaker went on, whether the answer ended there."""
     found: dict[float, dict] = {}
+    checks: list[tuple[float, list[Word]]] = []
     for line in log.read_text(encoding="utf-8").splitlines():
+        m = CHECKED.search(line)
+        if m:
+            words = [Word(w, 0.0, 0.0) for w in m.group(3).split()]
+            if words and m.group(4):
+                words[-1] = Word(words[-1].word, 0.0, 0.0, float(m.group(4)))
+            checks.append((float(m.group(2)), words))
+            continue
         m = JUDGED.search(line)
         if m:
             p = found.setdefault(float(m.group(1)), {"at": float(m.group(1)), "heard": None, "length": None,
@@ -69,7 +80,27 @@ def pauses(log: Path) -> list[dict]:
             p = found.setdefault(float(m.group(2)), {"at": float(m.group(2)), "heard": None, "length": None,
                                                      "ends": False})
             p["length"] = float(m.group(1))
+    for p in found.values():  # the second decode of the pause's last seconds: it ends at or just after it
+        near = [words for end, words in checks if p["at"] - 0.05 <= end <= p["at"] + CHECK_REACH_S]
+        p["second"] = near[-1] if near else None
     return sorted(found.values(), key=lambda p: p["at"])
+
+
+CHECK_REACH_S = 1.5
+"""How far after a pause's start the second decode of its last seconds may end (it decodes up to
+where the recorder noticed the pause)."""
+
+
+def judged(p: dict) -> Optional[list]:
+    """The words the rule judges a pause by: the logged words, which are already the judged ones where
+    the run asked the second opinion, or what :func:`with_second_opinion` makes of them and the pause's
+    second decode (found in the log) where the code now asks it and the run's did not. The words of a
+    second decode logged without its last word's probability read as sure."""
+    heard = p["heard"]
+    if heard is None or p.get("second") is None or completeness(heard) == COMPLETE:
+        return heard
+    out = with_second_opinion(heard, p["second"])
+    return heard if out is NOT_YET else list(out)
 
 
 def replay(policy: TurnPolicy, set_dir: Path, trace_dir: Path, results: Path) -> dict:
@@ -86,7 +117,8 @@ def replay(policy: TurnPolicy, set_dir: Path, trace_dir: Path, results: Path) ->
         ps = pauses(log)
         for i, p in enumerate(ps):
             first = first if first is not None else max(0.0, p["at"] - 1.0)
-            window = policy.window_s(p["heard"], tuple(seen), p["at"] - first)
+            heard = judged(p)
+            window = policy.window_s(heard, tuple(seen), p["at"] - first)
             last = i == len(ps) - 1
             if p["length"] is not None and p["length"] >= window - 1e-9:
                 out["new_cuts"].append((log.stem, p["at"]))
@@ -101,7 +133,7 @@ def replay(policy: TurnPolicy, set_dir: Path, trace_dir: Path, results: Path) ->
                     if run.get("style") == "fluent":
                         out["fluent_end_windows"].append(window)
                 break
-            seen.append((p["length"] or 0.0, p["heard"]))
+            seen.append((p["length"] or 0.0, heard))
     return out
 
 

@@ -1072,8 +1072,10 @@ def _log_decode(record: Decode, transcript: Optional[Transcript]) -> None:
         log.debug("%s decode of %.2f-%.2f s abandoned after %.2f s (its words were no longer wanted)",
                   record.kind, record.start_s, record.end_s, record.compute_s)
         return
-    log.debug("%s decode of %.2f-%.2f s took %.2f s: ...%s", record.kind, record.start_s, record.end_s,
-              record.compute_s, " ".join(w.word for w in transcript.words[-6:]))
+    last = transcript.words[-1].probability if transcript.words else None
+    log.debug("%s decode of %.2f-%.2f s took %.2f s: ...%s%s", record.kind, record.start_s, record.end_s,
+              record.compute_s, " ".join(w.word for w in transcript.words[-6:]),
+              "" if last is None else f" (last word p={last:.2f})")
 
 
 def _loud(samples: np.ndarray, frame: int) -> bool:
