@@ -271,31 +271,6 @@ def test_a_finished_ending_stands_only_when_the_second_decode_of_the_pause_agree
     assert with_second_opinion(first, "") == first and with_second_opinion(first, ()) == first
 
 
-def test_a_doubted_last_word_asks_the_second_opinion_and_stands_only_when_it_is_sure():
-    from rehearse.coaching.turn import DOUBT_P, NOT_YET, UNSURE_P, with_second_opinion
-    from rehearse.core.model import Word
-
-    def heard(last_p, last="role."):
-        said = [Word(w, i * 0.3, i * 0.3 + 0.25, 0.99) for i, w in enumerate("I'd like to bring to this".split())]
-        return said + [Word(last, 2.0, 2.3, last_p)]
-
-    doubted = heard((UNSURE_P + DOUBT_P) / 2)
-    assert completeness(doubted) == UNKNOWN
-    assert with_second_opinion(doubted, None) is NOT_YET  # wait for the second decode
-    sure_second = heard(DOUBT_P + 0.1)
-    assert with_second_opinion(doubted, sure_second) == sure_second
-    assert completeness(with_second_opinion(doubted, sure_second)) == COMPLETE
-    # the second decode as doubtful, ending on another word, heard nothing, or unfinished: wait as before
-    for second in (heard((UNSURE_P + DOUBT_P) / 2), heard(0.95, "roll."), (), "to bring to this, um,"):
-        assert with_second_opinion(doubted, second) == doubted
-        assert completeness(with_second_opinion(doubted, second)) != COMPLETE
-    # unsure (a hesitation heard as a word) or unfinished words need no second opinion: they wait anyway
-    unsure = heard(UNSURE_P - 0.1)
-    assert with_second_opinion(unsure, None) == unsure
-    unfinished = heard((UNSURE_P + DOUBT_P) / 2, "the")
-    assert completeness(unfinished) == INCOMPLETE and with_second_opinion(unfinished, None) == unfinished
-
-
 def test_a_second_opinion_that_loops_gives_no_opinion_but_a_hesitation_is_heard():
     from rehearse.coaching.turn import repeats_itself, with_second_opinion
 

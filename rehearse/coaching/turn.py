@@ -26,7 +26,7 @@ waiting.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional, Sequence, Union
 
@@ -319,51 +319,14 @@ def with_second_opinion(first: Heard, second: Optional[Heard]) -> Optional[Heard
     from 5 s before the pause, kept the "in um". A second decode that heard no words (Whisper now
     and then writes nothing for a few seconds cut mid-sentence: 4 of about 350 in the first-run traces
     of the latency seeds 47-61; at three the first decode ended a finished sentence, and the answer
-    waited 4.5 s) gives no opinion.
-
-    A first decode that reads finished but for a last word the engine doubts (:data:`DOUBT_P`; it
-    cannot tell) asks the second opinion too: when the second decode ends on the same word, finished
-    and sure of it (its own probability at least ``DOUBT_P``), the second's words are judged (the
-    sentence is finished); otherwise the first's stand and the answer waits as before. Agreement alone
-    is not enough: the second decode hears the same audio, so it writes the same words, and a doubted
-    word is what kept thinking pauses whole ("I started a weekly review of, um," heard as "I started a
-    day."). In the first-run traces of the latency seeds 111 and 113 (tuning data) 23 pauses ended so
-    (6 ends of answers, 17 pauses between sentences, no thinking pause); decoding each one's second
-    window again, 21 wrote the same last word and 6 were sure of it (one end of an answer), so the
-    gain is small: most ends of this kind still wait."""
-    verdict = completeness(first)
-    if verdict == UNKNOWN and _doubted_only(first):
-        if second is None:
-            return NOT_YET
-        if (words_of(_text_of(second)) and not repeats_itself(second) and completeness(second) == COMPLETE
-                and words_of(_text_of(second))[-1:] == words_of(_text_of(first))[-1:]):
-            return second
-        return first
-    if verdict != COMPLETE:
+    waited 4.5 s) gives no opinion."""
+    if completeness(first) != COMPLETE:
         return first
     if second is None:
         return NOT_YET
     if not words_of(_text_of(second)) or repeats_itself(second):
         return first  # a second decode that heard no words, or looped, gives no opinion
     return first if completeness(second) == COMPLETE else second
-
-
-def _doubted_only(heard: Heard) -> bool:
-    """Whether engine words read finished but for the probability of their last word (under
-    :data:`DOUBT_P`): the same words with that word sure would be ``COMPLETE``."""
-    if isinstance(heard, str):
-        return False
-    words = list(heard)
-    for i in range(len(words) - 1, -1, -1):
-        w = words[i]
-        text = w.word if isinstance(w, Word) else w
-        if not words_of(text):
-            continue  # a symbol written apart ("%") is not the last word
-        if not isinstance(w, Word) or w.probability is None or not UNSURE_P <= w.probability < DOUBT_P:
-            return False
-        words[i] = replace(w, probability=None)
-        return completeness(words) == COMPLETE
-    return False
 
 
 def repeats_itself(heard: Heard) -> bool:
