@@ -110,20 +110,16 @@ class Database:
             try:
                 self._open_once()
                 return
-            except sqlite3.OperationalError as exc:
+            except (sqlite3.Error, OSError) as exc:
+                self._close_quietly()
                 # Some steps of opening get "database is locked" at once, without SQLite's busy wait:
                 # switching a new file to WAL while another process does, or opening while the last
                 # connection of another process tidies the WAL away. Those are retried here, so "busy"
                 # is only said after BUSY_TIMEOUT_S of trying.
                 if not _is_busy(exc) or time.monotonic() >= deadline:
-                    self._close_quietly()
                     raise fault(self.path, exc, "opened") from None
-                self._close_quietly()
                 time.sleep(min(0.02 * 2 ** attempt, 0.5, max(0.0, deadline - time.monotonic()))
                            * random.uniform(0.5, 1.0))
-            except (sqlite3.Error, OSError) as exc:
-                self._close_quietly()
-                raise fault(self.path, exc, "opened") from None
             except RehearseError:
                 self._close_quietly()
                 raise
