@@ -1,7 +1,8 @@
 """Fine-tune the contextual encoder's top layers for the checks; write rehearse/data/encoder_tuned.npz.
 
     python scripts/tune_encoder.py --data FILE.jsonl ... [--without-held-out] [--layers 2] [--epochs 3]
-                                   [--lr 3e-5] [--dev FILE.jsonl ...] [--asr-copies] [--out PATH]
+                                   [--lr 3e-5] [--dev FILE.jsonl ...] [--asr-copies] [--swap-copies]
+                                   [--out PATH]
 
 The packaged layers were made with ``--layers 2 --epochs 4 --lr 3e-5 --without-held-out`` (the file's
 meta records them); note that ``--epochs`` defaults to 3.
@@ -57,11 +58,14 @@ LINEARS = ("attention.self.query", "attention.self.key", "attention.self.value",
 NORMS = ("attention.output.LayerNorm", "output.LayerNorm")
 
 
-def read_openings(paths: list[Path], without_held_out: bool, asr_copies: bool = False) -> list[dict]:
+def read_openings(paths: list[Path], without_held_out: bool, asr_copies: bool = False,
+                  swap_copies: bool = False) -> list[dict]:
     """Per opening: word pieces and their words, windows, static window features, eligibility, labels.
-    With ``asr_copies``, each typed opening is read a second time in recognition style (asr_style.py)."""
+    With ``asr_copies``, each typed opening is read a second time in recognition style (asr_style.py);
+    with ``swap_copies``, each opening a second time with some nouns swapped (noun_swap.py)."""
     import train_checks
     from asr_style import with_asr_copies
+    from noun_swap import with_swapped_copies
 
     emb, enc = embed.load(), contextual.load(contextual.NUMPY)
     rows = []
@@ -71,6 +75,8 @@ def read_openings(paths: list[Path], without_held_out: bool, asr_copies: bool = 
             items = train_checks.without_held_out(items)
         if asr_copies:
             items = with_asr_copies(items)
+        if swap_copies:
+            items = with_swapped_copies(items, seed=len(rows))
         for it in items:
             m = matcher_for(it["text"].split())
             wins, x = semantic.features(m, emb, None)
@@ -314,9 +320,11 @@ def main(argv=None) -> int:
     ap.add_argument("--dry-run", action="store_true", help="train and measure, write nothing")
     ap.add_argument("--asr-copies", action="store_true",
                     help="also train on a recognition-style copy of each typed opening (scripts/asr_style.py)")
+    ap.add_argument("--swap-copies", action="store_true",
+                    help="also train on a copy of each opening with some nouns swapped (scripts/noun_swap.py)")
     args = ap.parse_args(argv)
     started = time.perf_counter()
-    rows = read_openings(args.data, args.without_held_out, args.asr_copies)
+    rows = read_openings(args.data, args.without_held_out, args.asr_copies, args.swap_copies)
     dev = read_openings(args.dev, args.without_held_out) if args.dev else []
     print(f"{len(rows)} openings to train on, {len(dev)} to measure ({time.perf_counter() - started:.0f} s)")
     weights = {name: float(w) for name, w in (item.split("=", 1) for item in args.weight)}
@@ -332,7 +340,7 @@ def main(argv=None) -> int:
             "layers": sorted(layers), "epochs": args.epochs, "lr": args.lr, "seed": args.seed,
             "weights": dict(zip(CHECK_NAMES, tuner.weights.tolist())),
             "openings": len(rows), "data": [p.name for p in args.data], "without_held_out": args.without_held_out,
-            "asr_copies": args.asr_copies}
+            "asr_copies": args.asr_copies, "swap_copies": args.swap_copies}
     export(layers, args.out, meta)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.0f} s")
     return 0
