@@ -45,6 +45,9 @@ WENT_ON = re.compile(r"rehearse\.turn: speech again after a pause of ([\d.]+) s 
 WORDS = re.compile(r"""(['"])(.*)\1( \(last word p=([\d.]+)\))?""")
 MARGIN_S = 0.3
 """How much longer than its written silence the voice detector may read a pause."""
+CHECK_REACH_S = 1.5
+"""How far after a pause's start the second decode of its last seconds may end (it decodes up to
+where the recorder noticed the pause)."""
 
 
 def pauses(log: Path) -> list[dict]:
@@ -84,11 +87,6 @@ def pauses(log: Path) -> list[dict]:
         near = [words for end, words in checks if p["at"] - 0.05 <= end <= p["at"] + CHECK_REACH_S]
         p["second"] = near[-1] if near else None
     return sorted(found.values(), key=lambda p: p["at"])
-
-
-CHECK_REACH_S = 1.5
-"""How far after a pause's start the second decode of its last seconds may end (it decodes up to
-where the recorder noticed the pause)."""
 
 
 def judged(p: dict) -> Optional[list]:
