@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import re
 
-DETERMINERS = frozenset("our my their his her".split())
+POSSESSIVES = frozenset("our my their his her".split())
 KEPT = frozenset("""
 team teams company companies manager managers boss bosses department predecessor predecessors colleague
 colleagues supervisor director directors crew crews staff firm business organisation organization group
@@ -32,7 +32,7 @@ def _slots(tokens: list[str]) -> list[int]:
         if tok.isspace():
             continue
         word = tok.lower()
-        if prev in DETERMINERS and tok.isalpha() and word not in DETERMINERS and word not in KEPT and len(word) > 2:
+        if prev in POSSESSIVES and tok.isalpha() and word not in POSSESSIVES and word not in KEPT and len(word) > 2:
             out.append(i)
         prev = word
     return out
