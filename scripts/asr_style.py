@@ -77,3 +77,28 @@ def asr_copy(item: dict) -> dict:
 def with_asr_copies(items: list[dict]) -> list[dict]:
     """The items, then a recognition-style copy of each typed one."""
     return items + [asr_copy(it) for it in items if it.get("style") == "typed"]
+
+
+_SENTENCE_I = re.compile(r"(^|[.!?:;]\s+)I\s+([a-z])")
+
+
+def subject_dropped(text: str) -> str | None:
+    """The text with the "I" of its first sentence that starts "I <word>" left out, as a speech engine
+    writes it when the speaker's "I" is swallowed ("Quick bit about me first. Ran the wreck removal
+    ..."); None when no sentence starts so."""
+    m = _SENTENCE_I.search(text)
+    if m is None:
+        return None
+    return text[: m.start()] + m.group(1) + m.group(2).upper() + text[m.end():]
+
+
+def with_subject_dropped_copies(items: list[dict]) -> list[dict]:
+    """The items, then a copy of each one with a sentence that starts "I <word>" without its "I"
+    (same labels: a coach hears the speaker's own deed either way; ``source_id`` names the original)."""
+    copies = []
+    for it in items:
+        text = subject_dropped(it["text"])
+        if text is not None:
+            copies.append({**it, "id": it["id"] + "~noi", "source_id": it.get("source_id") or it["id"],
+                           "style": "drop_copy", "text": text})
+    return items + copies

@@ -365,6 +365,9 @@ def main(argv=None) -> int:
     ap.add_argument("--without-held-out", action="store_true",
                     help="leave out the spoken benchmark's held-out slice (scripts/bench_spoken.py --held-out), "
                          "written and spoken, to measure on it")
+    ap.add_argument("--drop-i-copies", action="store_true",
+                    help="also train on a copy of each opening with a sentence that starts \"I <word>\" without "
+                         "its \"I\", as an engine writes a swallowed subject (scripts/asr_style.py)")
     ap.add_argument("--asr-copies", action="store_true",
                     help="also train on a recognition-style copy of each typed opening (scripts/asr_style.py); "
                          "a copy is in its opening's fold")
@@ -382,6 +385,10 @@ def main(argv=None) -> int:
         from asr_style import with_asr_copies
 
         items = with_asr_copies(items)
+    if args.drop_i_copies:
+        from asr_style import with_subject_dropped_copies
+
+        items = with_subject_dropped_copies(items)
     print(f"{len(items)} openings from {', '.join(p.name for p in paths)}"
           f"{' without the held-out slice' if args.without_held_out else ''}")
     t0 = time.perf_counter()
@@ -429,7 +436,8 @@ def main(argv=None) -> int:
             "contextual_tuned": (contextual.tuned_digest() or "") if CONTEXTUAL else "",
             "seed": args.seed, "openings": len(items), "data": [p.name for p in paths], "C": C, "rounds": ROUNDS,
             "hidden": HIDDEN, "alpha": ALPHA, "nets": NETS,
-            "without_held_out": args.without_held_out, "asr_copies": args.asr_copies}
+            "without_held_out": args.without_held_out, "asr_copies": args.asr_copies,
+            "drop_i_copies": args.drop_i_copies}
     arrays["meta"] = np.asarray(json.dumps(meta))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out, **arrays)

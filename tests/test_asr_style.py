@@ -49,3 +49,26 @@ def test_a_copy_keeps_the_labels_and_names_its_typed_opening():
 def test_only_typed_openings_are_copied():
     items = [{"id": "a", "style": "typed", "text": "A."}, {"id": "b", "style": "asr", "text": "b"}]
     assert [it["id"] for it in asr_style.with_asr_copies(items)] == ["a", "b", "a~asr"]
+
+
+@pytest.mark.parametrize("text, dropped", [
+    ("Quick bit about me first. I ran the wreck removal.", "Quick bit about me first. Ran the wreck removal."),
+    ("I led the team. I cut costs.", "Led the team. I cut costs."),
+    ("Thanks. I'm glad. I built it.", "Thanks. I'm glad. Built it."),
+])
+def test_the_first_sentence_that_starts_with_i_loses_its_i(text, dropped):
+    assert asr_style.subject_dropped(text) == dropped
+
+
+@pytest.mark.parametrize("text", ["i led the team", "So I did it.", "Thanks, I'm back.", "What would I do?"])
+def test_no_sentence_starting_with_i_means_no_copy(text):
+    assert asr_style.subject_dropped(text) is None
+
+
+def test_a_subject_dropped_copy_keeps_the_labels_and_names_its_opening():
+    items = [{"id": "a", "style": "asr", "text": "Hi. I cut costs.", "labels": {"quantified_result": True}},
+             {"id": "b", "style": "typed", "text": "Hi there."}]
+    out = asr_style.with_subject_dropped_copies(items)
+    assert [it["id"] for it in out] == ["a", "b", "a~noi"]
+    assert out[2]["text"] == "Hi. Cut costs." and out[2]["labels"] == items[0]["labels"]
+    assert out[2]["source_id"] == "a" and items[0]["text"] == "Hi. I cut costs."
