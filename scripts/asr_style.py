@@ -5,6 +5,10 @@ lowercase, no punctuation, numbers spelled out ("cut costs by 30%." -> "cut cost
 percent"). ``asr_copy`` writes that copy, with the typed opening's labels and its id as
 ``source_id`` (so cross-validation keeps the two in one fold). Nothing else changes: no fillers, no
 misheard words; those the writers' own recognition-style openings and the engine text carry.
+
+``subject_dropped`` writes another kind of copy (``train_checks.py --drop-i-copies``; measured and not
+used, see the README): the first sentence that starts "I <word>" without its "I", as Whisper writes a
+speaker's swallowed subject.
 """
 
 from __future__ import annotations
