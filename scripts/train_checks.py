@@ -1,6 +1,7 @@
 """Train the semantic checker's heads and write them to rehearse/data/semantic_heads.npz.
 
     python scripts/train_checks.py [--data FILE.jsonl ...] [--folds 5] [--seed 0] [--dry-run]
+        [--only CHECK ...]
 
 Data: every tests/data/train/*.jsonl plus tests/data/openings.jsonl (the dev set) unless --data is
 given. Nothing under tests/data/blind/ is ever read.
@@ -19,7 +20,9 @@ and is the head. With ``CONTEXTUAL`` the window features include the contextual 
 A k-fold cross-validation (deterministic folds) gives out-of-fold logits for every opening; from
 them the Platt calibration of each head is fitted and, comparing rules, model, either and both on
 the same folds, the ensemble's combination per check is chosen (the best F1). The final heads are
-then trained on all the data. Requires scikit-learn (a training dependency only).
+then trained on all the data. Requires scikit-learn (a training dependency only). With ``--only``
+just the named checks' heads are fitted and written into the existing heads file, whose other heads
+stay as they were (its meta says, under ``replaced``, what each replaced head was trained on).
 """
 
 from __future__ import annotations
@@ -353,6 +356,25 @@ def labels(ops: list[Opening], c: str) -> np.ndarray:
     return np.asarray([bool(o.item["labels"][c]) for o in ops])
 
 
+def into_heads_file(path: Path, arrays: dict, meta: dict, only: list[str]) -> tuple[dict, dict]:
+    """The heads of the file at ``path`` with those of ``only`` replaced by ``arrays``' (and their
+    combination by ``meta``'s); its meta keeps what it said of the other heads and records, under
+    ``"replaced"``, the data each replaced head was trained on."""
+    if not path.exists():
+        raise SystemExit(f"--only needs an existing heads file to write into: {path} is missing")
+    with np.load(path) as old:
+        kept = {k: old[k] for k in old.files if k != "meta" and k.split(".")[0] not in only}
+        old_meta = json.loads(str(old["meta"]))
+    if old_meta.get("contextual_tuned") != meta.get("contextual_tuned"):
+        raise SystemExit(f"{path.name}'s heads were trained on other encoder layers: retrain them all")
+    merged = dict(old_meta)
+    merged["combine"] = dict(old_meta["combine"]) | {c: meta["combine"][c] for c in only}
+    trained = {k: meta[k] for k in ("openings", "data", "seed", "folds", "without_held_out", "asr_copies",
+                                    "drop_i_copies")}
+    merged["replaced"] = dict(old_meta.get("replaced", {})) | {c: trained for c in only}
+    return kept | {k: v for k, v in arrays.items() if k.split(".")[0] in only}, merged
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", nargs="*", type=Path)
@@ -368,6 +390,9 @@ def main(argv=None) -> int:
     ap.add_argument("--drop-i-copies", action="store_true",
                     help="also train on a copy of each opening with a sentence that starts \"I <word>\" without "
                          "its \"I\", as an engine writes a swallowed subject (scripts/asr_style.py)")
+    ap.add_argument("--only", nargs="+", choices=CHECK_NAMES, metavar="CHECK",
+                    help="write only these checks' heads (and their combination) into the --out file, keeping "
+                         "its other heads as they are; the file's meta records the data of each head so replaced")
     ap.add_argument("--asr-copies", action="store_true",
                     help="also train on a recognition-style copy of each typed opening (scripts/asr_style.py); "
                          "a copy is in its opening's fold")
@@ -423,7 +448,7 @@ def main(argv=None) -> int:
     if args.dry_run:
         return 0
     arrays = {}
-    for c in CHECK_NAMES:
+    for c in args.only or CHECK_NAMES:
         head = fit_head(ops, c, C[c], args.seed)
         if head.hidden is not None:
             arrays.update({f"{c}.w1": head.hidden[0], f"{c}.b1": head.hidden[1]})
@@ -438,6 +463,8 @@ def main(argv=None) -> int:
             "hidden": HIDDEN, "alpha": ALPHA, "nets": NETS,
             "without_held_out": args.without_held_out, "asr_copies": args.asr_copies,
             "drop_i_copies": args.drop_i_copies}
+    if args.only:
+        arrays, meta = into_heads_file(args.out, arrays, meta, args.only)
     arrays["meta"] = np.asarray(json.dumps(meta))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out, **arrays)

@@ -1,0 +1,51 @@
+"""scripts/train_checks.py --only: one check's head retrained, written into a heads file that keeps the others."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+import train_checks  # noqa: E402
+
+LEAD, NUMBER = "leads_with_accomplishment", "quantified_result"
+
+
+def heads_file(path: Path, value: float, tuned: str = "abc") -> Path:
+    meta = {"combine": {LEAD: "stack", NUMBER: "or"}, "contextual_tuned": tuned, "openings": 10, "data": ["a.jsonl"]}
+    np.savez(path, meta=np.asarray(json.dumps(meta)),
+             **{f"{c}.{part}": np.full(3, value, np.float32) for c in (LEAD, NUMBER) for part in ("w", "mean")})
+    return path
+
+
+def trained_meta(tuned: str = "abc") -> dict:
+    return {"combine": {LEAD: "model", NUMBER: "model"}, "contextual_tuned": tuned, "openings": 99,
+            "data": ["a.jsonl", "b.jsonl"], "seed": 0, "folds": 5, "without_held_out": True,
+            "asr_copies": False, "drop_i_copies": False}
+
+
+def test_only_the_named_head_is_replaced_and_the_meta_says_on_what(tmp_path):
+    path = heads_file(tmp_path / "heads.npz", 1.0)
+    new = {f"{c}.{part}": np.full(3, 2.0, np.float32) for c in (LEAD, NUMBER) for part in ("w", "mean")}
+    arrays, meta = train_checks.into_heads_file(path, new, trained_meta(), [LEAD])
+    assert float(arrays[f"{LEAD}.w"][0]) == 2.0 and float(arrays[f"{LEAD}.mean"][0]) == 2.0
+    assert float(arrays[f"{NUMBER}.w"][0]) == 1.0 and float(arrays[f"{NUMBER}.mean"][0]) == 1.0
+    assert meta["combine"] == {LEAD: "model", NUMBER: "or"}
+    assert meta["openings"] == 10 and meta["data"] == ["a.jsonl"]
+    assert meta["replaced"][LEAD]["openings"] == 99 and meta["replaced"][LEAD]["data"] == ["a.jsonl", "b.jsonl"]
+    assert NUMBER not in meta["replaced"]
+
+
+def test_heads_on_other_encoder_layers_are_not_mixed(tmp_path):
+    path = heads_file(tmp_path / "heads.npz", 1.0, tuned="abc")
+    with pytest.raises(SystemExit):
+        train_checks.into_heads_file(path, {}, trained_meta(tuned="def"), [LEAD])
+
+
+def test_a_missing_heads_file_is_refused(tmp_path):
+    with pytest.raises(SystemExit):
+        train_checks.into_heads_file(tmp_path / "none.npz", {}, trained_meta(), [LEAD])
