@@ -402,6 +402,8 @@ def main(argv=None) -> int:
         CONTEXTUAL = False
     if args.out is None:
         args.out = ROOT / "rehearse" / (semantic.STATIC_HEADS_FILE if args.static else semantic.HEADS_FILE)
+    if args.only and not args.out.exists():
+        raise SystemExit(f"--only needs an existing heads file to write into: {args.out} is missing")
     paths = args.data or default_paths()
     items = load_items(paths)
     if args.without_held_out:
