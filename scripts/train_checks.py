@@ -356,12 +356,17 @@ def labels(ops: list[Opening], c: str) -> np.ndarray:
     return np.asarray([bool(o.item["labels"][c]) for o in ops])
 
 
+def need_heads_file(path: Path) -> None:
+    """Refuse ``--only`` without a heads file to write into (said before the cross-validation runs)."""
+    if not path.exists():
+        raise SystemExit(f"--only needs an existing heads file to write into: {path} is missing")
+
+
 def into_heads_file(path: Path, arrays: dict, meta: dict, only: list[str]) -> tuple[dict, dict]:
     """The heads of the file at ``path`` with those of ``only`` replaced by ``arrays``' (and their
     combination by ``meta``'s); its meta keeps what it said of the other heads and records, under
     ``"replaced"``, the data each replaced head was trained on."""
-    if not path.exists():
-        raise SystemExit(f"--only needs an existing heads file to write into: {path} is missing")
+    need_heads_file(path)
     with np.load(path) as old:
         kept = {k: old[k] for k in old.files if k != "meta" and k.split(".")[0] not in only}
         old_meta = json.loads(str(old["meta"]))
@@ -402,8 +407,8 @@ def main(argv=None) -> int:
         CONTEXTUAL = False
     if args.out is None:
         args.out = ROOT / "rehearse" / (semantic.STATIC_HEADS_FILE if args.static else semantic.HEADS_FILE)
-    if args.only and not args.out.exists():
-        raise SystemExit(f"--only needs an existing heads file to write into: {args.out} is missing")
+    if args.only:
+        need_heads_file(args.out)
     paths = args.data or default_paths()
     items = load_items(paths)
     if args.without_held_out:
