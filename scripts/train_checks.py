@@ -12,7 +12,8 @@ the evidence is one window. Round 0 labels every eligible window with its openin
 round keeps, for a positive opening, only its best-scoring window and the windows overlapping it.
 An opening's score is its best window's logit. For the checks in ``HIDDEN`` a network with one small
 hidden layer (the average of ``NETS`` networks) is then trained on the windows that regression chose,
-and is the head. With ``CONTEXTUAL`` the window features include the contextual encoder's vectors
+and is the head. The heads of the checks in ``NUMBERS`` also read the contextual vectors at each
+window's numbers (``semantic.number_vectors``). With ``CONTEXTUAL`` the window features include the contextual encoder's vectors
 (``rehearse.coaching.contextual``, with its fine-tuned top layers where the package has them:
 ``scripts/tune_encoder.py``); the heads without them ship as ``semantic_heads_static.npz``
 (``--static`` retrains those).
@@ -62,6 +63,10 @@ NETS = 5
 """A hidden-layer head is the average of this many networks trained from different seeds: one network
 with their hidden units side by side and their output weights divided by this number (one network alone
 moved a plain opening's probability by 0.3 from one seed to another)."""
+NUMBERS = {"quantified_result"}
+"""Checks whose head also reads the contextual vectors at the window's numbers
+(``semantic.number_vectors``; with the encoder only). Chosen on a probe of the number head, trained on
+12,252 openings and looked at on blind36-38 (tuning data; the blind README's twenty-second round)."""
 CONTEXTUAL = True
 """Whether the window features include the contextual encoder's vectors (``rehearse.coaching.contextual``;
 the README's entry for this script has the figures with and without)."""
@@ -111,6 +116,13 @@ class Opening:
     eligible: dict
     rules: dict
     """check -> (passed, probability)"""
+    numbers: int = 0
+    """How many of ``x``'s last columns are ``semantic.number_vectors``' block (0: none)."""
+
+    def rows(self, check: str) -> np.ndarray:
+        """The feature rows of the windows ``check`` may read, in the columns its head reads."""
+        x = self.x[self.eligible[check]]
+        return x if check in NUMBERS or not self.numbers else x[:, :-self.numbers]
 
 
 def encoder() -> contextual.Encoder:
@@ -121,13 +133,14 @@ def encoder() -> contextual.Encoder:
 def featurize(items: list[dict]) -> list[Opening]:
     embedder = embed.load()
     enc = encoder() if CONTEXTUAL else None
+    numbers = enc is not None and bool(NUMBERS)
     out = []
     for it in items:
         m = matcher_for(it["text"].split())
-        wins, x = semantic.features(m, embedder, enc)
+        wins, x = semantic.features(m, embedder, enc, numbers)
         elig = {c: semantic.eligible(c, m, wins) if wins else np.zeros(0, bool) for c in CHECK_NAMES}
         rules = {c: (f.passed, f.probability) for c, f in rule_findings(m).items()}
-        out.append(Opening(it, wins, x, elig, rules))
+        out.append(Opening(it, wins, x, elig, rules, enc.dim if numbers else 0))
     return out
 
 
@@ -170,7 +183,7 @@ def _blocks(ops: list[Opening], check: str) -> list:
     for o in ops:
         ok = o.eligible[check]
         if ok.any():
-            blocks.append((o.x[ok], bool(o.item["labels"][check]), [w for w, e in zip(o.wins, ok) if e]))
+            blocks.append((o.rows(check), bool(o.item["labels"][check]), [w for w, e in zip(o.wins, ok) if e]))
     return blocks
 
 
@@ -210,10 +223,9 @@ def fit_linear_head(ops: list[Opening], check: str, c: float, seed: int) -> Head
 
 
 def opening_logit(o: Opening, check: str, head: HeadFit) -> float:
-    ok = o.eligible[check]
-    if not ok.any():
+    if not o.eligible[check].any():
         return -20.0
-    return float(np.max(head.logits(o.x[ok])))
+    return float(np.max(head.logits(o.rows(check))))
 
 
 def window_counts(ops: list[Opening], check: str) -> np.ndarray:
@@ -459,6 +471,8 @@ def main(argv=None) -> int:
         head = fit_head(ops, c, C[c], args.seed)
         if head.hidden is not None:
             arrays.update({f"{c}.w1": head.hidden[0], f"{c}.b1": head.hidden[1]})
+        if CONTEXTUAL and c in NUMBERS:
+            arrays[f"{c}.numbers"] = np.asarray(True)
         arrays.update({f"{c}.w": head.w, f"{c}.b": np.float32(head.b), f"{c}.mean": head.mean, f"{c}.scale": head.scale,
                        f"{c}.platt": np.asarray(calib[c], np.float32), f"{c}.threshold": np.float32(0.5),
                        f"{c}.stack": fit_stack(stack_x(ops, c, oof[c], calib[c]), labels(ops, c)).astype(np.float32)})
@@ -467,7 +481,7 @@ def main(argv=None) -> int:
             "contextual_runtime": encoder().runtime if CONTEXTUAL else "", "folds": args.folds,
             "contextual_tuned": (contextual.tuned_digest() or "") if CONTEXTUAL else "",
             "seed": args.seed, "openings": len(items), "data": [p.name for p in paths], "C": C, "rounds": ROUNDS,
-            "hidden": HIDDEN, "alpha": ALPHA, "nets": NETS,
+            "hidden": HIDDEN, "alpha": ALPHA, "nets": NETS, "numbers": sorted(NUMBERS) if CONTEXTUAL else [],
             "without_held_out": args.without_held_out, "asr_copies": args.asr_copies,
             "drop_i_copies": args.drop_i_copies}
     if args.only:

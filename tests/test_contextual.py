@@ -253,3 +253,26 @@ def test_a_cached_int8_build_of_the_tuned_layers_is_read_without_reading_the_lay
         assert np.array_equal(contextual.load(None, digest).word_vectors(words), first)
     finally:
         contextual.load.cache_clear()
+
+
+def test_the_number_block_is_the_mean_vector_at_each_window_s_numbers_and_zero_without_one():
+    enc = _encoder()
+    emb = semantic.embed.load()
+    m = semantic.matcher_for("thanks for having me back my comeback rate last year was under 2 percent "
+                             "and i love the work".split())
+    wins, plain = semantic.features(m, emb, enc)
+    wins2, x = semantic.features(m, emb, enc, numbers=True)
+    assert wins2 == wins and x.shape == (len(wins), plain.shape[1] + enc.dim)
+    assert np.array_equal(x[:, :plain.shape[1]], plain)
+    block = x[:, plain.shape[1]:]
+    wv = enc.word_vectors(semantic._embed_text(m))
+    toks = m.doc.tokens
+    with_number = 0
+    for (a, b), row in zip(wins, block):
+        at = [i for i in range(a, b) if toks[i] == semantic.NUM]
+        if at:
+            with_number += 1
+            assert np.allclose(row, wv[at].mean(axis=0))
+        else:
+            assert not row.any()
+    assert 0 < with_number < len(wins)

@@ -190,6 +190,10 @@ def test_a_head_with_a_hidden_layer_is_read_from_the_heads_file_and_rectifies_be
     assert head.logits(x).tolist() == pytest.approx([3.5, -5.5])
     linear = semantic.Head(head.weights, head.bias, head.mean, head.scale, head.platt, head.threshold)
     assert linear.logits(x).tolist() == pytest.approx([3.0 - 1.0 + 0.5, -1.0 - 8.0 + 0.5])
+    assert not head.numbers
+    np.savez(tmp_path / "numbers.npz", **arrays, **{f"{name}.numbers": np.asarray(True)})
+    with np.load(tmp_path / "numbers.npz") as data:
+        assert semantic.heads_from_npz(data).heads[name].numbers
 
 
 PLAIN_LEADS = [

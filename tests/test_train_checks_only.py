@@ -49,3 +49,14 @@ def test_heads_on_other_encoder_layers_are_not_mixed(tmp_path):
 def test_a_missing_heads_file_is_refused(tmp_path):
     with pytest.raises(SystemExit):
         train_checks.into_heads_file(tmp_path / "none.npz", {}, trained_meta(), [LEAD])
+
+
+def test_only_the_heads_trained_with_it_read_the_number_block():
+    x = np.arange(12, dtype=np.float32).reshape(2, 6)
+    on = np.ones(2, bool)
+    o = train_checks.Opening({}, [(0, 1), (1, 2)], x, {c: on for c in train_checks.CHECK_NAMES}, {}, numbers=2)
+    for check in train_checks.CHECK_NAMES:
+        want = x if check in train_checks.NUMBERS else x[:, :4]
+        assert np.array_equal(o.rows(check), want)
+    plain = train_checks.Opening({}, [(0, 1), (1, 2)], x, {c: on for c in train_checks.CHECK_NAMES}, {})
+    assert all(np.array_equal(plain.rows(c), x) for c in train_checks.CHECK_NAMES)

@@ -10,7 +10,9 @@ candidates ("if I do well by next June | what will I have shipped" is two clause
 Each window gets a vector: the static embedding of its words and of its first words (the question
 frame), plus cheap features (position in spoken words, question words, "I" with a past-tense verb,
 negation, numbers, time words), plus the mean of its words' contextual vectors (``contextual``: a
-small sentence encoder run once over the answer, so "cut" in "our team cut" and in "I cut" differ). A
+small sentence encoder run once over the answer, so "cut" in "our team cut" and in "I cut" differ);
+the number head also reads the contextual vectors at the window's numbers (what the sentence makes of
+each: a rate of the speaker's, a level, a count that sets the scene). A
 head per check scores every window (linear, or with one small hidden layer, averaged over a few
 networks, where that held better for writers it was not trained on); the answer's probability is
 the best window's (Platt-calibrated), and that window is the evidence. The lead check
@@ -215,12 +217,13 @@ def _embed_text(m: Matcher) -> list[str]:
     return ["number" if t == NUM else t for t in m.doc.tokens]
 
 
-def features(m: Matcher, embedder: embed.Embedder, encoder: Optional[contextual.Encoder] = None
-             ) -> tuple[list[tuple[int, int]], np.ndarray]:
+def features(m: Matcher, embedder: embed.Embedder, encoder: Optional[contextual.Encoder] = None,
+             numbers: bool = False) -> tuple[list[tuple[int, int]], np.ndarray]:
     """The windows of an answer and their feature rows (window vector, head vector, cheap features,
-    and with an encoder the mean of the window's contextual word vectors)."""
+    and with an encoder the mean of the window's contextual word vectors; with ``numbers`` too, last,
+    :func:`number_vectors`' block)."""
     wins = windows(m)
-    extra = encoder.dim if encoder is not None else 0
+    extra = encoder.dim * (2 if numbers else 1) if encoder is not None else 0
     if not wins:
         return wins, np.zeros((0, 2 * embedder.dim + N_CHEAP + extra), np.float32)
     words = _embed_text(m)
@@ -232,7 +235,23 @@ def features(m: Matcher, embedder: embed.Embedder, encoder: Optional[contextual.
     if encoder is not None:
         wv = encoder.word_vectors(words)
         parts.append(np.stack([wv[a:b].mean(axis=0) for a, b in wins]))
+        if numbers:
+            parts.append(number_vectors(m, wins, wv))
     return wins, np.hstack(parts).astype(np.float32)
+
+
+def number_vectors(m: Matcher, wins: Sequence[tuple[int, int]], word_vectors: np.ndarray) -> np.ndarray:
+    """Per window, the mean of the contextual vectors at its numbers (zeros where it has none): what
+    the sentence makes of each number ("a comeback rate of under one percent", "levels four and five",
+    "forty-odd dives"), which the window's mean vector blurs. Read by the heads that were trained with
+    it (``Head.numbers``)."""
+    toks = m.doc.tokens
+    out = np.zeros((len(wins), word_vectors.shape[1]), np.float32)
+    for k, (a, b) in enumerate(wins):
+        at = [i for i in range(a, b) if toks[i] == NUM]
+        if at:
+            out[k] = word_vectors[at].mean(axis=0)
+    return out
 
 
 def eligible(check: str, m: Matcher, wins: Sequence[tuple[int, int]]) -> np.ndarray:
@@ -280,6 +299,8 @@ class Head:
     """Probability at or above which the check passes."""
     hidden: Optional[tuple[np.ndarray, np.ndarray]] = None
     """A hidden layer (weights features x units, biases), rectified, before ``weights``; None: linear."""
+    numbers: bool = False
+    """Whether the head also reads :func:`number_vectors`' block (the last columns of the features)."""
 
     def logits(self, x: np.ndarray) -> np.ndarray:
         return head_logits(x, self.mean, self.scale, self.weights, self.bias, self.hidden)
@@ -311,7 +332,8 @@ def heads_from_npz(data) -> Heads:
             hidden = (data[f"{name}.w1"].astype(np.float32), data[f"{name}.b1"].astype(np.float32))
         heads[name] = Head(data[f"{name}.w"].astype(np.float32), float(data[f"{name}.b"]),
                            data[f"{name}.mean"].astype(np.float32), data[f"{name}.scale"].astype(np.float32),
-                           (float(p[0]), float(p[1]), float(p[2])), float(data[f"{name}.threshold"]), hidden)
+                           (float(p[0]), float(p[1]), float(p[2])), float(data[f"{name}.threshold"]), hidden,
+                           f"{name}.numbers" in data and bool(data[f"{name}.numbers"]))
     stack = {name: tuple(float(v) for v in data[f"{name}.stack"]) for name in CHECK_NAMES if f"{name}.stack" in data}
     return Heads(heads, dict(meta.get("combine", {})), stack, meta)
 
@@ -337,7 +359,9 @@ class ModelChecker:
         self.encoder = encoder
 
     def findings(self, m: Matcher) -> dict[str, CheckFinding]:
-        wins, x = features(m, self.embedder, self.encoder)
+        numbers = self.encoder is not None and any(h.numbers for h in self.heads.heads.values())
+        wins, x = features(m, self.embedder, self.encoder, numbers)
+        width = x.shape[1] - (self.encoder.dim if numbers else 0)
         out = {}
         for name in CHECK_NAMES:
             head = self.heads.heads.get(name)
@@ -345,7 +369,7 @@ class ModelChecker:
             if head is None or not ok.any():
                 out[name] = CheckFinding(False, 0.0, None, None, "model")
                 continue
-            logits = head.logits(x[ok])
+            logits = head.logits((x if head.numbers else x[:, :width])[ok])
             k = int(np.argmax(logits))
             a, b = [w for w, e in zip(wins, ok) if e][k]
             p = head.probability(float(logits[k]), int(ok.sum()))
