@@ -12,11 +12,11 @@ the evidence is one window. Round 0 labels every eligible window with its openin
 round keeps, for a positive opening, only its best-scoring window and the windows overlapping it.
 An opening's score is its best window's logit. For the checks in ``HIDDEN`` a network with one small
 hidden layer (the average of ``NETS`` networks) is then trained on the windows that regression chose,
-and is the head. The heads of the checks in ``NUMBERS`` also read the contextual vectors at each
-window's numbers (``semantic.number_vectors``). With ``CONTEXTUAL`` the window features include the contextual encoder's vectors
+and is the head. With ``CONTEXTUAL`` the window features include the contextual encoder's vectors
 (``rehearse.coaching.contextual``, with its fine-tuned top layers where the package has them:
 ``scripts/tune_encoder.py``); the heads without them ship as ``semantic_heads_static.npz``
-(``--static`` retrains those).
+(``--static`` retrains those). The heads of the checks in ``NUMBERS`` also read the contextual vectors
+at each window's numbers (``semantic.number_vectors``).
 
 A k-fold cross-validation (deterministic folds) gives out-of-fold logits for every opening; from
 them the Platt calibration of each head is fitted and, comparing rules, model, either and both on

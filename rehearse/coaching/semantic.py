@@ -357,11 +357,12 @@ class ModelChecker:
         self.embedder = embedder
         self.heads = heads
         self.encoder = encoder
+        self.numbers = encoder is not None and any(h.numbers for h in heads.heads.values())
+        """Whether a head reads :func:`number_vectors`' block (then it is computed, last)."""
 
     def findings(self, m: Matcher) -> dict[str, CheckFinding]:
-        numbers = self.encoder is not None and any(h.numbers for h in self.heads.heads.values())
-        wins, x = features(m, self.embedder, self.encoder, numbers)
-        width = x.shape[1] - (self.encoder.dim if numbers else 0)
+        wins, x = features(m, self.embedder, self.encoder, self.numbers)
+        width = x.shape[1] - (self.encoder.dim if self.numbers else 0)
         out = {}
         for name in CHECK_NAMES:
             head = self.heads.heads.get(name)
