@@ -235,3 +235,36 @@ def test_a_plain_accomplishment_leads_clearly_not_at_the_threshold(text):
 def test_a_plain_non_accomplishment_does_not_lead(text):
     lead = _checks(text, CHALLENGER)["leads_with_accomplishment"]
     assert not lead.passed, lead
+
+
+PLAIN_RESULTS = [
+    "I grew regional sales by 40% last year.",
+    "I grew sales by 40 percent last year.",
+    "Last year I grew our regional sales by forty percent.",
+    "I cut delivery times by half.",
+    "I reduced customer complaints by 30 percent in six months.",
+    "In my last job I doubled the number of repeat customers.",
+    "I rewrote the scheduling tool and overtime dropped by a third.",
+    pytest.param("Thanks for having me back. I grew regional sales by 40% last year.",
+                 marks=pytest.mark.xfail(strict=True, reason=(
+                     "a known miss of the number check: the rules pass it (90), the model puts it at 0.31 and the "
+                     "stack fails it (46 with S28's number head, 6 with S23's); without the thanks it passes")),
+                 id="thanks-then-sales"),
+    pytest.param("thanks for having me back so last year i grew regional sales by forty percent",
+                 marks=pytest.mark.xfail(strict=True, reason="the same in recognition style: 43 (S23's head 11)"),
+                 id="thanks-then-sales-asr"),
+    pytest.param("I saved the company two hundred thousand pounds a year.",
+                 marks=pytest.mark.xfail(strict=True, reason=(
+                     "a known miss: read as the company's figure, 9 (S23's head 3); the guide counts money the "
+                     "speaker saved")),
+                 id="saved-the-company"),
+]
+
+
+@needs_model
+@pytest.mark.parametrize("text", PLAIN_RESULTS)
+def test_a_plain_measurable_result_passes_clearly(text):
+    """Plain results of the speaker's own, written for this file: the number check must pass them clearly
+    (at least 3 to 1). The marked ones are known misses of the shipped number head, kept so a fix shows."""
+    number = _checks(text, CHALLENGER)["quantified_result"]
+    assert number.passed and number.score >= 75, number
