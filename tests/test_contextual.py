@@ -92,7 +92,10 @@ def test_the_packaged_heads_use_the_encoder_when_it_is_installed():
     need(heads is not None, "the packaged heads are missing")
     model = semantic.load_model_checker()
     assert heads.meta.get("contextual") and model.encoder is not None
-    assert model.heads.heads["leads_with_accomplishment"].mean.shape[0] == 2 * model.embedder.dim + semantic.N_CHEAP + model.encoder.dim
+    base = 2 * model.embedder.dim + semantic.N_CHEAP + model.encoder.dim
+    for name, head in model.heads.heads.items():
+        # a head that reads the vectors at the window's numbers has the encoder's width once more
+        assert head.mean.shape[0] == base + (model.encoder.dim if head.numbers else 0), name
 
 
 def test_the_encoder_s_weights_are_the_recorded_ones():
