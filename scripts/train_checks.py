@@ -63,10 +63,12 @@ NETS = 5
 """A hidden-layer head is the average of this many networks trained from different seeds: one network
 with their hidden units side by side and their output weights divided by this number (one network alone
 moved a plain opening's probability by 0.3 from one seed to another)."""
-NUMBERS = {"quantified_result"}
+NUMBERS = {"quantified_result", "leads_with_accomplishment"}
 """Checks whose head also reads the contextual vectors at the window's numbers
-(``semantic.number_vectors``; with the encoder only). Chosen on a probe of the number head, trained on
-12,252 openings and looked at on blind36-38 (tuning data; the blind README's twenty-second round)."""
+(``semantic.number_vectors``; with the encoder only). Chosen for the number on a probe trained on 12,252
+openings and looked at on blind36-38 (tuning data), then kept on blind39's first run; for the lead on
+blind40's (a record stated with no deed, "my comeback rate was under one percent"; the blind README's
+twenty-second and twenty-third rounds)."""
 CONTEXTUAL = True
 """Whether the window features include the contextual encoder's vectors (``rehearse.coaching.contextual``;
 the README's entry for this script has the figures with and without)."""

@@ -201,8 +201,8 @@ PLAIN_LEADS = [
                  marks=pytest.mark.xfail(strict=True, reason=(
                      "a known miss of the heads with the contextual encoder: 0.49 (every candidate with the "
                      "encoder put it at 0.24-0.49; the static heads at 0.89), 0.11 with the fine-tuned encoder "
-                     "(S14), 0.60 with S16 (not kept), 0.58 with S23's lead head (passes, but under the 0.75 asked "
-                     "here); kept here so that a fix shows")),
+                     "(S14), 0.60 with S16 (not kept), 0.58 with S23's lead head, 0.57 with S29's (passes, but under the 0.75 "
+                     "asked here); kept here so that a fix shows")),
                  id="migration-hosting"),
     "Thanks for having me back. Last year I rebuilt the billing system and we stopped losing about forty thousand dollars a month.",
     "I appreciate the second interview. In my last role I redesigned the returns process and cut handling time from six days to two.",
