@@ -123,8 +123,7 @@ class Opening:
 
     def rows(self, check: str) -> np.ndarray:
         """The feature rows of the windows ``check`` may read, in the columns its head reads."""
-        x = self.x[self.eligible[check]]
-        return x if check in NUMBERS or not self.numbers else x[:, :-self.numbers]
+        return semantic.head_columns(self.x[self.eligible[check]], self.numbers, check in NUMBERS)
 
 
 def encoder() -> contextual.Encoder:

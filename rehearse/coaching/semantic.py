@@ -254,6 +254,12 @@ def number_vectors(m: Matcher, wins: Sequence[tuple[int, int]], word_vectors: np
     return out
 
 
+def head_columns(x: np.ndarray, block: int, reads_numbers: bool) -> np.ndarray:
+    """The feature columns a head reads: all of them when it reads :func:`number_vectors`' block (the
+    last ``block`` columns, 0 when there is none), else the columns before it."""
+    return x if reads_numbers or not block else x[:, :-block]
+
+
 def eligible(check: str, m: Matcher, wins: Sequence[tuple[int, int]]) -> np.ndarray:
     """Which windows a check may take its evidence from: for the lead, short ones that start within the
     first ~60 spoken words, after at most the rules' allowance of preamble, and name the speaker; for
@@ -362,7 +368,7 @@ class ModelChecker:
 
     def findings(self, m: Matcher) -> dict[str, CheckFinding]:
         wins, x = features(m, self.embedder, self.encoder, self.numbers)
-        width = x.shape[1] - (self.encoder.dim if self.numbers else 0)
+        block = self.encoder.dim if self.numbers else 0
         out = {}
         for name in CHECK_NAMES:
             head = self.heads.heads.get(name)
@@ -370,7 +376,7 @@ class ModelChecker:
             if head is None or not ok.any():
                 out[name] = CheckFinding(False, 0.0, None, None, "model")
                 continue
-            logits = head.logits((x if head.numbers else x[:, :width])[ok])
+            logits = head.logits(head_columns(x, block, head.numbers)[ok])
             k = int(np.argmax(logits))
             a, b = [w for w, e in zip(wins, ok) if e][k]
             p = head.probability(float(logits[k]), int(ok.sum()))
