@@ -123,3 +123,21 @@ def test_voices_take_turns_over_the_openings(scripts):
     said = [bench.voices_for(n, voices) for n in range(4)]
     assert said == [["piper:joe", "espeak:*0"], ["piper:joe", "kokoro:*0"],
                     ["piper:joe", "espeak:*1"], ["piper:joe", "kokoro:*1"]]
+
+
+def test_the_blind_sets_engine_text_carries_their_labels(scripts):
+    """spoken3.jsonl: the engine's transcripts of the spoken benchmark's renders of blind38-41 (tuning
+    sets by then), labels carried from the opening, the held-out slice left out."""
+    corpus = scripts("make_spoken_corpus")
+    blind = ROOT / "tests" / "data" / "blind"
+    written = {it["id"]: it for n in (38, 39, 40, 41) for it in _items(blind / f"blind{n}.jsonl")}
+    spoken = _items(TRAIN / "spoken3.jsonl")  # committed: a missing file is a failure, never a skip
+    assert len(spoken) >= 1000 and len({it["id"] for it in spoken}) == len(spoken)
+    for it in spoken:
+        src = written[it["source_id"]]
+        assert it["style"] == "asr_engine" and it["engine"] == "whisper" and it["text"].strip()
+        assert it["labels"] == src["labels"] and it["archetype"] == src["archetype"]
+        assert it["source_style"] == src["style"] and it["id"].startswith(src["id"] + "-")
+        assert 20.0 <= it["snr_db"] <= 35.0
+        assert not corpus.held_out(src["id"])
+    assert {it["voice"].split(":")[0] for it in spoken} == {"piper", "kokoro", "espeak-ng"}
