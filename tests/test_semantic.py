@@ -201,8 +201,8 @@ PLAIN_LEADS = [
                  marks=pytest.mark.xfail(strict=True, reason=(
                      "a known miss of the heads with the contextual encoder: 0.49 (every candidate with the "
                      "encoder put it at 0.24-0.49; the static heads at 0.89), 0.11 with the fine-tuned encoder "
-                     "(S14), 0.60 with S16 (not kept), 0.58 with S23's lead head, 0.57 with S29's (passes, but under the 0.75 "
-                     "asked here); kept here so that a fix shows")),
+                     "(S14), 0.60 with S16 (not kept), 0.58 with S23's lead head, 0.57 with S29's, 0.67 with S31's (passes, "
+                     "but under the 0.75 asked here); kept here so that a fix shows")),
                  id="migration-hosting"),
     "Thanks for having me back. Last year I rebuilt the billing system and we stopped losing about forty thousand dollars a month.",
     "I appreciate the second interview. In my last role I redesigned the returns process and cut handling time from six days to two.",
@@ -248,15 +248,15 @@ PLAIN_RESULTS = [
     pytest.param("Thanks for having me back. I grew regional sales by 40% last year.",
                  marks=pytest.mark.xfail(strict=True, reason=(
                      "a known miss of the number check: the rules pass it (90), the model puts it at 0.31 and the "
-                     "stack fails it (46 with S28's number head, 6 with S23's); without the thanks it passes")),
+                     "stack fails it (46 with S28's number head, 6 with S23's, 47 with S31's); without the thanks it passes")),
                  id="thanks-then-sales"),
     pytest.param("thanks for having me back so last year i grew regional sales by forty percent",
-                 marks=pytest.mark.xfail(strict=True, reason="the same in recognition style: 43 (S23's head 11)"),
+                 marks=pytest.mark.xfail(strict=True, reason="the same in recognition style: 43 (S23's head 11, S31's 44)"),
                  id="thanks-then-sales-asr"),
     pytest.param("I saved the company two hundred thousand pounds a year.",
                  marks=pytest.mark.xfail(strict=True, reason=(
-                     "a known miss: read as the company's figure, 9 (S23's head 3); the guide counts money the "
-                     "speaker saved")),
+                     "a known miss: read as the company's figure, 9 (S23's head 3, S31's 12); the guide counts money "
+                     "the speaker saved")),
                  id="saved-the-company"),
 ]
 
