@@ -125,14 +125,16 @@ def test_voices_take_turns_over_the_openings(scripts):
                     ["piper:joe", "espeak:*1"], ["piper:joe", "kokoro:*1"]]
 
 
-def test_the_blind_sets_engine_text_carries_their_labels(scripts):
-    """spoken3.jsonl: the engine's transcripts of the spoken benchmark's renders of blind38-41 (tuning
-    sets by then), labels carried from the opening, the held-out slice left out."""
+@pytest.mark.parametrize("name, sets, least", [("spoken3", (38, 39, 40, 41), 1000), ("spoken4", (42,), 250)])
+def test_the_blind_sets_engine_text_carries_their_labels(scripts, name, sets, least):
+    """spoken3.jsonl and spoken4.jsonl: the engine's transcripts of the spoken benchmark's renders of
+    blind38-41 and blind42 (tuning sets by then), labels carried from the opening, the held-out slice
+    left out."""
     corpus = scripts("make_spoken_corpus")
     blind = ROOT / "tests" / "data" / "blind"
-    written = {it["id"]: it for n in (38, 39, 40, 41) for it in _items(blind / f"blind{n}.jsonl")}
-    spoken = _items(TRAIN / "spoken3.jsonl")  # committed: a missing file is a failure, never a skip
-    assert len(spoken) >= 1000 and len({it["id"] for it in spoken}) == len(spoken)
+    written = {it["id"]: it for n in sets for it in _items(blind / f"blind{n}.jsonl")}
+    spoken = _items(TRAIN / f"{name}.jsonl")  # committed: a missing file is a failure, never a skip
+    assert len(spoken) >= least and len({it["id"] for it in spoken}) == len(spoken)
     for it in spoken:
         src = written[it["source_id"]]
         assert it["style"] == "asr_engine" and it["engine"] == "whisper" and it["text"].strip()
