@@ -14,6 +14,11 @@ leave them: after a function word or a filler, before the next content word ("..
 was, <3 s> rewrite the jobs"). The words before such a pause are synthesised with a trailing comma,
 so the voice keeps a continuing (not a final) intonation.
 
+With ``--texts FILE``, each answer is instead one written opening of that file (openings of three
+sentences or more, in an order drawn from the seed), with the same fillers, pauses, voices and room:
+text written by someone else, that the end-of-answer rule (shaped on the pool's few dozen sentences
+over many seeds) has never met. Such answers are as long as the openings are (mostly 15-40 s).
+
 Then starts a private PulseAudio daemon (as the tests do), and for each answer runs ``rehearse
 practice --json`` in a subprocess (the adaptive end of answer by default, ``--silence S`` for a
 fixed window), plays the answer into the virtual microphone once it says Recording, and measures:
@@ -27,7 +32,7 @@ fixed window), plays the answer into the virtual microphone once it says Recordi
 
 Timings are wall-clock on a shared machine: the load (``uptime``) is printed with them.
 
-    .venv/bin/python scripts/bench_latency.py [--answers N] [--silence S] [--engine NAME] [--rebuild]
+    .venv/bin/python scripts/bench_latency.py [--answers N] [--silence S] [--engine NAME] [--texts JSONL]
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sqlite3
 import statistics
 import subprocess
@@ -79,15 +85,43 @@ def _split_for_thinking(sentence: str, rng: np.random.Generator) -> tuple[str, s
     return " ".join(head) + ",", " ".join(tail)
 
 
-def build_set(out: Path, count: int, seed: int) -> list[dict]:
-    """Synthesise the answers (cached: answers already built with this seed are kept)."""
+SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+MIN_SENTENCES = 3
+"""Written openings (``--texts``) with fewer sentences are not spoken: an answer needs pauses between
+sentences, and an opening written as one unpunctuated run (recognition style) has no sentences to
+pause between."""
+
+
+def openings_to_speak(path: Path, seed: int) -> list[dict]:
+    """The written openings of ``path`` (JSON lines with ``id`` and ``text``) that have at least
+    ``MIN_SENTENCES`` sentences, in an order drawn from ``seed`` (not chosen by hand)."""
+    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    items = [it for it in items if len(sentences_of(it["text"])) >= MIN_SENTENCES]
+    order = np.random.default_rng(seed).permutation(len(items))
+    return [items[int(k)] for k in order]
+
+
+def sentences_of(text: str) -> list[str]:
+    """A written opening's sentences, split after a full stop, question or exclamation mark."""
+    return [s.strip() for s in SENTENCE_END.split(text.strip()) if s.strip()]
+
+
+def build_set(out: Path, count: int, seed: int, texts: Path | None = None) -> list[dict]:
+    """Synthesise the answers (cached: answers already built with this seed are kept). With ``texts``,
+    each answer is one written opening of that file (:func:`openings_to_speak`), spoken whole, instead
+    of sentences drawn from the set's own pool; the pauses, fillers, voices and room are as without."""
     import make_realistic_set as mrs
 
     out.mkdir(parents=True, exist_ok=True)
     manifest_path = out / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    if manifest.get("seed") != seed or manifest.get("version") != SET_VERSION:
-        manifest = {"seed": seed, "version": SET_VERSION, "answers": []}
+    source = texts.name if texts is not None else None
+    if (manifest.get("seed") != seed or manifest.get("version") != SET_VERSION
+            or manifest.get("texts") != source):
+        manifest = {"seed": seed, "version": SET_VERSION, "texts": source, "answers": []}
+    openings = openings_to_speak(texts, seed) if texts is not None else None
+    if openings is not None and len(openings) < count:
+        raise SystemExit(f"{texts} has only {len(openings)} openings of {MIN_SENTENCES} sentences or more")
     answers = manifest["answers"]
     if len(answers) >= count and all((out / a["file"]).exists() for a in answers[:count]):
         return answers[:count]
@@ -102,8 +136,11 @@ def build_set(out: Path, count: int, seed: int) -> list[dict]:
         style = STYLES[n % len(STYLES)]
         voice, vstyle = cast[n % len(cast)]
         started = time.monotonic()
-        answer = mrs.compose(target, rng, filler_rate=0.15)
-        sentences = answer.sentences
+        if openings is not None:
+            sentences = [mrs.add_fillers(x, rng, 0.15) for x in sentences_of(openings[n]["text"])]
+            target = sum(len(x.split()) for x in sentences) / 2.6
+        else:
+            sentences = mrs.compose(target, rng, filler_rate=0.15).sentences
         # which sentences get a thinking pause: one per ~50 s, at least one, never the last
         want = max(1, min(3, int(round(target / 50.0))))
         candidates = [k for k, s in enumerate(sentences[:-1]) if _split_for_thinking(s, np.random.default_rng(k))]
@@ -149,6 +186,7 @@ def build_set(out: Path, count: int, seed: int) -> list[dict]:
         name = f"answer-{n:02d}.wav"
         mrs.write_wav(out / name, clip)
         answers.append({"file": name, "style": style, "voice": voice.name(vstyle), "snr_db": round(snr, 1),
+                        **({"opening": openings[n]["id"]} if openings is not None else {}),
                         "speech_end_s": round(speech_end, 3), "duration_s": round(len(clip) / RATE, 2),
                         "text": " ".join(spoken).replace(",", ""), "pauses": events})
         manifest_path.write_text(json.dumps(manifest, indent=1))
@@ -307,13 +345,17 @@ def main() -> int:
     parser.add_argument("--set", type=Path, default=ROOT / ".bench" / "latency", help="where the answers are kept")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--build-only", action="store_true", help="build the answers and stop")
+    parser.add_argument("--texts", type=Path, metavar="JSONL",
+                        help="speak written openings of this file (an id and a text per line, three sentences or "
+                             "more, in an order drawn from --seed) instead of the set's own sentences: text the "
+                             "end-of-answer rule was never shaped on")
     parser.add_argument("--results", type=Path, help="also write one JSON line per answer here")
     parser.add_argument("--trace", type=Path, metavar="DIR",
                         help="keep each run's debug log here (ANSWER.log): every window the end-of-answer rule "
                              "chose in a pause, on which words, and every live decode with its cost")
     args = parser.parse_args()
 
-    answers = build_set(args.set, args.answers, args.seed)
+    answers = build_set(args.set, args.answers, args.seed, args.texts)
     thinking = sum(1 for a in answers for p in a["pauses"] if p["kind"] == "thinking")
     total = sum(a["speech_end_s"] for a in answers)
     print(f"{len(answers)} answers ({min(a['speech_end_s'] for a in answers):.0f}-"
