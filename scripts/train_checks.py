@@ -34,6 +34,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
@@ -69,6 +70,9 @@ NUMBERS = {"quantified_result", "leads_with_accomplishment"}
 openings and looked at on blind36-38 (tuning data), then kept on blind39's first run; for the lead on
 blind40's (a record stated with no deed, "my comeback rate was under one percent"; the blind README's
 twenty-second and twenty-third rounds)."""
+EACH_NUMBER = False
+"""Whether the heads in ``NUMBERS`` read a window's numbers one by one (``semantic.NumberInstances``:
+a row per number, the window's logit the best of them) instead of their mean (``--number-pool``)."""
 CONTEXTUAL = True
 """Whether the window features include the contextual encoder's vectors (``rehearse.coaching.contextual``;
 the README's entry for this script has the figures with and without)."""
@@ -120,10 +124,27 @@ class Opening:
     """check -> (passed, probability)"""
     numbers: int = 0
     """How many of ``x``'s last columns are ``semantic.number_vectors``' block (0: none)."""
+    inst: Optional[semantic.NumberInstances] = None
+    """The windows' numbers one by one (with ``EACH_NUMBER``)."""
+
+    def _each(self, check: str) -> bool:
+        return EACH_NUMBER and check in NUMBERS and self.inst is not None and bool(self.numbers)
 
     def rows(self, check: str) -> np.ndarray:
-        """The feature rows of the windows ``check`` may read, in the columns its head reads."""
+        """The feature rows of the windows ``check`` may read, in the columns its head reads (with
+        ``EACH_NUMBER``, for a check in ``NUMBERS``: a row per number of those windows)."""
+        if self._each(check):
+            keep = self.eligible[check][self.inst.window]
+            return semantic.instance_rows(self.x, self.numbers, self.inst)[keep]
         return semantic.head_columns(self.x[self.eligible[check]], self.numbers, check in NUMBERS)
+
+    def spans(self, check: str) -> list:
+        """What each of :meth:`rows` covers: the window, and with numbers one by one its number's token
+        (-1: none), for :func:`_overlap`."""
+        if self._each(check):
+            keep = self.eligible[check][self.inst.window]
+            return [(*self.wins[w], t) for w, t in zip(self.inst.window[keep], self.inst.token[keep])]
+        return [w for w, e in zip(self.wins, self.eligible[check]) if e]
 
 
 def encoder() -> contextual.Encoder:
@@ -138,15 +159,20 @@ def featurize(items: list[dict]) -> list[Opening]:
     out = []
     for it in items:
         m = matcher_for(it["text"].split())
-        wins, x = semantic.features(m, embedder, enc, numbers)
+        wins, x, inst = semantic.features_and_numbers(m, embedder, enc, numbers)
         elig = {c: semantic.eligible(c, m, wins) if wins else np.zeros(0, bool) for c in CHECK_NAMES}
         rules = {c: (f.passed, f.probability) for c, f in rule_findings(m).items()}
-        out.append(Opening(it, wins, x, elig, rules, enc.dim if numbers else 0))
+        out.append(Opening(it, wins, x, elig, rules, enc.dim if numbers else 0, inst if EACH_NUMBER else None))
     return out
 
 
 def _overlap(a, b) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
+    """Whether two rows' windows overlap; rows of numbers one by one (a third item, the number's token)
+    only when they hold the same number, or one of them none: a positive opening's best row does not
+    make the other numbers beside it positive."""
+    if a[0] >= b[1] or b[0] >= a[1]:
+        return False
+    return len(a) < 3 or a[2] == b[2] or a[2] < 0 or b[2] < 0
 
 
 def fit_head(ops: list[Opening], check: str, c: float, seed: int) -> HeadFit:
@@ -184,7 +210,7 @@ def _blocks(ops: list[Opening], check: str) -> list:
     for o in ops:
         ok = o.eligible[check]
         if ok.any():
-            blocks.append((o.rows(check), bool(o.item["labels"][check]), [w for w, e in zip(o.wins, ok) if e]))
+            blocks.append((o.rows(check), bool(o.item["labels"][check]), o.spans(check)))
     return blocks
 
 
@@ -388,7 +414,7 @@ def into_heads_file(path: Path, arrays: dict, meta: dict, only: list[str]) -> tu
     merged = dict(old_meta)
     merged["combine"] = dict(old_meta["combine"]) | {c: meta["combine"][c] for c in only}
     trained = {k: meta[k] for k in ("openings", "data", "seed", "folds", "without_held_out", "asr_copies",
-                                    "drop_i_copies")}
+                                    "drop_i_copies", "number_pool") if k in meta}
     merged["replaced"] = dict(old_meta.get("replaced", {})) | {c: trained for c in only}
     return kept | {k: v for k, v in arrays.items() if k.split(".")[0] in only}, merged
 
@@ -411,11 +437,15 @@ def main(argv=None) -> int:
     ap.add_argument("--only", nargs="+", choices=CHECK_NAMES, metavar="CHECK",
                     help="write only these checks' heads (and their combination) into the --out file, keeping "
                          "its other heads as they are; the file's meta records the data of each head so replaced")
+    ap.add_argument("--number-pool", choices=("mean", "each"), default="mean",
+                    help="how the number and lead heads read a window's numbers: the mean of their contextual "
+                         "vectors (one row per window) or each on its own (a row per number, the best counts)")
     ap.add_argument("--asr-copies", action="store_true",
                     help="also train on a recognition-style copy of each typed opening (scripts/asr_style.py); "
                          "a copy is in its opening's fold")
     args = ap.parse_args(argv)
-    global CONTEXTUAL
+    global CONTEXTUAL, EACH_NUMBER
+    EACH_NUMBER = args.number_pool == "each"
     if args.static:
         CONTEXTUAL = False
     if args.out is None:
@@ -474,6 +504,8 @@ def main(argv=None) -> int:
             arrays.update({f"{c}.w1": head.hidden[0], f"{c}.b1": head.hidden[1]})
         if CONTEXTUAL and c in NUMBERS:
             arrays[f"{c}.numbers"] = np.asarray(True)
+            if EACH_NUMBER:
+                arrays[f"{c}.each_number"] = np.asarray(True)
         arrays.update({f"{c}.w": head.w, f"{c}.b": np.float32(head.b), f"{c}.mean": head.mean, f"{c}.scale": head.scale,
                        f"{c}.platt": np.asarray(calib[c], np.float32), f"{c}.threshold": np.float32(0.5),
                        f"{c}.stack": fit_stack(stack_x(ops, c, oof[c], calib[c]), labels(ops, c)).astype(np.float32)})
@@ -483,6 +515,7 @@ def main(argv=None) -> int:
             "contextual_tuned": (contextual.tuned_digest() or "") if CONTEXTUAL else "",
             "seed": args.seed, "openings": len(items), "data": [p.name for p in paths], "C": C, "rounds": ROUNDS,
             "hidden": HIDDEN, "alpha": ALPHA, "nets": NETS, "numbers": sorted(NUMBERS) if CONTEXTUAL else [],
+            "number_pool": ("each" if EACH_NUMBER else "mean") if CONTEXTUAL else "",
             "without_held_out": args.without_held_out, "asr_copies": args.asr_copies,
             "drop_i_copies": args.drop_i_copies}
     if args.only:

@@ -279,3 +279,49 @@ def test_the_number_block_is_the_mean_vector_at_each_window_s_numbers_and_zero_w
         else:
             assert not row.any()
     assert 0 < with_number < len(wins)
+
+
+def test_each_number_of_a_window_is_a_row_of_its_own_with_that_number_s_vector():
+    enc = _encoder()
+    emb = semantic.embed.load()
+    m = semantic.matcher_for("my first time fix rate last year was 98 percent across 400 jobs "
+                             "and i would love to do that here".split())
+    wins, x, inst = semantic.features_and_numbers(m, emb, enc, numbers=True)
+    wv = enc.word_vectors(semantic._embed_text(m))
+    toks = m.doc.tokens
+    assert [k for k in range(len(wins))] == sorted(set(inst.window.tolist()))  # every window has a row
+    for k, (a, b) in enumerate(wins):
+        at = [i for i in range(a, b) if toks[i] == semantic.NUM]
+        mine = inst.window == k
+        assert inst.token[mine].tolist() == (at or [-1])
+        for t, row in zip(inst.token[mine], inst.block[mine]):
+            assert np.allclose(row, wv[t]) if t >= 0 else not row.any()
+    rows = semantic.instance_rows(x, enc.dim, inst)
+    assert rows.shape == (len(inst.window), x.shape[1])
+    assert np.array_equal(rows[:, :-enc.dim], x[inst.window, :-enc.dim])
+    assert any(len([i for i in range(a, b) if toks[i] == semantic.NUM]) == 2 for a, b in wins)
+
+
+def test_a_head_that_reads_each_number_scores_a_window_by_its_best_number():
+    enc = _encoder()
+    emb = semantic.embed.load()
+    words = "my first time fix rate last year was 98 percent across 400 jobs".split()
+    m = semantic.matcher_for(words)
+    wins, x, inst = semantic.features_and_numbers(m, emb, enc, numbers=True)
+    rows = semantic.instance_rows(x, enc.dim, inst)
+    # a linear head that reads only the number block, along the first number's vector
+    direction = np.zeros(x.shape[1], np.float32)
+    direction[-enc.dim:] = inst.block[inst.token >= 0][0]
+    name = "quantified_result"
+    head = semantic.Head(direction, 0.0, np.zeros_like(direction), np.ones_like(direction), (1.0, 0.0, 0.0), 0.5,
+                         None, True, True)
+    heads = semantic.Heads({name: head}, {name: "model"}, {}, {"contextual": "x"})
+    found = semantic.ModelChecker(emb, heads, enc).findings(m)[name]
+    ok = semantic.eligible(name, m, wins)
+    keep = ok[inst.window]
+    best = float(head.logits(rows[keep]).max())
+    assert found.probability == pytest.approx(head.probability(best, int(ok.sum())), rel=1e-5)
+    mean_head = semantic.Head(direction, 0.0, np.zeros_like(direction), np.ones_like(direction), (1.0, 0.0, 0.0), 0.5,
+                              None, True, False)
+    by_mean = semantic.ModelChecker(emb, semantic.Heads({name: mean_head}, {name: "model"}, {}, {}), enc).findings(m)[name]
+    assert found.probability > by_mean.probability  # the mean blurs the first number with the second

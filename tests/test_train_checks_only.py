@@ -60,3 +60,38 @@ def test_only_the_heads_trained_with_it_read_the_number_block():
         assert np.array_equal(o.rows(check), want)
     plain = train_checks.Opening({}, [(0, 1), (1, 2)], x, {c: on for c in train_checks.CHECK_NAMES}, {})
     assert all(np.array_equal(plain.rows(c), x) for c in train_checks.CHECK_NAMES)
+
+
+def _each_number_opening(monkeypatch):
+    """Two windows over 4 tokens: (0, 3) holds numbers at tokens 1 and 2, (3, 4) none. Columns: four
+    of the window's own, then a number block of two."""
+    from rehearse.coaching import semantic
+
+    monkeypatch.setattr(train_checks, "EACH_NUMBER", True)
+    x = np.asarray([[1, 1, 1, 1, 9, 9], [2, 2, 2, 2, 0, 0]], np.float32)
+    inst = semantic.NumberInstances(np.asarray([0, 0, 1]), np.asarray([1, 2, -1]),
+                                    np.asarray([[5, 5], [7, 7], [0, 0]], np.float32))
+    on = np.ones(2, bool)
+    return train_checks.Opening({}, [(0, 3), (3, 4)], x, {c: on for c in train_checks.CHECK_NAMES}, {}, numbers=2,
+                                inst=inst)
+
+
+def test_with_each_number_the_number_heads_read_a_row_per_number_and_the_others_a_row_per_window(monkeypatch):
+    o = _each_number_opening(monkeypatch)
+    for check in train_checks.CHECK_NAMES:
+        if check in train_checks.NUMBERS:
+            assert o.rows(check).tolist() == [[1, 1, 1, 1, 5, 5], [1, 1, 1, 1, 7, 7], [2, 2, 2, 2, 0, 0]]
+            assert o.spans(check) == [(0, 3, 1), (0, 3, 2), (3, 4, -1)]
+        else:
+            assert o.rows(check).tolist() == [[1, 1, 1, 1], [2, 2, 2, 2]]
+            assert o.spans(check) == [(0, 3), (3, 4)]
+
+
+def test_a_positive_opening_s_best_number_does_not_make_the_other_numbers_of_its_window_positive():
+    best = (0, 3, 1)
+    assert train_checks._overlap((0, 3, 1), best)
+    assert not train_checks._overlap((0, 3, 2), best)  # the count beside the rate
+    assert train_checks._overlap((1, 5, 1), best)  # another window over the same number
+    assert train_checks._overlap((2, 6, -1), best)  # an overlapping window without numbers
+    assert not train_checks._overlap((3, 6, -1), best)  # windows that do not overlap
+    assert train_checks._overlap((0, 3), (2, 5)) and not train_checks._overlap((0, 3), (3, 5))
