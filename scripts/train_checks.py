@@ -69,7 +69,8 @@ NUMBERS = {"quantified_result", "leads_with_accomplishment"}
 (``semantic.number_vectors``; with the encoder only). Chosen for the number on a probe trained on 12,252
 openings and looked at on blind36-38 (tuning data), then kept on blind39's first run; for the lead on
 blind40's (a record stated with no deed, "my comeback rate was under one percent"; the blind README's
-twenty-second and twenty-third rounds)."""
+twenty-second and twenty-third rounds). The shipped number head reads them one number at a time
+(``--number-pool each``, the twenty-ninth round), the lead head their mean."""
 EACH_NUMBER = False
 """Whether the heads in ``NUMBERS`` read a window's numbers one by one (``semantic.NumberInstances``:
 a row per number, the window's logit the best of them) instead of their mean (``--number-pool``)."""

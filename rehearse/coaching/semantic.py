@@ -12,7 +12,8 @@ frame), plus cheap features (position in spoken words, question words, "I" with 
 negation, numbers, time words), plus the mean of its words' contextual vectors (``contextual``: a
 small sentence encoder run once over the answer, so "cut" in "our team cut" and in "I cut" differ);
 the number and lead heads also read the contextual vectors at the window's numbers (what the sentence
-makes of each: a rate of the speaker's, a level, a count that sets the scene). A
+makes of each: a rate of the speaker's, a level, a count that sets the scene): the lead head their
+mean, the number head each number on its own (a row per number, the window scored by its best). A
 head per check scores every window (linear, or with one small hidden layer, averaged over a few
 networks, where that held better for writers it was not trained on); the answer's probability is
 the best window's (Platt-calibrated), and that window is the evidence. The lead check
