@@ -364,3 +364,28 @@ def test_words_with_no_punctuation_at_all_are_read_by_their_words():
     # an engine that does not punctuate (PocketSphinx), or typed text
     assert completeness(_engine_words("i rewrote the reconciliation jobs")) == COMPLETE
     assert completeness("month end, and I rewrote the reconciliation jobs") == COMPLETE
+
+
+@pytest.mark.parametrize("text, verdict", [
+    ("what would the crew say about the way I work by then?", COMPLETE),
+    ("what would i have delivered by then", COMPLETE),
+    ("and then", INCOMPLETE),  # a connective left hanging
+    ("we cut the backlog and then", INCOMPLETE),
+    ("two days earlier. By then", INCOMPLETE),  # a new sentence that starts with "by then"
+    ("two days earlier and by then", INCOMPLETE),
+    ("two days earlier, by then", INCOMPLETE),
+    ("by then", INCOMPLETE),
+])
+def test_by_then_closes_a_clause_where_it_does_not_start_one(text, verdict):
+    assert completeness(text) == verdict
+
+
+def test_by_then_in_engine_words_is_judged_as_written():
+    from rehearse.core.model import Word
+
+    said = [Word(w, i * 0.3, i * 0.3 + 0.25, 0.97) for i, w in enumerate("say about the way I work by then?".split())]
+    assert completeness(said) == COMPLETE
+    starts = [Word(w, i * 0.3, i * 0.3 + 0.25, 0.97) for i, w in enumerate("two days earlier. By then".split())]
+    assert completeness(starts) == INCOMPLETE
+    unsure = said[:-1] + [Word("then?", 2.1, 2.3, 0.3)]  # a hesitation heard as "then"
+    assert completeness(unsure) == INCOMPLETE
