@@ -74,6 +74,9 @@ twenty-second and twenty-third rounds). The shipped number head reads them one n
 EACH_NUMBER = False
 """Whether the heads in ``NUMBERS`` read a window's numbers one by one (``semantic.NumberInstances``:
 a row per number, the window's logit the best of them) instead of their mean (``--number-pool``)."""
+NUMBER_UNIT = False
+"""With ``EACH_NUMBER``: whether each number's vector is read in its clause alone
+(``semantic.unit_number_vectors``) rather than in the whole answer (``--number-context``)."""
 CONTEXTUAL = True
 """Whether the window features include the contextual encoder's vectors (``rehearse.coaching.contextual``;
 the README's entry for this script has the figures with and without)."""
@@ -160,7 +163,7 @@ def featurize(items: list[dict]) -> list[Opening]:
     out = []
     for it in items:
         m = matcher_for(it["text"].split())
-        wins, x, inst = semantic.features_and_numbers(m, embedder, enc, numbers)
+        wins, x, inst = semantic.features_and_numbers(m, embedder, enc, numbers, EACH_NUMBER and NUMBER_UNIT)
         elig = {c: semantic.eligible(c, m, wins) if wins else np.zeros(0, bool) for c in CHECK_NAMES}
         rules = {c: (f.passed, f.probability) for c, f in rule_findings(m).items()}
         out.append(Opening(it, wins, x, elig, rules, enc.dim if numbers else 0, inst if EACH_NUMBER else None))
@@ -415,7 +418,7 @@ def into_heads_file(path: Path, arrays: dict, meta: dict, only: list[str]) -> tu
     merged = dict(old_meta)
     merged["combine"] = dict(old_meta["combine"]) | {c: meta["combine"][c] for c in only}
     trained = {k: meta[k] for k in ("openings", "data", "seed", "folds", "without_held_out", "asr_copies",
-                                    "drop_i_copies", "number_pool") if k in meta}
+                                    "drop_i_copies", "number_pool", "number_context") if k in meta}
     merged["replaced"] = dict(old_meta.get("replaced", {})) | {c: trained for c in only}
     return kept | {k: v for k, v in arrays.items() if k.split(".")[0] in only}, merged
 
@@ -441,12 +444,16 @@ def main(argv=None) -> int:
     ap.add_argument("--number-pool", choices=("mean", "each"), default="mean",
                     help="how the number and lead heads read a window's numbers: the mean of their contextual "
                          "vectors (one row per window) or each on its own (a row per number, the best counts)")
+    ap.add_argument("--number-context", choices=("answer", "unit"), default="answer",
+                    help="with --number-pool each: read each number's vector in the whole answer or in its "
+                         "clause alone (the thanks before a result no longer colours the result's number)")
     ap.add_argument("--asr-copies", action="store_true",
                     help="also train on a recognition-style copy of each typed opening (scripts/asr_style.py); "
                          "a copy is in its opening's fold")
     args = ap.parse_args(argv)
-    global CONTEXTUAL, EACH_NUMBER
+    global CONTEXTUAL, EACH_NUMBER, NUMBER_UNIT
     EACH_NUMBER = args.number_pool == "each"
+    NUMBER_UNIT = args.number_context == "unit"
     if args.static:
         CONTEXTUAL = False
     if args.out is None:
@@ -507,6 +514,8 @@ def main(argv=None) -> int:
             arrays[f"{c}.numbers"] = np.asarray(True)
             if EACH_NUMBER:
                 arrays[f"{c}.each_number"] = np.asarray(True)
+                if NUMBER_UNIT:
+                    arrays[f"{c}.number_unit"] = np.asarray(True)
         arrays.update({f"{c}.w": head.w, f"{c}.b": np.float32(head.b), f"{c}.mean": head.mean, f"{c}.scale": head.scale,
                        f"{c}.platt": np.asarray(calib[c], np.float32), f"{c}.threshold": np.float32(0.5),
                        f"{c}.stack": fit_stack(stack_x(ops, c, oof[c], calib[c]), labels(ops, c)).astype(np.float32)})
@@ -517,6 +526,7 @@ def main(argv=None) -> int:
             "seed": args.seed, "openings": len(items), "data": [p.name for p in paths], "C": C, "rounds": ROUNDS,
             "hidden": HIDDEN, "alpha": ALPHA, "nets": NETS, "numbers": sorted(NUMBERS) if CONTEXTUAL else [],
             "number_pool": ("each" if EACH_NUMBER else "mean") if CONTEXTUAL else "",
+            "number_context": ("unit" if NUMBER_UNIT else "answer") if CONTEXTUAL and EACH_NUMBER else "",
             "without_held_out": args.without_held_out, "asr_copies": args.asr_copies,
             "drop_i_copies": args.drop_i_copies}
     if args.only:

@@ -325,3 +325,24 @@ def test_a_head_that_reads_each_number_scores_a_window_by_its_best_number():
                               None, True, False)
     by_mean = semantic.ModelChecker(emb, semantic.Heads({name: mean_head}, {name: "model"}, {}, {}), enc).findings(m)[name]
     assert found.probability > by_mean.probability  # the mean blurs the first number with the second
+
+
+def test_a_number_read_in_its_clause_does_not_take_in_the_thanks_before_it():
+    enc = _encoder()
+    emb = semantic.embed.load()
+    alone = semantic.matcher_for("i grew regional sales by 40 percent last year".split())
+    thanked = semantic.matcher_for("thanks for having me back. i grew regional sales by 40 percent last year".split())
+    words = semantic._embed_text(thanked)
+    unit_vectors = semantic.unit_number_vectors(thanked, enc, words)
+    at = [i for i, t in enumerate(thanked.doc.tokens) if t == semantic.NUM]
+    assert len(at) == 1 and not np.delete(unit_vectors, at, axis=0).any()  # zeros but at the number
+    clause = next((a, b) for a, b in semantic.units(thanked) if a <= at[0] < b)
+    want = enc.word_vectors(words[clause[0]:clause[1]])[at[0] - clause[0]]
+    assert np.allclose(unit_vectors[at[0]], want, atol=1e-6)
+    whole = enc.word_vectors(words)[at[0]]
+    assert not np.allclose(whole, want, atol=1e-3)  # the whole answer's reading differs
+    # and the instances carry the clause's reading when asked
+    wins, x, inst = semantic.features_and_numbers(thanked, emb, enc, numbers=True, unit_numbers=True)
+    assert all(np.allclose(row, want, atol=1e-6) for row, t in zip(inst.block, inst.token) if t >= 0)
+    _, _, plain = semantic.features_and_numbers(alone, emb, enc, numbers=True, unit_numbers=True)
+    assert plain is not None

@@ -193,7 +193,14 @@ def test_a_head_with_a_hidden_layer_is_read_from_the_heads_file_and_rectifies_be
     assert not head.numbers
     np.savez(tmp_path / "numbers.npz", **arrays, **{f"{name}.numbers": np.asarray(True)})
     with np.load(tmp_path / "numbers.npz") as data:
-        assert semantic.heads_from_npz(data).heads[name].numbers
+        read = semantic.heads_from_npz(data).heads[name]
+        assert read.numbers and not read.each_number and not read.number_unit
+    marks = {f"{name}.numbers": np.asarray(True), f"{name}.each_number": np.asarray(True),
+             f"{name}.number_unit": np.asarray(True)}
+    np.savez(tmp_path / "each.npz", **arrays, **marks)
+    with np.load(tmp_path / "each.npz") as data:
+        read = semantic.heads_from_npz(data).heads[name]
+        assert read.numbers and read.each_number and read.number_unit
 
 
 PLAIN_LEADS = [
