@@ -125,11 +125,12 @@ def test_voices_take_turns_over_the_openings(scripts):
                     ["piper:joe", "espeak:*1"], ["piper:joe", "kokoro:*1"]]
 
 
-@pytest.mark.parametrize("name, sets, least", [("spoken3", (38, 39, 40, 41), 1000), ("spoken4", (42,), 250)])
+@pytest.mark.parametrize("name, sets, least", [("spoken3", (38, 39, 40, 41), 1000), ("spoken4", (42,), 250),
+                                               ("spoken5", (43, 44, 45, 46), 1000)])
 def test_the_blind_sets_engine_text_carries_their_labels(scripts, name, sets, least):
-    """spoken3.jsonl and spoken4.jsonl: the engine's transcripts of the spoken benchmark's renders of
-    blind38-41 and blind42 (tuning sets by then), labels carried from the opening, the held-out slice
-    left out."""
+    """spoken3.jsonl, spoken4.jsonl and spoken5.jsonl: the engine's transcripts of the spoken
+    benchmark's renders of blind38-41, blind42 and blind43-46 (tuning sets by then), labels carried
+    from the opening, the held-out slice left out."""
     corpus = scripts("make_spoken_corpus")
     blind = ROOT / "tests" / "data" / "blind"
     written = {it["id"]: it for n in sets for it in _items(blind / f"blind{n}.jsonl")}
@@ -143,3 +144,21 @@ def test_the_blind_sets_engine_text_carries_their_labels(scripts, name, sets, le
         assert 20.0 <= it["snr_db"] <= 35.0
         assert not corpus.held_out(src["id"])
     assert {it["voice"].split(":")[0] for it in spoken} == {"piper", "kokoro", "espeak-ng"}
+
+
+def test_a_render_becomes_a_training_item_as_the_corpus_makes_them(scripts):
+    renders = scripts("spoken_from_renders")
+    labels = {c: c == "quantified_result" for c in CHECK_NAMES}
+    written = [{"id": f"z-{n:03d}", "archetype": "challenger", "style": "asr", "text": "cut it by half", "labels": labels}
+               for n in range(40)]
+    details = [{"id": it["id"], "text": it["text"], "labels": labels, "voice": "piper:en_US-joe-medium",
+                "snr_db": 25.0, "heard": " Cut it  by half. "} for it in written]
+    items = renders.items_from_details(written, details)
+    corpus = scripts("make_spoken_corpus")
+    assert len(items) == sum(not corpus.held_out(it["id"]) for it in written) < len(written)
+    first = items[0]
+    assert first["id"] == first["source_id"] + "-enusjoemediu" and first["text"] == "Cut it by half."
+    assert first["style"] == "asr_engine" and first["labels"] == labels and first["source_style"] == "asr"
+    details[0]["labels"] = dict(labels, quantified_result=False)  # details of another set's opening
+    with pytest.raises(SystemExit):
+        renders.items_from_details(written, details)
