@@ -389,3 +389,25 @@ def test_by_then_in_engine_words_is_judged_as_written():
     assert completeness(starts) == INCOMPLETE
     unsure = said[:-1] + [Word("then?", 2.1, 2.3, 0.3)]  # a hesitation heard as "then"
     assert completeness(unsure) == INCOMPLETE
+
+
+@pytest.mark.parametrize("text, verdict", [
+    ("Average pick time went from 2 minutes 42.", INCOMPLETE),  # "... from 2 minutes 40 to, um"
+    ("and rejections dropped from forty percent", INCOMPLETE),
+    ("we brought it down from 12 days", INCOMPLETE),
+    ("average pick time went from 2 minutes 40 to 90 seconds.", COMPLETE),
+    ("I moved from London.", COMPLETE),  # no amount
+    ("we built it from zero.", COMPLETE),  # no verb of change
+    ("I came from 3M.", COMPLETE),
+    ("my costs were down 30% from last year.", COMPLETE),
+])
+def test_a_figure_that_changed_from_an_amount_waits_for_what_it_changed_to(text, verdict):
+    assert completeness(text) == verdict
+
+
+def test_an_open_range_in_engine_words_is_unfinished_however_sure_the_engine_is():
+    from rehearse.core.model import Word
+
+    said = [Word(w, i * 0.3, i * 0.3 + 0.25, 0.97) for i, w in enumerate("Average pick time went from 2 minutes 42.".split())]
+    assert completeness(said) == INCOMPLETE
+    assert TurnPolicy().window_s(said, spoken_s=20.0) == TurnPolicy().incomplete_s
