@@ -411,3 +411,23 @@ def test_an_open_range_in_engine_words_is_unfinished_however_sure_the_engine_is(
     said = [Word(w, i * 0.3, i * 0.3 + 0.25, 0.97) for i, w in enumerate("Average pick time went from 2 minutes 42.".split())]
     assert completeness(said) == INCOMPLETE
     assert TurnPolicy().window_s(said, spoken_s=20.0) == TurnPolicy().incomplete_s
+
+
+@pytest.mark.parametrize("text, verdict", [
+    ("beds? Uh, like, what would you point at?", COMPLETE),  # the question word is the object
+    ("One question, what booking software are you on?", COMPLETE),
+    ("what do you work on", COMPLETE),
+    ("what would you want a new person to", INCOMPLETE),  # "to" leads into a verb: not stranded
+    ("and what I did was to", INCOMPLETE),  # no inverted verb: not a question
+    ("so what I want to talk about", INCOMPLETE),
+    ("I handed it to", INCOMPLETE),
+    ("what would the crew say, and then at", INCOMPLETE),  # a clause after the question
+])
+def test_a_question_that_strands_its_preposition_is_finished(text, verdict):
+    assert completeness(text) == verdict
+
+
+@pytest.mark.parametrize("text", ["how would the team describe how we lead a few months in?",
+                                  "what would I have got done for you?"])
+def test_the_endings_of_the_questions_the_tool_asks_for_are_finished(text):
+    assert completeness(text) == COMPLETE
