@@ -431,3 +431,11 @@ def test_a_question_that_strands_its_preposition_is_finished(text, verdict):
                                   "what would I have got done for you?"])
 def test_the_endings_of_the_questions_the_tool_asks_for_are_finished(text):
     assert completeness(text) == COMPLETE
+
+
+def test_the_silence_flags_help_states_the_policys_windows():
+    from rehearse.cli.commands._common import SILENCE_HELP
+
+    policy = TurnPolicy()
+    assert f"{policy.complete_s:g}-{policy.slow_s:g} s after a finished sentence" in SILENCE_HELP
+    assert f"{policy.incomplete_s:g} s after an unfinished one" in SILENCE_HELP

@@ -80,7 +80,7 @@ def add_recording_flags(parser, max_seconds: float = 120.0) -> None:
 
 
 SILENCE_HELP = ("seconds of silence after speech that end the answer, always (default: chosen from your "
-                "words and pauses: 0.7-2.5 s after a finished sentence, 4.5 s after an unfinished one)")
+                "words and pauses: 0.9-2.5 s after a finished sentence, 4.5 s after an unfinished one)")
 
 
 def add_silence_flag(parser) -> None:
