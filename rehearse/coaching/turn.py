@@ -497,11 +497,14 @@ climbed jumped shrank slashed raised lowered brought took moved came got
 """Verbs of a figure that changed: "went from ... to ...", "cut it from ... to ...", "brought it down
 from ..."."""
 
-_AMOUNT_WORDS = frozenset("""
+_NUMBER_WORDS = frozenset("""
 zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
 seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand
-million billion half point percent per cent minutes minute seconds second hours hour days day weeks
-week months month years year pounds pound dollars dollar euros k grand
+million billion half
+""".split())
+_UNIT_WORDS = frozenset("""
+point percent per cent minutes minute seconds second hours hour days day weeks week months month years
+year pounds pound dollars dollar euros k grand
 """.split())
 
 
@@ -516,9 +519,9 @@ def _open_range(words: Sequence[str]) -> bool:
         return False
     at = len(tail) - 1 - tail[::-1].index("from")
     amount = tail[at + 1:]
-    if not 1 <= len(amount) <= 4 or not all(w.isdigit() or w in _AMOUNT_WORDS for w in amount):
+    if not 1 <= len(amount) <= 4 or not all(w.isdigit() or w in _NUMBER_WORDS | _UNIT_WORDS for w in amount):
         return False
-    if not any(w[:1].isdigit() or w in _AMOUNT_WORDS - {"point", "per", "cent"} for w in amount):
+    if not any(w.isdigit() or w in _NUMBER_WORDS for w in amount):
         return False
     return any(w in CHANGE_VERBS for w in tail[max(0, at - 4):at])
 
@@ -526,6 +529,7 @@ def _open_range(words: Sequence[str]) -> bool:
 _QUESTION_WORDS = frozenset("what which who whom where".split())
 _INVERTED = frozenset("would do does did will can could should are is was were have has had might".split())
 _STRANDED = frozenset("at for in on of with about from into".split())
+_CLAUSE_BREAKS = _CONJUNCTIONS - _QUESTION_WORDS
 
 
 def _stranded_question(words: Sequence[str]) -> bool:
@@ -537,7 +541,7 @@ def _stranded_question(words: Sequence[str]) -> bool:
         return False
     tail = list(words[-10:-1])
     for i in range(len(tail) - 2, -1, -1):
-        if tail[i] in _CONJUNCTIONS - {"what", "which", "who", "whom", "where"}:
+        if tail[i] in _CLAUSE_BREAKS:
             return False
         if tail[i] in _QUESTION_WORDS:
             rest = tail[i + 1:]
