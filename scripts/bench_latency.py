@@ -289,7 +289,8 @@ def run_once(mic, home: Path, clip: Path, answer: dict, engine: str | None, sile
             "last_word_to_result_s": result_at - last_word, "recording_end_to_result_s": result_at - recording_end,
             "end_wait_s": recording_end - last_word, "play_delay_s": offset - (play_at - recording_at), "stalls_s": stalls,
             "stretch_s": speech_end_rec - offset - answer["speech_end_s"] if whole else None,
-            "vad_overhang_s": None if heard_until is None else heard_until - speech_end_rec, "wer": wer(answer["text"], transcript) if transcript else None}
+            "vad_overhang_s": None if heard_until is None else heard_until - speech_end_rec, "wer": wer(answer["text"], transcript) if transcript else None,
+            "transcript": transcript}
 
 
 def _load(path: Path) -> np.ndarray:
