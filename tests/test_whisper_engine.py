@@ -426,3 +426,39 @@ def test_a_decodes_settings_belong_to_its_thread():
     [t.join(10) for t in threads]
     assert seen == {"a": (1.0, True, "a"), "b": (None, False, "b")}
     assert encoder.margin_s is None and model.capped is False and model.abandon is None  # this thread's
+
+
+def test_a_piece_written_onto_the_word_before_is_joined_to_it():
+    """Whisper writes "14%" as " 14" and "%", "0.71" as " 0" and ".71": the pieces written with no
+    space before them join the word before (its start, their end, and the probability of its last
+    piece holding a letter or digit: an unsure "%" does not make the figure unsure); a word with a
+    space before it stays a word, and nothing joins across segments (each is glued alone)."""
+    from rehearse.speech.engines.whisper import _glued
+
+    class W:
+        def __init__(self, word, start, end, probability):
+            self.word, self.start, self.end, self.probability = word, start, end, probability
+
+    out = _glued([W(" by", 0.0, 0.2, 0.9), W(" 14", 0.2, 0.5, 0.8), W("%", 0.5, 0.6, 0.4),
+                  W(" from", 0.6, 0.8, 1.0), W(" 0", 0.8, 0.9, 0.9), W(".71", 0.9, 1.2, 0.7), W(".", 1.2, 1.2, 0.9)])
+    assert [w.word for w in out] == [" by", " 14%", " from", " 0.71."]
+    assert (out[1].start, out[1].end, out[1].probability) == (0.2, 0.6, 0.8)
+    assert (out[3].start, out[3].end, out[3].probability) == (0.8, 1.2, 0.7)
+    assert [w.word for w in _glued([W(",000", 0.0, 0.3, 0.9), W(" pounds", 0.3, 0.6, 0.9)])] == [",000", " pounds"]
+
+
+def test_the_text_is_its_words_with_figures_written_whole(tmp_path):
+    """A recorded answer's text and its timed words are the same tokens (the checks read the words of a
+    recording and the text of a typed or benchmarked one), and a figure is one word, "14%" and "0.71",
+    not "14 %" and "0 .71" (the live transcript is written from the words)."""
+    need_espeak()
+    engine = _need_whisper()
+    heard = []
+    for i, text in enumerate(("We cut waste by 14 percent and saved 4,000 pounds a month.",
+                              "The ratio went from 0.71 to 0.86 for the worst-affected groups.")):
+        path = tmp_path / f"n{i}.wav"
+        subprocess.run(["espeak-ng", "-w", str(path), "-v", "en-us", "-s", "160", text], check=True)
+        t = engine.transcribe(audio_mod.load(path))
+        assert t.text.split() == [w.word for w in t.words]
+        heard += [w.word.strip(".,") for w in t.words]
+    assert "14%" in heard and "0.71" in heard and "0.86" in heard

@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, replace
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 import numpy as np
 
@@ -252,17 +252,17 @@ class WhisperEngine:
         if pcm.duration_s > PIECE_S:
             # Over a long stretch the filler prompt can make Whisper close a 30 s window early and
             # skip the speech after a pause; pieces cut at pauses, each one window, avoid that.
-            texts, words = [], []
+            words = []
             cuts = cut_points(pcm.samples)
             for start, end in zip(cuts, cuts[1:]):
-                more_texts, more_words = self._decode(pcm.samples[start:end], opts=opts, abandon=abandon)
                 offset = start / SPEECH_RATE
-                texts += more_texts
-                words += [w.shifted(offset) for w in more_words]
+                words += [w.shifted(offset) for w in self._decode(pcm.samples[start:end], opts=opts, abandon=abandon)]
         else:
-            texts, words = self._decode(pcm.samples, opts=opts, abandon=abandon)
+            words = self._decode(pcm.samples, opts=opts, abandon=abandon)
         return Transcript(
-            text=" ".join(t for t in texts if t),
+            # the text is the words, so the checks read the same tokens from either, and a word the
+            # tail's second decode heard again is not written twice
+            text=" ".join(w.word for w in words),
             words=tuple(words),
             engine=self.name,
             duration_s=audio.duration_s,
@@ -270,23 +270,22 @@ class WhisperEngine:
         )
 
     def _decode(self, pcm: np.ndarray, retry: bool = True, opts: Optional[DecodeOptions] = None,
-                abandon: Optional[Callable[[], bool]] = None) -> tuple[list[str], list[Word]]:
-        """Decode at most one window of 16 kHz int16 samples: texts of the kept segments, timed words."""
+                abandon: Optional[Callable[[], bool]] = None) -> list[Word]:
+        """Decode at most one window of 16 kHz int16 samples: the timed words of the kept segments."""
         opts = opts or self.options
         if not len(pcm):
-            return [], []
+            return []
         spans = None
         if opts.speech_gate:
             spans = speech_spans(pcm)
             if not spans:
-                return [], []
+                return []
             pcm = only_speech(pcm, spans)
         samples = pcm.astype(np.float32) / 32768.0
         if opts.pad_s > 0:
             samples = np.concatenate([samples, np.zeros(int(opts.pad_s * SPEECH_RATE), np.float32)])
-        texts: list[str] = []
         words: list[Word] = []
-        unsure: list[tuple[float, str, list]] = []  # (mean probability, text, words) of dropped segments
+        unsure: list[tuple[float, list]] = []  # (mean probability, words) of dropped segments
         # the call's settings belong to the calling thread (a parallel decode has its own)
         self._encoder.margin_s, self._encoder.min_s = opts.encoder_margin_s, opts.encoder_min_s
         self._model.model.capped = opts.max_new_tokens is not None
@@ -299,39 +298,35 @@ class WhisperEngine:
             max_new_tokens=opts.max_new_tokens,
         )
         for segment in segments:
-            heard = [w for w in segment.words or () if w.word.strip()]
+            heard = _glued([w for w in segment.words or () if w.word.strip()])
             # nothing from where no one speaks (Whisper's "Thank you." on a noisy tail)
             seg_words = [w for w in heard if spans is None or _inside(w, spans)]
             if not seg_words:
                 continue
             probability = _mean_probability(seg_words)
             if probability < opts.min_word_probability:
-                unsure.append((probability, "".join(w.word for w in seg_words).strip(), seg_words))
+                unsure.append((probability, seg_words))
                 continue
-            texts.append(segment.text.strip() if len(seg_words) == len(heard)
-                         else "".join(w.word for w in seg_words).strip())
             words.extend(_word(w) for w in seg_words)
         # A one-word answer ("No.") is a segment Whisper is unsure of: over a short stretch of speech,
         # when nothing else was heard, its most likely one is kept (its words lie in the speech).
         speech_s = sum(e - b for b, e in spans) / SPEECH_RATE - 2 * SPEECH_PAD_S * len(spans or ())
-        if not texts and unsure and spans and speech_s <= opts.short_answer_s:
+        if not words and unsure and spans and speech_s <= opts.short_answer_s:
             likely = [u for u in unsure if u[0] >= opts.short_answer_min_probability
-                      and len(u[2]) <= opts.short_answer_words]
+                      and len(u[1]) <= opts.short_answer_words]
             if likely:
-                _p, text, seg_words = max(likely, key=lambda u: u[0])
-                texts.append(text)
+                _p, seg_words = max(likely, key=lambda u: u[0])
                 words.extend(_word(w) for w in seg_words)
         # Whisper may also end a window early; decode once more whatever loud audio is left over.
         heard_until = words[-1].end if words else 0.0
         loud_until = _last_loud_s(pcm)
         if retry and loud_until - heard_until > opts.tail_gap_s:
             start = max(0, int((heard_until - 0.1) * SPEECH_RATE)) if words else 0
-            more_texts, more_words = self._decode(pcm[start:], retry=False, opts=opts, abandon=abandon)
+            more_words = self._decode(pcm[start:], retry=False, opts=opts, abandon=abandon)
             offset = start / SPEECH_RATE
-            texts += more_texts
             words += [w.shifted(offset) for w in more_words
                       if w.start + offset >= heard_until - 0.05]
-        return texts, words
+        return words
 
 
 def _window_tokens(duration_s: float) -> int:
@@ -499,6 +494,34 @@ def _inside(word, spans: list[tuple[int, int]]) -> bool:
 def _has_speech(pcm: np.ndarray) -> bool:
     """True when Silero VAD finds at least 100 ms of speech in 16 kHz int16 samples."""
     return bool(speech_spans(pcm))
+
+
+class _Piece(NamedTuple):
+    """A word of faster-whisper's, or several joined by :func:`_glued`."""
+
+    word: str
+    start: float
+    end: float
+    probability: float
+
+
+def _glued(heard: list) -> list:
+    """faster-whisper's words of one segment, each piece it wrote onto the word before it with no
+    space (",000" of "4,000", ".71" of "0.71", "%" of "14%", "-affected" of "worst-affected") joined to
+    that word, so that the words are the text's tokens. Kept apart, the live transcript, written from
+    the words, read "4 ,000" and "14 %", and the checks read other tokens from the words of a recorded
+    answer than from the same answer's text (which the spoken benchmark scores). The joined word's
+    probability is that of its last piece holding a letter or a digit: a symbol ("%", often unsure)
+    says nothing of how sure the engine is of the words (the end-of-answer rule reads the last one)."""
+    out: list = []
+    for w in heard:
+        if out and not w.word[:1].isspace():
+            prev = out[-1]
+            probability = w.probability if any(c.isalnum() for c in w.word) else prev.probability
+            out[-1] = _Piece(prev.word + w.word, prev.start, w.end, probability)
+        else:
+            out.append(w)
+    return out
 
 
 def _word(w) -> Word:
