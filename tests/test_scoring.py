@@ -633,3 +633,25 @@ def test_contributor_question_with_the_group_by_another_name_and_seen_as_an_asse
 
 def test_being_one_of_the_best_without_asking_about_it_is_not_the_contributor_question():
     assert not passed("i was one of the best people on the crew and i always helped everyone", "asks_contributor_question")
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks for having me back. My first-time fix rate last year was 98.6 percent across 400 mobile jobs, "
+    "the best in the region.",
+    "my error rate on the packing line last year was point two percent",
+    "Good to see you again. My safety record is zero lost-time incidents in six years on site.",
+])
+def test_a_record_stated_as_the_speakers_own_leads_with_a_result(text):
+    """A record the speaker states as theirs, with no deed named ("my fix rate last year was 98.6 percent"):
+    the labelling guide counts it as their accomplishment with a measurable result."""
+    assert passed(text, "leads_with_accomplishment")
+    assert passed(text, "quantified_result")
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks for having me back. My hourly rate was 40 pounds when I was freelancing.",
+    "I take the point that my numbers are thin. My goal this year is to get my fix rate above 90 percent.",
+    "Thanks for having me back. The depot's fix rate last year was 98 percent, the best in the region.",
+])
+def test_a_rate_that_is_pay_a_goal_or_someone_elses_is_not_a_record(text):
+    assert not passed(text, "quantified_result")
