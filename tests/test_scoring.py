@@ -640,6 +640,8 @@ def test_being_one_of_the_best_without_asking_about_it_is_not_the_contributor_qu
     "the best in the region.",
     "my error rate on the packing line last year was point two percent",
     "Good to see you again. My safety record is zero lost-time incidents in six years on site.",
+    "Thanks for asking me back. My service desk last year had a 94 percent first-contact resolution rate.",
+    "my van fleet had zero write-offs in three winters of gritting",
 ])
 def test_a_record_stated_as_the_speakers_own_leads_with_a_result(text):
     """A record the speaker states as theirs, with no deed named ("my fix rate last year was 98.6 percent"):
@@ -652,6 +654,8 @@ def test_a_record_stated_as_the_speakers_own_leads_with_a_result(text):
     "Thanks for having me back. My hourly rate was 40 pounds when I was freelancing.",
     "I take the point that my numbers are thin. My goal this year is to get my fix rate above 90 percent.",
     "Thanks for having me back. The depot's fix rate last year was 98 percent, the best in the region.",
+    "Thanks for having me back. My old company had zero recalls in ten years, which is nice.",
+    "I ran the store on my own, I had 30 staff and an 80 grand labour budget.",
 ])
 def test_a_rate_that_is_pay_a_goal_or_someone_elses_is_not_a_record(text):
     assert not passed(text, "quantified_result")
