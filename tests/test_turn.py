@@ -427,6 +427,31 @@ def test_a_question_that_strands_its_preposition_is_finished(text, verdict):
     assert completeness(text) == verdict
 
 
+@pytest.mark.parametrize("text, verdict", [
+    ("worthwhile, and what's your own management style like?", COMPLETE),  # the question's "like"
+    ("what would the first year be like", COMPLETE),
+    ("what does a good day look like?", COMPLETE),
+    ("I think it was, like", INCOMPLETE),  # a filler
+    ("and what I did was like", INCOMPLETE),  # no verb right after "what": a filler
+    ("So what we did was build a like", INCOMPLETE),
+    ("what's like", INCOMPLETE),
+])
+def test_a_what_question_ending_in_like_is_finished_and_a_filler_like_is_not(text, verdict):
+    assert completeness(text) == verdict
+
+
+@pytest.mark.parametrize("text, verdict", [
+    ("if I'm the sort of engineer you want?", COMPLETE),  # the noun is what is wanted
+    ("the person you need.", COMPLETE),
+    ("and you want", INCOMPLETE),  # a verb or an object may follow
+    ("what you want", INCOMPLETE),
+    ("so I want", INCOMPLETE),
+    ("if you want", INCOMPLETE),
+])
+def test_a_noun_you_want_closes_the_clause(text, verdict):
+    assert completeness(text) == verdict
+
+
 @pytest.mark.parametrize("text", ["how would the team describe how we lead a few months in?",
                                   "what would I have got done for you?"])
 def test_the_endings_of_the_questions_the_tool_asks_for_are_finished(text):

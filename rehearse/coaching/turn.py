@@ -551,10 +551,47 @@ def _stranded_question(words: Sequence[str]) -> bool:
     return False
 
 
+_WHAT_IS = frozenset("what's what're".split())
+
+
+def _asks_what_like(words: Sequence[str]) -> bool:
+    """True when the words end in a question "what [verb] ... like" ("what's your own management
+    style like", "what would the first year be like"): its "like" closes the question, it is not a
+    filler. The verb must come right after "what" ("what I did was, like" is a filler). In the first
+    run of the latency benchmark's seed 141 "... and what's your own management style like?" (p 0.96)
+    ended an answer that then waited 4.5 s, its "like" stripped as a filler."""
+    if not words or words[-1] != "like":
+        return False
+    tail = list(words[-10:-1])
+    for i in range(len(tail) - 1, -1, -1):
+        if tail[i] in _CLAUSE_BREAKS:
+            return False
+        if tail[i] in _WHAT_IS:
+            return len(tail) - i >= 2
+        if tail[i] == "what":
+            return len(tail) - i >= 3 and tail[i + 1] in _INVERTED
+    return False
+
+
+_WANTED = frozenset("want wants wanted need needs needed".split())
+
+
+def _wanted_by_you(words: Sequence[str]) -> bool:
+    """True when the words end in a noun and "you want" ("if I'm the kind of lead you want"): the
+    noun is what is wanted, so the clause is closed; "I want", "and you want", "what you want" stay
+    open (a verb or an object may follow). In the first runs of the latency benchmark's seeds 131
+    and 137 (tuning data) two answers ended so ("... the sort of engineer you want?", p 0.98) and
+    waited 4.5 s; in the traces of seeds 119-141 no pause the speaker went on from ended so."""
+    return (len(words) >= 3 and words[-1] in _WANTED and words[-2] == "you"
+            and words[-3] not in INCOMPLETE_LAST and words[-3] not in AMBIGUOUS_LAST)
+
+
 @lru_cache(maxsize=256)
 def _completeness(words: tuple[str, ...]) -> str:
     if not words:
         return UNKNOWN
+    if _asks_what_like(words):
+        return COMPLETE
     words, trailing_filler = _strip_trailing_fillers(list(words))
     if trailing_filler:
         # "... and then we, um": thinking, whatever came before
@@ -563,7 +600,7 @@ def _completeness(words: tuple[str, ...]) -> str:
         return INCOMPLETE
     if _open_range(words):
         return INCOMPLETE
-    if _stranded_question(words):
+    if _stranded_question(words) or _wanted_by_you(words):
         return COMPLETE
     for ending in _CLOSED_ENDINGS:
         if tuple(words[-len(ending):]) == ending:
