@@ -204,13 +204,9 @@ def test_a_head_with_a_hidden_layer_is_read_from_the_heads_file_and_rectifies_be
 
 
 PLAIN_LEADS = [
-    pytest.param("Thank you for asking me back. I led the migration that cut hosting costs by 30 percent.",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "a known miss of the heads with the contextual encoder: 0.49 (every candidate with the "
-                     "encoder put it at 0.24-0.49; the static heads at 0.89), 0.11 with the fine-tuned encoder "
-                     "(S14), 0.60 with S16 (not kept), 0.58 with S23's lead head, 0.57 with S29's, 0.67 with S31's (passes, "
-                     "but under the 0.75 asked here); kept here so that a fix shows")),
-                 id="migration-hosting"),
+    # a known miss of the shipped heads until S40's lead head (83 with it; 0.67 with S31's, under the 75
+    # asked): plain now, so that a head that loses it again fails here
+    "Thank you for asking me back. I led the migration that cut hosting costs by 30 percent.",
     "Thanks for having me back. Last year I rebuilt the billing system and we stopped losing about forty thousand dollars a month.",
     "I appreciate the second interview. In my last role I redesigned the returns process and cut handling time from six days to two.",
     "thank you for asking me back so last spring i rewrote the scheduling tool and overtime dropped by a third",
@@ -232,7 +228,8 @@ PLAIN_NON_LEADS = [
 def test_a_plain_accomplishment_leads_clearly_not_at_the_threshold(text):
     """A retrained head once put the first of these at 0.50-0.61: every candidate state must keep plain
     openings far from the threshold (at least 3 to 1), whatever its cross-validated figures say. The
-    first is a known miss of the shipped heads (marked; the README's entry for train_checks.py)."""
+    first was a known miss of the shipped heads until S40's lead head (the README's entry for
+    train_checks.py)."""
     lead = _checks(text, CHALLENGER)["leads_with_accomplishment"]
     assert lead.passed and lead.score >= 75, lead
 
@@ -255,15 +252,15 @@ PLAIN_RESULTS = [
     pytest.param("Thanks for having me back. I grew regional sales by 40% last year.",
                  marks=pytest.mark.xfail(strict=True, reason=(
                      "a known miss of the number check: the rules pass it (90), the model puts it at 0.31 and the "
-                     "stack fails it (46 with S28's number head, 6 with S23's, 47 with S31's; 58 with S35's, 59 with S37's, 58 with S38's: "
+                     "stack fails it (46 with S28's number head, 6 with S23's, 47 with S31's; 58 with S35's, 59 with S37's, 58 with S38's, 61 with S40's: "
                      "passes, but under the 75 asked here); without the thanks it passes")),
                  id="thanks-then-sales"),
     pytest.param("thanks for having me back so last year i grew regional sales by forty percent",
-                 marks=pytest.mark.xfail(strict=True, reason="the same in recognition style: 43 (S23's head 11, S31's 44, S35's 56, S37's 57, S38's 55)"),
+                 marks=pytest.mark.xfail(strict=True, reason="the same in recognition style: 43 (S23's head 11, S31's 44, S35's 56, S37's 57, S38's 55, S40's 61)"),
                  id="thanks-then-sales-asr"),
     pytest.param("I saved the company two hundred thousand pounds a year.",
                  marks=pytest.mark.xfail(strict=True, reason=(
-                     "a known miss: read as the company's figure, 9 (S23's head 3, S31's and S35's 12, S37's 11, S38's 9); the guide counts money "
+                     "a known miss: read as the company's figure, 9 (S23's head 3, S31's and S35's 12, S37's 11, S38's and S40's 9); the guide counts money "
                      "the speaker saved")),
                  id="saved-the-company"),
 ]
