@@ -129,10 +129,11 @@ def test_voices_take_turns_over_the_openings(scripts):
                                                ("spoken5", (43, 44, 45, 46), 1000), ("spoken6", (47,), 250), ("spoken7", (48, 49), 500),
                                                ("spoken8", (50,), 250),
                                                ("spoken9", (51,), 250),
-                                               ("spoken10", (52,), 250)])
+                                               ("spoken10", (52,), 250),
+                                               ("spoken11", (53,), 250)])
 def test_the_blind_sets_engine_text_carries_their_labels(scripts, name, sets, least):
-    """spoken3.jsonl to spoken10.jsonl: the engine's transcripts of the spoken benchmark's renders of
-    blind38-41, blind42, blind43-46, blind47, blind48-49, blind50, blind51 and blind52 (tuning sets by then), labels carried
+    """spoken3.jsonl to spoken11.jsonl: the engine's transcripts of the spoken benchmark's renders of
+    blind38-41, blind42, blind43-46, blind47, blind48-49, blind50, blind51, blind52 and blind53 (tuning sets by then), labels carried
     from the opening, the held-out slice left out."""
     corpus = scripts("make_spoken_corpus")
     blind = ROOT / "tests" / "data" / "blind"
