@@ -651,6 +651,25 @@ def test_a_record_stated_as_the_speakers_own_leads_with_a_result(text):
 
 
 @pytest.mark.parametrize("text", [
+    "Thanks for having me back. I'm the one who got our fire certificate renewed after it had lapsed for a year.",
+    "i was the nurse who set up the falls clinic on our ward",
+    "Fair question. I'm the engineer who got the old press line running again when everyone said scrap it.",
+])
+def test_i_am_the_one_who_did_it_names_a_deed_as_the_speakers(text):
+    """ "I'm the one who got X renewed": the speaker names the deed as theirs, whatever its verb."""
+    assert passed(text, "leads_with_accomplishment")
+
+
+@pytest.mark.parametrize("text", [
+    "I'm the one who had to tell the team about the closure.",
+    "I'm the one who worked alongside the manager when she got the site accredited.",
+    "I'm the kind of person who gets things done.",
+])
+def test_i_am_the_one_who_with_no_deed_of_the_speakers_does_not_lead(text):
+    assert not passed(text, "leads_with_accomplishment")
+
+
+@pytest.mark.parametrize("text", [
     "Thanks for having me back. My hourly rate was 40 pounds when I was freelancing.",
     "I take the point that my numbers are thin. My goal this year is to get my fix rate above 90 percent.",
     "Thanks for having me back. The depot's fix rate last year was 98 percent, the best in the region.",

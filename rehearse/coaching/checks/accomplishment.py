@@ -259,6 +259,29 @@ def _has_result_before(m: Matcher, before: int) -> bool:
     return any(lo <= q < before and m.sentence_gap(q, before) <= 1 for q in result_quantities(m))
 
 
+def _who_did(m: Matcher, b: int) -> bool:
+    """Whether an own part that ends in "who" or "that" ("i am the one who", "i was the tech that") goes on
+    with a past-tense verb of the speaker's ("... who got our licence renewed", "... who talked a prisoner
+    down"): the speaker names a deed as theirs, whatever the verb."""
+    toks = m.doc.tokens
+    if b >= m.n or toks[b - 1] not in ("who", "that"):
+        return False
+    w, r = _as_word(m, b), m.rules
+    if w == "got":  # "who got the line running", not "who got hired"
+        nxt = toks[b + 1] if b + 1 < m.n else ""
+        return bool(nxt) and nxt not in r.irregular_past and not nxt.endswith("ed")
+    if w in _NOT_DEEDS or w in r.passive or w in r.blockers or w in r.not_achievement_past:
+        return False
+    return w in r.irregular_past or w in r.scope or w in r.transition or _plain_past(m, w)
+
+
+_NOT_DEEDS = frozenset("""
+had was were did said told asked thought knew saw felt heard went came left became wanted needed tried
+used liked loved seemed looked sat stood met worked
+""".split())
+"""Past verbs after "i am the one who" that name no deed ("... who had to tell them", "... who asked")."""
+
+
 def clauses(m: Matcher) -> list[Clause]:
     """Every accomplishment clause of the speaker, in order (scope and tasks only with a result)."""
     cached = m._hits.get("_clauses")
@@ -283,7 +306,7 @@ def clauses(m: Matcher) -> list[Clause]:
     for a, b in m.hits("own_part"):
         ahead = toks[b:b + 12]
         if (any(w in m.rules.achievement for w in ahead) or any(w.endswith("ing") for w in toks[b:b + 3])
-                or _has_result(m, b - 1)):
+                or _has_result(m, b - 1) or _who_did(m, b)):
             found.append(_clause(m, a, b - 1, "own_part"))
     found.sort(key=lambda c: c.start)
     m._hits["_clauses"] = found  # type: ignore[assignment]
