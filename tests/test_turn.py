@@ -453,7 +453,8 @@ def test_a_noun_you_want_closes_the_clause(text, verdict):
 
 
 @pytest.mark.parametrize("text", ["how would the team describe how we lead a few months in?",
-                                  "what would I have got done for you?"])
+                                  "what would I have got done for you?",
+                                  "what would I have done by the end of my first season with you?"])
 def test_the_endings_of_the_questions_the_tool_asks_for_are_finished(text):
     assert completeness(text) == COMPLETE
 

@@ -121,7 +121,9 @@ AMBIGUOUS_LAST = frozenset("over up out off down back on in around away through 
 # "too", so the cost (a long window after a sentence that really ends in "too") is rare. "A few
 # months in" and "for you" end the questions this tool asks for ("... describe how we lead a few
 # months in?", "what would I have got done for you?"), which waited 4.5 s in the first runs of the
-# latency seeds 119-133 (tuning data); there no pause the speaker went on from ended so.
+# latency seeds 119-133 (tuning data); there no pause the speaker went on from ended so. "With you"
+# ("... at the end of my first season with you?") waited 4.5 s in seed 143's first run; in the traces
+# of seeds 119-143 no pause the speaker went on from ended so either.
 _CLOSED_ENDINGS = (
     ("thank", "you"), ("thanks", "to", "you"), ("and", "so", "on"), ("and", "so", "forth"),
     ("as", "well"), ("at", "all"), ("for", "now"), ("and", "more"), ("or", "so"), ("or", "more"),
@@ -132,7 +134,7 @@ _CLOSED_ENDINGS = (
     ("that", "much"), ("all", "of", "it"), ("all", "of", "them"), ("at", "least"), ("in", "time"),
     ("so", "far"), ("think", "so"), ("hope", "so"), ("believe", "so"), ("that's", "all"), ("is", "all"),
     ("that's", "why"), ("that", "is", "why"), ("that's", "how"), ("that", "is", "how"), ("me", "too"),
-    ("months", "in"), ("weeks", "in"), ("for", "you"),
+    ("months", "in"), ("weeks", "in"), ("for", "you"), ("with", "you"),
 )
 
 
