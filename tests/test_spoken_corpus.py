@@ -130,10 +130,12 @@ def test_voices_take_turns_over_the_openings(scripts):
                                                ("spoken8", (50,), 250),
                                                ("spoken9", (51,), 250),
                                                ("spoken10", (52,), 250),
-                                               ("spoken11", (53,), 250)])
+                                               ("spoken11", (53,), 250),
+                                               ("spoken12", (54,), 250)])
 def test_the_blind_sets_engine_text_carries_their_labels(scripts, name, sets, least):
-    """spoken3.jsonl to spoken11.jsonl: the engine's transcripts of the spoken benchmark's renders of
-    blind38-41, blind42, blind43-46, blind47, blind48-49, blind50, blind51, blind52 and blind53 (tuning sets by then), labels carried
+    """spoken3.jsonl to spoken12.jsonl: the engine's transcripts of the spoken benchmark's renders of
+    blind38-41, blind42, blind43-46, blind47, blind48-49, blind50, blind51, blind52, blind53 and blind54 (tuning sets by then),
+    labels carried
     from the opening, the held-out slice left out."""
     corpus = scripts("make_spoken_corpus")
     blind = ROOT / "tests" / "data" / "blind"
