@@ -542,15 +542,24 @@ def _stranded_question(words: Sequence[str]) -> bool:
     if not words or words[-1] not in _STRANDED:
         return False
     tail = list(words[-10:-1])
-    for i in range(len(tail) - 2, -1, -1):
+    i = _asked_from(tail, _QUESTION_WORDS, len(tail) - 2)
+    if i is None:
+        return False
+    rest = tail[i + 1:]
+    at = next((k for k, w in enumerate(rest[:3]) if w in _INVERTED), None)
+    # the question word, up to two words of what it asks about, the verb inverted, its subject
+    return at is not None and len(rest) - at >= 2
+
+
+def _asked_from(tail: Sequence[str], heads: frozenset, last: int) -> Optional[int]:
+    """Where a question ending in ``tail[last]`` starts: the nearest of ``heads`` at or before ``last``,
+    or None when a clause break ("and", "because", ...) comes first."""
+    for i in range(last, -1, -1):
         if tail[i] in _CLAUSE_BREAKS:
-            return False
-        if tail[i] in _QUESTION_WORDS:
-            rest = tail[i + 1:]
-            at = next((k for k, w in enumerate(rest[:3]) if w in _INVERTED), None)
-            # the question word, up to two words of what it asks about, the verb inverted, its subject
-            return at is not None and len(rest) - at >= 2
-    return False
+            return None
+        if tail[i] in heads:
+            return i
+    return None
 
 
 _WHAT_IS = frozenset("what's what're".split())
@@ -565,14 +574,12 @@ def _asks_what_like(words: Sequence[str]) -> bool:
     if not words or words[-1] != "like":
         return False
     tail = list(words[-10:-1])
-    for i in range(len(tail) - 1, -1, -1):
-        if tail[i] in _CLAUSE_BREAKS:
-            return False
-        if tail[i] in _WHAT_IS:
-            return len(tail) - i >= 2
-        if tail[i] == "what":
-            return len(tail) - i >= 3 and tail[i + 1] in _INVERTED
-    return False
+    i = _asked_from(tail, _WHAT_IS | {"what"}, len(tail) - 1)
+    if i is None:
+        return False
+    if tail[i] in _WHAT_IS:
+        return len(tail) - i >= 2
+    return len(tail) - i >= 3 and tail[i + 1] in _INVERTED
 
 
 _WANTED = frozenset("want wants wanted need needs needed".split())
