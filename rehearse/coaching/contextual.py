@@ -10,7 +10,7 @@ over each window as it does the static vectors.
 The package is installed without its declared dependencies (it names sentence-transformers, which
 brings torch): only its weight and tokenizer files are read, straight from the installed folder, and
 nothing is ever downloaded. Two runtimes run the layers (:class:`Forward`): CTranslate2 with int8
-weights (``contextual_ct2``; installed with faster-whisper, three times faster) and numpy float32
+weights run in float32 (``contextual_ct2``; installed with faster-whisper, faster per thread) and numpy float32
 (:class:`NumpyForward`, when CTranslate2 is missing); the heads' metadata names the one they were
 trained on. An answer's first ``MAX_PIECES`` word pieces
 are encoded (the model's own limit is 256); words after them get zero vectors, in training as here.
