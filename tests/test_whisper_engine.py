@@ -447,6 +447,24 @@ def test_a_piece_written_onto_the_word_before_is_joined_to_it():
     assert [w.word for w in _glued([W(",000", 0.0, 0.3, 0.9), W(" pounds", 0.3, 0.6, 0.9)])] == [",000", " pounds"]
 
 
+def test_an_echo_of_the_word_before_with_no_time_of_its_own_is_dropped():
+    """Whisper sometimes writes a lone word twice, the second with no time of its own ("No? No?", the
+    second at 0.64-0.64 s, after the speech): the echo goes; a word said twice (each with its time)
+    and a different word with no time stay."""
+    from rehearse.speech.engines.whisper import _without_echoes
+
+    class W:
+        def __init__(self, word, start, end):
+            self.word, self.start, self.end = word, start, end
+
+    def kept(*ws):
+        return [w.word for w in _without_echoes([W(*x) for x in ws])]
+
+    assert kept((" No?", 0.0, 0.54), (" No?", 0.64, 0.64)) == [" No?"]
+    assert kept((" no,", 0.0, 0.3), (" No.", 0.4, 0.7)) == [" no,", " No."]
+    assert kept((" No", 0.0, 0.54), (" way.", 0.6, 0.6)) == [" No", " way."]
+
+
 def test_the_text_is_its_words_with_figures_written_whole(tmp_path):
     """A recorded answer's text and its timed words are the same tokens (the checks read the words of a
     recording and the text of a typed or benchmarked one), and a figure is one word, "14%" and "0.71",

@@ -298,7 +298,7 @@ class WhisperEngine:
             max_new_tokens=opts.max_new_tokens,
         )
         for segment in segments:
-            heard = _glued([w for w in segment.words or () if w.word.strip()])
+            heard = _without_echoes(_glued([w for w in segment.words or () if w.word.strip()]))
             # nothing from where no one speaks (Whisper's "Thank you." on a noisy tail)
             seg_words = [w for w in heard if spans is None or _inside(w, spans)]
             if not seg_words:
@@ -522,6 +522,23 @@ def _glued(heard: list) -> list:
         else:
             out.append(w)
     return out
+
+
+def _without_echoes(heard: list) -> list:
+    """The words of one segment without the echoes Whisper writes of the word before: the same word
+    again with no time of its own (start == end). A lone "No" between quiet stretches came out "No? No?"
+    on one processor, the second at 0.64-0.64 s, after the speech had ended; on another, "No." (the
+    int8 arithmetic differs). A word said twice takes time twice."""
+    out: list = []
+    for w in heard:
+        if out and float(w.end) - float(w.start) <= 0.0 and _bare(w.word) == _bare(out[-1].word):
+            continue
+        out.append(w)
+    return out
+
+
+def _bare(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalnum() or c == "'")
 
 
 def _word(w) -> Word:
