@@ -73,6 +73,47 @@ def test_explain_says_when_the_order_failed_the_lead():
     assert "told after a key question" in late and "told after a key question" not in early
 
 
+@pytest.mark.parametrize("text, leads", [
+    # small talk, a turn back to the point, then the accomplishment: not a lead (the guide)
+    ("Morning. Cold one out there, isn't it. The car park was solid ice. Anyway. I ran the Hartley case "
+     "myself and the store's losses went down by two thirds.", False),
+    ("oh hi again um the parking was a nightmare sorry i went round that multi storey twice um anyway "
+     "yeah so i set up the carers group at st james and it went from four people to thirty", False),
+    # "anyway" after a nervous aside, with no small talk: the accomplishment still leads
+    ("Hey, so I'm not great at interviews, as you probably noticed. Anyway, I rebuilt our intake form "
+     "and cut wait times by 30%.", True),
+    # only thanks before "anyway"
+    ("Thanks for having me back. Anyway, I rebuilt our intake form and cut wait times by 30%.", True),
+    # the accomplishment first, the small talk after it
+    ("I rebuilt our intake form and cut wait times by 30%. The traffic was awful this morning, anyway.", True),
+])
+def test_an_accomplishment_told_after_small_talk_does_not_lead(text, leads):
+    from rehearse.coaching.checkers import AFTER_SMALL_TALK, not_after_small_talk
+
+    words = text.split()
+    found = RulesChecker()(words, STORYTELLER)["leads_with_accomplishment"]
+    assert found.passed is leads and (found.reason == AFTER_SMALL_TALK) is (not leads)
+    # the same applies to whatever the model passed: a lead found by any checker after small talk fails
+    turn = next((i for i, w in enumerate(words) if w.lower().strip(".,") == "anyway"), 0)
+    mine = [i for i, w in enumerate(words) if w in ("I", "i")]
+    lead_at = next((i for i in mine if i > turn), mine[0])
+    given = {n: CheckFinding(False, 0.1) for n in CHECK_NAMES}
+    given["leads_with_accomplishment"] = CheckFinding(True, 0.97, lead_at, lead_at + 6, "model")
+    after = not_after_small_talk(matcher_for(words), given)["leads_with_accomplishment"]
+    assert after.passed is leads and (after.start, after.end) == (lead_at, lead_at + 6)
+
+
+def test_a_lead_failed_for_small_talk_says_so():
+    from rehearse.coaching.checkers import explain
+
+    text = ("Morning. Cold one out there, isn't it. The car park was solid ice. Anyway. I ran the Hartley "
+            "case myself and the store's losses went down by two thirds.")
+    line = next(x for x in explain(text.split()) if x.startswith("leads_with_accomplishment"))
+    assert "told after small talk" in line
+    result = scoring.score(Transcript(text), STORYTELLER, checker=RulesChecker())
+    assert "small talk" in result.checks["leads_with_accomplishment"].advice
+
+
 @pytest.mark.parametrize("text, planned", [
     ("What I would do is aim to cut van idle time by 15 percent in the first six months.", True),
     ("we hoped for like fifty bookings and it just did not take off", True),

@@ -328,6 +328,17 @@ def _preamble_words(m: Matcher, before: int) -> int:
     return len(words)
 
 
+def small_talk_turns(m: Matcher) -> list[int]:
+    """Tokens where the speaker turns back to the point after small talk: a ``topic_return`` ("anyway")
+    with a ``small_talk`` word before it ("the car park was solid ice. anyway.") and at least
+    ``small_talk_min_words`` spoken words before it that are not greeting, thanks or framing. An
+    accomplishment told after one does not lead (the guide: "Not: small talk first")."""
+    talk = m.hits("small_talk")
+    least = m.param("small_talk_min_words")
+    return [a for a, _ in m.hits("topic_return")
+            if any(b <= a for _, b in talk) and _preamble_words(m, a) >= least]
+
+
 _TIME_FRAME_BEFORE = frozenset("in within over after".split())
 """Words before a quantity that make it the time a result took ("fell by a third in two months"), which
 is the evidence only when the clause has no other quantity."""
