@@ -583,6 +583,31 @@ def test_inputs_distances_and_sizes_are_not_results(text):
     assert not passed(text, "quantified_result")
 
 
+@pytest.mark.parametrize("text", [
+    "Fair question. I'm the one who got our abstraction licence renewed, and it took me eight months.",
+    "I rewrote our onboarding guide for the night shift, it took about three weeks.",
+    "so i rebuilt the fur on the gorilla for the museum myself and uh that took about nine weeks and it went out on time",
+])
+def test_how_long_the_work_took_is_not_its_result(text):
+    assert passed(text, "leads_with_accomplishment")
+    assert not passed(text, "quantified_result")
+
+
+@pytest.mark.parametrize("text", [
+    # the time set against another, or taken off one, is the result
+    "I rebuilt the rack plan in our workshop, so on-site commissioning took nine days instead of the twenty-five we quoted.",
+    "I rebuilt the clearance file and the last submission took 94 days against a department average of 150.",
+    "I redesigned the bolt tensioning sequence, which took about two days off the programme.",
+    # the time a job took before the speaker's change
+    "I wrote the new startup procedure for the reactor train. Before that it took 14 hours from cold. After, 9.",
+    "I brought the drone in at Mercer's. A topo survey that took us 4 days. Now takes 1.",
+    # a result beside the time the work took
+    "I led the billing migration, it took me eight months and cut hosting costs by thirty percent.",
+])
+def test_a_time_set_against_another_is_still_a_result(text):
+    assert passed(text, "quantified_result")
+
+
 def test_restating_the_interviewers_doubt_is_a_brief_acknowledgement():
     text = ("Thanks for the second interview. You asked whether I have really handled electrical jobs of this size "
             "and complexity before. At Hollis Electric the county brought us in to rewire the courthouse while "

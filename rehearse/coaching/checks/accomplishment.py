@@ -208,6 +208,20 @@ def _routine_volume(m: Matcher) -> set[int]:
     return out
 
 
+def _effort_time(m: Matcher) -> set[int]:
+    """Numbers of how long the speaker's work took ("it took me eight months", concept ``time_taken``):
+    effort, not a result, unless the sentence or the one before sets that time before a change ("before,
+    we did a full wet clean every time, which took about four hours")."""
+    doc = m.doc
+    before = [a for a, _ in m.hits("before_change")]
+    out: set[int] = set()
+    for a, b in m.hits("time_taken"):
+        if any(k < a and doc.sentence[a] - doc.sentence[k] <= 1 for k in before):
+            continue
+        out.update(k for k in range(a, b) if doc.tokens[k] == NUM)
+    return out
+
+
 def result_quantities(m: Matcher) -> list[int]:
     """Tokens ``#`` that read as a result: not tenure, age, team size, a date or an idiom."""
     cached = m._hits.get("_result_quantities")
@@ -218,7 +232,7 @@ def result_quantities(m: Matcher) -> list[int]:
         out = [a for a, _ in m.hits("result_phrases")]
         m._hits["_result_quantities"] = out  # type: ignore[assignment]
         return out
-    excluded = m.covered("not_a_result") | _routine_volume(m)
+    excluded = m.covered("not_a_result") | _routine_volume(m) | _effort_time(m)
     dates = m.covered("date_number")
     units = m.covered("result_units")
     out = [a for a, _ in m.hits("result_phrases")]
