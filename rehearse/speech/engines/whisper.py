@@ -21,6 +21,7 @@ import numpy as np
 from rehearse.audio.pcm import SPEECH_RATE, Audio
 from rehearse.core.errors import DecodeAbandoned, RehearseError
 from rehearse.core.model import Transcript, Word
+from rehearse.speech.wer import normalise
 
 INSTALL_HINT = "install it with pip install 'rehearse[whisper]'"
 
@@ -531,14 +532,10 @@ def _without_echoes(heard: list) -> list:
     int8 arithmetic differs). A word said twice takes time twice."""
     out: list = []
     for w in heard:
-        if out and float(w.end) - float(w.start) <= 0.0 and _bare(w.word) == _bare(out[-1].word):
+        if out and float(w.end) - float(w.start) <= 0.0 and normalise(w.word) == normalise(out[-1].word):
             continue
         out.append(w)
     return out
-
-
-def _bare(text: str) -> str:
-    return "".join(c for c in text.lower() if c.isalnum() or c == "'")
 
 
 def _word(w) -> Word:
