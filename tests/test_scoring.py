@@ -667,6 +667,9 @@ def test_being_one_of_the_best_without_asking_about_it_is_not_the_contributor_qu
     "Good to see you again. My safety record is zero lost-time incidents in six years on site.",
     "Thanks for asking me back. My service desk last year had a 94 percent first-contact resolution rate.",
     "my van fleet had zero write-offs in three winters of gritting",
+    "my recovery count last year was forty two stolen vans, the most in the region",
+    "Thanks for having me back. My first-pass yield as a night shift lead last year was 98 percent.",
+    "my pass rate as a level 2 assessor was ninety one percent against a county average of seventy",
 ])
 def test_a_record_stated_as_the_speakers_own_leads_with_a_result(text):
     """A record the speaker states as theirs, with no deed named ("my fix rate last year was 98.6 percent"):
@@ -700,6 +703,9 @@ def test_i_am_the_one_who_with_no_deed_of_the_speakers_does_not_lead(text):
     "Thanks for having me back. The depot's fix rate last year was 98 percent, the best in the region.",
     "Thanks for having me back. My old company had zero recalls in ten years, which is nice.",
     "I ran the store on my own, I had 30 staff and an 80 grand labour budget.",
+    "Thanks for having me back. My case count last year was about forty families at any one time.",
+    "my head count as a shift manager was twelve people",
+    "my step count on a double shift was twenty thousand",
 ])
 def test_a_rate_that_is_pay_a_goal_or_someone_elses_is_not_a_record(text):
     assert not passed(text, "quantified_result")
