@@ -347,6 +347,45 @@ def test_at_a_pause_the_buffer_is_trimmed_after_a_committed_sentence_so_the_tail
     assert names(heard[None][1]) == names(heard[4.0][1])  # the same words at the pause
 
 
+class OnceDeafEngine(ToneEngine):
+    """Hears nothing in one window (the ``deaf``-th decode), as Whisper now and then writes nothing
+    for a long stretch of speech."""
+
+    def __init__(self, deaf: int):
+        super().__init__()
+        self.deaf = deaf
+
+    def transcribe_window(self, audio: Audio, *, context=None, final=False) -> Transcript:
+        heard = super().transcribe_window(audio, context=context, final=final)
+        if len(self.windows) == self.deaf:
+            return Transcript("", (), self.name, audio.duration_s, 0.0)
+        return heard
+
+
+def test_one_decode_that_hears_nothing_in_speech_loses_no_words():
+    """Decodes lag (a slow machine): the buffer holds 14 s with nothing committed when one decode
+    of it comes back empty; the words the decode before heard are not thrown away with its audio."""
+    layout = fluent(24.0, seed=7)
+    samples = tones(layout)
+    live = AgreementTranscriber(OnceDeafEngine(deaf=2), RATE, background=False)
+    feed(live, samples[: 12 * RATE], step_each_block=False)
+    assert live.run_pending().kind == "step" and live.words_so_far()
+    feed(live, samples[12 * RATE: 14 * RATE], step_each_block=False)
+    assert live.run_pending().kind == "step" and not live.words_so_far()  # heard nothing
+    feed(live, samples[14 * RATE:])
+    assert names(live.finish().words) == [f"f{p}" for _, _, p in layout]
+
+
+def test_a_buffer_two_decodes_hear_nothing_in_is_let_go():
+    """Silence or noise before the answer: two decodes in a row that hear nothing let the buffer go,
+    so decodes stay short."""
+    quiet = tones([(13.0, 13.3, 500)], tail_s=0.0)[: 13 * RATE]  # 13 s of faint noise
+    engine = ToneEngine()
+    live = AgreementTranscriber(engine, RATE, background=False)
+    feed(live, quiet)
+    assert live._buf_start > 10 * RATE and max(d for d, _ in engine.windows) <= 12.5
+
+
 def test_the_recording_ending_during_a_step_abandons_it():
     layout = fluent(6, seed=9)
     samples = tones(layout, tail_s=0.3)

@@ -211,6 +211,7 @@ class AgreementTranscriber:
         self._decoded_to = 0                # end of the audio the latest step decoded
         self._committed: list[Word] = []
         self._tentative: list[Word] = []   # the latest decode's words after the committed ones
+        self._heard_nothing_twice = False   # the latest two decodes heard nothing after the committed words
         self._pause_at: Optional[int] = None
         self._generation = 0                # a pause and the resume after it end a generation
         self._spec_started: Optional[int] = None
@@ -501,6 +502,7 @@ class AgreementTranscriber:
                and _norm(new[agreed].word) == _norm(self._tentative[agreed].word)):
             agreed += 1
         self._committed += new[:agreed]
+        self._heard_nothing_twice = not new and not self._tentative
         self._tentative = new[agreed:]
         self._decoded_to = end
         self._abandoned = False
@@ -517,8 +519,10 @@ class AgreementTranscriber:
         if end - self._buf_start <= self.max_buffer:
             return
         inside = self._committed_inside()
-        if not inside and not self._tentative:
-            # nothing heard in the whole buffer: keep only its last second
+        if not inside and not self._tentative and self._heard_nothing_twice:
+            # nothing heard in the whole buffer by two decodes in a row: keep only its last second
+            # (one empty decode of speech is not enough: in latency seed 147's second run one decode
+            # of 13 s of fluent speech came back empty, and the words of the one before were lost)
             lo = max(self._buf_start, end - 2 * self.sample_rate)
             self._buf_start = max(self._buf_start, self._levels.quietest(lo, end - self.sample_rate))
             return
