@@ -334,7 +334,8 @@ def test_at_a_pause_the_buffer_is_trimmed_after_a_committed_sentence_so_the_tail
     heard = {}
     for pause_buffer_s in (None, 4.0):
         engine = ToneEngine()
-        live = AgreementTranscriber(engine, RATE, pause_buffer_s=pause_buffer_s, background=False)
+        live = AgreementTranscriber(engine, RATE, pause_buffer_s=pause_buffer_s, max_tail_s=None,
+                                    background=False)
         cut = int((stopped + 0.3) * RATE)
         feed(live, samples[:cut])
         live.pause(stopped)
@@ -345,6 +346,101 @@ def test_at_a_pause_the_buffer_is_trimmed_after_a_committed_sentence_so_the_tail
     whole, trimmed = heard[None][0], heard[4.0][0]
     assert whole > stopped and trimmed < whole - 3.0  # the tail decoded from a committed sentence's end
     assert names(heard[None][1]) == names(heard[4.0][1])  # the same words at the pause
+
+
+def _long_uncommitted_buffer(max_tail_s, seconds: float = 14.0, seed: int = 6):
+    """A live answer whose decodes lag far behind (a slow machine): one step over its first 12 s,
+    nothing committed, then the rest fed and a pause at its end."""
+    layout = fluent(seconds, seed=seed)
+    samples = tones(layout, tail_s=0.6)
+    stopped = layout[-1][1]
+    engine = ToneEngine()
+    live = AgreementTranscriber(engine, RATE, max_tail_s=max_tail_s, background=False)
+    feed(live, samples[: 12 * RATE], step_each_block=False)
+    assert live.run_pending().kind == "step" and live.committed_s == 0.0
+    cut = int((stopped + 0.3) * RATE)
+    feed(live, samples[12 * RATE: cut], step_each_block=False)
+    live.pause(stopped)
+    return layout, samples[cut:], engine, live
+
+
+@pytest.mark.parametrize("resumed", [False, True])
+def test_a_long_uncommitted_tail_is_decoded_from_the_latest_steps_words_on(resumed):
+    """When decoding lags, the tail decoded at a pause is bounded: the latest step's words write the
+    audio before it, and the words at the pause and at the end are the same as with the whole
+    buffer decoded."""
+    heard, windows = {}, {}
+    for max_tail_s in (None, 6.0):
+        layout, rest, engine, live = _long_uncommitted_buffer(max_tail_s)
+        assert live.run_pending().kind == "speculative"
+        windows[max_tail_s] = engine.windows[-1][0]
+        heard[max_tail_s] = names(live.words_so_far())
+        assert live.covered_s > layout[-1][1]
+        if resumed:
+            live.resume()
+        feed(live, rest)
+        assert names(live.finish().words) == [f"f{p}" for _, _, p in layout]
+    assert windows[None] > 13.0 and windows[6.0] <= 6.0
+    assert heard[6.0] == heard[None] == [f"f{p}" for _, _, p in layout]
+
+
+def test_when_the_latest_step_lags_far_behind_the_tail_starts_at_its_latest_settled_word():
+    layout = fluent(20.0, seed=8)
+    samples = tones(layout, tail_s=0.6)
+    stopped = layout[-1][1]
+    engine = ToneEngine()
+    live = AgreementTranscriber(engine, RATE, background=False)
+    feed(live, samples[: 8 * RATE], step_each_block=False)
+    assert live.run_pending().kind == "step"  # the only step: it heard the first 8 s
+    cut = int((stopped + 0.3) * RATE)
+    feed(live, samples[8 * RATE: cut], step_each_block=False)
+    live.pause(stopped)
+    assert live.run_pending().kind == "speculative"
+    tail = engine.windows[-1][0]
+    assert cut / RATE - 8.0 < tail < cut / RATE - 6.0  # from the last word ending before 7 s
+    assert names(live.words_so_far()) == [f"f{p}" for _, _, p in layout]
+    feed(live, samples[cut:])
+    assert names(live.finish().words) == [f"f{p}" for _, _, p in layout]
+
+
+class LoopingEngine(ToneEngine):
+    """Loops on its first decode: every word from the fourth on is written as the third again."""
+
+    def transcribe_window(self, audio: Audio, *, context=None, final=False) -> Transcript:
+        heard = super().transcribe_window(audio, context=context, final=final)
+        if len(self.windows) > 1:
+            return heard
+        words = [w if i < 3 else Word(heard.words[2].word, w.start, w.end) for i, w in enumerate(heard.words)]
+        return Transcript(" ".join(w.word for w in words), tuple(words), self.name, audio.duration_s, 0.0)
+
+
+def test_a_step_that_looped_bridges_nothing():
+    layout = fluent(14.0, seed=6)
+    samples = tones(layout, tail_s=0.6)
+    stopped = layout[-1][1]
+    engine = LoopingEngine()
+    live = AgreementTranscriber(engine, RATE, background=False)
+    feed(live, samples[: 12 * RATE], step_each_block=False)
+    assert live.run_pending().kind == "step"
+    cut = int((stopped + 0.3) * RATE)
+    feed(live, samples[12 * RATE: cut], step_each_block=False)
+    live.pause(stopped)
+    assert live.run_pending().kind == "speculative"
+    assert engine.windows[-1][0] > 13.0  # the whole buffer again
+    feed(live, samples[cut:])
+    assert names(live.finish().words) == [f"f{p}" for _, _, p in layout]
+
+
+def test_the_final_decode_is_bounded_too_when_no_tail_was_decoded_at_a_pause():
+    layout = fluent(14.0, seed=6)
+    samples = tones(layout, tail_s=0.6)
+    engine = ToneEngine()
+    live = AgreementTranscriber(engine, RATE, background=False)
+    feed(live, samples[: 12 * RATE], step_each_block=False)
+    assert live.run_pending().kind == "step"
+    feed(live, samples[12 * RATE:], step_each_block=False)
+    assert names(live.finish().words) == [f"f{p}" for _, _, p in layout]
+    assert engine.windows[-1] [1] and engine.windows[-1][0] <= 6.0
 
 
 class OnceDeafEngine(ToneEngine):
@@ -531,7 +627,8 @@ def test_agreement_words_are_trusted_at_a_pause_only_once_they_reach_it():
     from rehearse.session.round import live_hooks
 
     engine = ToneEngine()
-    live = AgreementTranscriber(engine, RATE, background=False)
+    # the whole buffer as the tail (no bridge from a step's words), so it can serve as a step
+    live = AgreementTranscriber(engine, RATE, max_tail_s=None, background=False)
     layout = fluent(5.0)
     samples = tones(layout, tail_s=1.0)
     feed(live, samples[: 4 * RATE])  # decoded every 2 s while speaking

@@ -31,7 +31,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -145,9 +145,24 @@ PAUSE_BUFFER_S = 4.0
 """At a pause, the live buffer is trimmed once it holds more than this many seconds (between
 pauses: ``max_buffer_s``), so the tail's decode, which the verdict waits for, is short."""
 
+MAX_TAIL_S = 6.0
+"""Longest tail decoded at a pause or at the end when the latest step's words can bridge the rest:
+the audio before it is written with those words (the ones that end a second or more before that
+step's window did). Trimming needs committed words, and when decoding is slower than speech the
+commits lag: on a slower two-core machine (latency seed 147) the tails decoded at the last pause
+were 6-24 s long, took up to 4 s or more, and four answers waited the longest window because their
+tail was not done."""
+
 
 def _norm(word: str) -> str:
     return re.sub(r"[^a-z0-9]", "", word.lower())
+
+
+def _phrase_ends(word: Word, following: Optional[Word]) -> bool:
+    """Whether ``word`` ends a sentence or is followed by a pause: a place to cut the audio between
+    two words (in fluent speech a cut between two words clips one of them)."""
+    return (word.word.rstrip("\"')").endswith((".", "?", "!"))
+            or (following is not None and following.start - word.end >= PAUSE_GAP_S))
 
 
 class AgreementTranscriber:
@@ -175,7 +190,8 @@ class AgreementTranscriber:
     def __init__(self, engine, sample_rate: int = 16000, *, step_s: float = 2.0, max_buffer_s: float = 10.0,
                  context: bool = False, tail_from: str = "buffer", background: bool = True,
                  hard_max_buffer_s: float = 20.0, min_window_s: float = 2.0,
-                 check_s: Optional[float] = CHECK_S, pause_buffer_s: Optional[float] = PAUSE_BUFFER_S):
+                 check_s: Optional[float] = CHECK_S, pause_buffer_s: Optional[float] = PAUSE_BUFFER_S,
+                 max_tail_s: Optional[float] = MAX_TAIL_S):
         if tail_from not in ("committed", "buffer"):
             raise ValueError("tail_from is 'committed' or 'buffer'")
         self.engine = engine
@@ -187,6 +203,9 @@ class AgreementTranscriber:
         self.pause_buffer = int(pause_buffer_s * self.sample_rate) if pause_buffer_s else None
         """At a pause, the buffer is trimmed (after a committed sentence or pause) once it holds more
         than this: the tail decoded there is what the verdict waits for. None: as between pauses."""
+        self.max_tail = int(max_tail_s * self.sample_rate) if max_tail_s else None
+        """Samples a tail's decode covers at most when the latest step's words bridge the rest
+        (:data:`MAX_TAIL_S`); None: the tail always starts where :attr:`tail_from` says."""
         self.context = context
         self.tail_from = tail_from
         self.check = (int(check_s * self.sample_rate)
@@ -459,16 +478,18 @@ class AgreementTranscriber:
         t = start / self.sample_rate
         return " ".join(w.word for w in self._committed if (w.start + w.end) / 2 < t)
 
-    def _after_committed(self, words: list[Word]) -> list[Word]:
-        """The decoded words that come after the committed ones: those starting after the last
-        committed word's end (less 0.1 s), without a repeat of its last one to five words."""
-        if not self._committed:
+    def _after_committed(self, words: list[Word], bridge: Sequence[Word] = ()) -> list[Word]:
+        """The decoded words that come after the committed ones (and after the ``bridge`` words that
+        lead up to a bounded tail): those starting after the last one's end (less 0.1 s), without a
+        repeat of its last one to five words."""
+        before = self._committed + list(bridge)
+        if not before:
             return list(words)
-        last = self._committed[-1].end
+        last = before[-1].end
         new = [w for w in words if w.start > last - 0.1]
         if new and abs(new[0].start - last) < 1.0:
-            for n in range(min(5, len(self._committed), len(new)), 0, -1):
-                if [_norm(w.word) for w in self._committed[-n:]] == [_norm(w.word) for w in new[:n]]:
+            for n in range(min(5, len(before), len(new)), 0, -1):
+                if [_norm(w.word) for w in before[-n:]] == [_norm(w.word) for w in new[:n]]:
                     new = new[n:]
                     break
         return new
@@ -550,8 +571,7 @@ class AgreementTranscriber:
         sentence or is followed by a gap (in fluent speech a cut between two words clips one of them,
         and Whisper then mishears it); False when there is none."""
         following = self._committed[1:] + self._tentative
-        ends = [i for i in inside if self._committed[i].word.rstrip("\"')").endswith((".", "?", "!"))
-                or (i < len(following) and following[i].start - self._committed[i].end >= PAUSE_GAP_S)]
+        ends = [i for i in inside if _phrase_ends(self._committed[i], following[i] if i < len(following) else None)]
         if not ends:
             return False
         cut = self._cut_after(ends[-1])
@@ -575,13 +595,44 @@ class AgreementTranscriber:
             return self._cut_after(len(self._committed) - 1)
         return self._buf_start
 
+    def _bounded_tail(self, start: int, end: int) -> tuple[int, list[Word]]:
+        """Where a tail decode of samples ``start`` to ``end`` starts when it may cover at most
+        :attr:`max_tail`, and the latest step's words (after the committed ones) that write the
+        audio before it: (``start``, []) when the tail is short enough or no such words reach it.
+        The cut lies between two of those words, the first ending a second or more before that
+        step's window ended (the words at a window's end are the unsure ones): as early as allowed,
+        after a finished sentence or a pause if there is one; when that step lags so far behind that
+        no such word is late enough, at the latest one, for the shortest tail there is (lock held)."""
+        if self.max_tail is None or end - start <= self.max_tail:
+            return start, []
+        earliest, settled = end - self.max_tail, self._decoded_to - self.sample_rate
+        words = self._tentative
+        cuts = [i for i in range(len(words) - 1)
+                if words[i].end * self.sample_rate <= settled and words[i].start * self.sample_rate >= start]
+        late = [i for i in cuts if words[i].end * self.sample_rate >= earliest]
+        if late:
+            ends = [i for i in late if _phrase_ends(words[i], words[i + 1])]
+            i = (ends or late)[0]
+        elif cuts:
+            i = cuts[-1]
+        else:
+            return start, []
+        if _loops(words[: i + 1]):
+            return start, []  # a step that looped ("long, long, long, ...") bridges nothing
+        lo = int((words[i].end - 0.05) * self.sample_rate)
+        hi = min(max(int((words[i + 1].start + 0.05) * self.sample_rate), lo + self.frame_samples), end)
+        cut = self._levels.quietest(lo, hi)
+        if not start < cut < end:
+            return start, []
+        return cut, list(words[: i + 1])
+
     def _speculate(self, end: int) -> Decode:
         with self._cond:
             generation = self._generation
             self._spec_started = generation
             if self.pause_buffer is not None:
                 self._trim(end, limit=self.pause_buffer)
-            start = self._tail_start()
+            start, bridge = self._bounded_tail(self._tail_start(), end)
             self._spec_start, self._spec_end = start, end
             committed = len(self._committed)
             self._cond.notify_all()  # the second opinion's thread may start now
@@ -592,8 +643,8 @@ class AgreementTranscriber:
             if words is None or committed != len(self._committed):
                 return record
             if generation == self._generation:
-                self._spec = (generation, end, committed, self._after_committed(words))
-            elif self._can_serve_as_step(start, end):
+                self._spec = (generation, end, committed, bridge + self._after_committed(words, bridge))
+            elif not bridge and self._can_serve_as_step(start, end):
                 self._tail_as_step(self._after_committed(words), start, end)  # the speaker went on during it
         return record
 
@@ -655,7 +706,7 @@ class AgreementTranscriber:
                 self._tentative = []
                 self._done = True
                 return None
-            start = self._tail_start()
+            start, bridge = self._bounded_tail(self._tail_start(), end)
         if self._levels.loudest() < ABSOLUTE_FLOOR_RMS:
             words, record = [], None  # digital silence throughout: nothing to hear
         else:
@@ -663,7 +714,7 @@ class AgreementTranscriber:
         with self._cond:
             if record is not None:
                 self.decodes.append(record)
-            self._committed += self._after_committed(words)
+            self._committed += bridge + self._after_committed(words, bridge)
             self._tentative = []
             self._done = True
         return record
@@ -1062,6 +1113,20 @@ class IncrementalTranscriber:
     @property
     def segment_results(self) -> list[SegmentResult]:
         return [self._results[i] for i in sorted(self._results)]
+
+
+def _loops(words: Sequence[Word]) -> bool:
+    """Whether a phrase of one to four words comes three times or more in a row somewhere in
+    ``words``: Whisper looping on a window cut mid-speech. In latency seed 147's third run a 21 s
+    step wrote "long, long, long, ..." over 12 s of speech; a tail bridged by those words lost
+    the speech under them."""
+    said = [_norm(w.word) for w in words]
+    for n in range(1, 5):
+        for i in range(len(said) - 3 * n + 1):
+            phrase = said[i:i + n]
+            if said[i + n:i + 2 * n] == phrase and said[i + 2 * n:i + 3 * n] == phrase:
+                return True
+    return False
 
 
 def _takes_abandon(method) -> bool:
