@@ -431,6 +431,19 @@ def test_a_step_that_looped_bridges_nothing():
     assert names(live.finish().words) == [f"f{p}" for _, _, p in layout]
 
 
+def test_a_loop_is_never_committed_when_the_buffer_outgrows_its_limit():
+    """Decodes lag so far that the buffer passes its hard limit before two decodes agree: what the
+    latest decode heard is committed then, but not from where it loops."""
+    layout = fluent(26.0, seed=9)
+    samples = tones(layout)
+    live = AgreementTranscriber(LoopingEngine(), RATE, background=False)
+    feed(live, samples[: 22 * RATE], step_each_block=False)
+    assert live.run_pending().kind == "step"  # one 22 s decode, looping from its third word
+    assert 0 < len(live._committed) <= 3
+    feed(live, samples[22 * RATE:])
+    assert names(live.finish().words) == [f"f{p}" for _, _, p in layout]
+
+
 def test_the_final_decode_is_bounded_too_when_no_tail_was_decoded_at_a_pause():
     layout = fluent(14.0, seed=6)
     samples = tones(layout, tail_s=0.6)

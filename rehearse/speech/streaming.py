@@ -551,6 +551,8 @@ class AgreementTranscriber:
             if end - self._buf_start > self.hard_max_buffer:
                 # the decodes never agree: commit what the latest one heard in all but its last 5 s
                 keep = [w for w in self._tentative if w.end * self.sample_rate < end - 5 * self.sample_rate]
+                looped = _loop_start(keep)
+                keep = keep if looped is None else keep[:looped]  # never a loop: the next decode tries again
                 if keep:
                     self._committed += keep
                     self._tentative = self._tentative[len(keep):]
@@ -617,7 +619,7 @@ class AgreementTranscriber:
             i = cuts[-1]
         else:
             return start, []
-        if _loops(words[: i + 1]):
+        if _loop_start(words[: i + 1]) is not None:
             return start, []  # a step that looped ("long, long, long, ...") bridges nothing
         lo = int((words[i].end - 0.05) * self.sample_rate)
         hi = min(max(int((words[i + 1].start + 0.05) * self.sample_rate), lo + self.frame_samples), end)
@@ -1115,18 +1117,19 @@ class IncrementalTranscriber:
         return [self._results[i] for i in sorted(self._results)]
 
 
-def _loops(words: Sequence[Word]) -> bool:
-    """Whether a phrase of one to four words comes three times or more in a row somewhere in
-    ``words``: Whisper looping on a window cut mid-speech. In latency seed 147's third run a 21 s
-    step wrote "long, long, long, ..." over 12 s of speech; a tail bridged by those words lost
-    the speech under them."""
+def _loop_start(words: Sequence[Word]) -> Optional[int]:
+    """Where a phrase of one to four words that comes three times or more in a row begins in
+    ``words`` (None: nowhere): Whisper looping on a window cut mid-speech. In latency seed 147's
+    third run a 21 s step wrote "long, long, long, ..." over 12 s of speech, and a tail bridged by
+    those words lost the speech under them; in seed 149's first run a 21 s step's "I mean, I mean,
+    ..." was committed when the buffer grew past its hard limit."""
     said = [_norm(w.word) for w in words]
-    for n in range(1, 5):
-        for i in range(len(said) - 3 * n + 1):
+    for i in range(len(said)):
+        for n in range(1, 5):
             phrase = said[i:i + n]
-            if said[i + n:i + 2 * n] == phrase and said[i + 2 * n:i + 3 * n] == phrase:
-                return True
-    return False
+            if len(phrase) == n and said[i + n:i + 2 * n] == phrase and said[i + 2 * n:i + 3 * n] == phrase:
+                return i
+    return None
 
 
 def _takes_abandon(method) -> bool:
