@@ -40,11 +40,13 @@ class FakeSoundDevice:
     def __init__(self, devices: Sequence[dict] = (), default=(-1, -1), blocks: Sequence[np.ndarray] = (),
                  overflow_at: Sequence[int] = (), start_error: Optional[Exception] = None,
                  takes: Sequence[Sequence[np.ndarray]] = (), realtime: bool = False,
-                 before_armed: Sequence[np.ndarray] = ()):
+                 before_armed: Sequence[np.ndarray] = (), output_stalls: bool = False):
         """``blocks`` feed every input stream; with ``takes``, the n-th stream opened gets the n-th
         list of blocks instead (one recorded answer each), then silence. ``realtime`` paces the
         blocks at the speed a microphone delivers them. ``before_armed`` blocks are what a stream
-        opened early hears before the recorder arms its callback (the prompt playing)."""
+        opened early hears before the recorder arms its callback (the prompt playing).
+        ``output_stalls``: what is played never finishes (an output device that stops taking audio)
+        until ``stop()``."""
         self._devices = list(devices)
         self.default = SimpleNamespace(device=list(default))
         self.blocks = list(blocks)
@@ -55,6 +57,9 @@ class FakeSoundDevice:
         self.start_error = start_error
         self.streams: List["FakeInputStream"] = []
         self.played: list = []
+        self.output_stalls = output_stalls
+        self.stopped = 0
+        self._output = SimpleNamespace(active=False)
 
     def query_devices(self):
         return list(self._devices)
@@ -73,6 +78,14 @@ class FakeSoundDevice:
 
     def play(self, data, samplerate=None, device=None, blocking=False):
         self.played.append((np.array(data), samplerate, device, blocking))
+        self._output = SimpleNamespace(active=self.output_stalls)  # else played at once
+
+    def get_stream(self):
+        return self._output
+
+    def stop(self):
+        self.stopped += 1
+        self._output.active = False
 
 
 class FakeInputStream:

@@ -2,6 +2,7 @@
 
 import builtins
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -163,8 +164,33 @@ def test_play_sends_the_samples_to_the_resolved_output(fake_sd):
     sd = fake_sd()
     audio = Audio(np.arange(100, dtype=np.int16), 22050)
     playback.play(audio, device="hdmi")
-    data, rate, index, blocking = sd.played[0]
-    assert np.array_equal(data, audio.samples) and rate == 22050 and index == 1 and blocking
+    data, rate, index, _blocking = sd.played[0]
+    assert np.array_equal(data, audio.samples) and rate == 22050 and index == 1 and sd.stopped == 0
+
+
+def test_a_device_that_stops_taking_audio_does_not_hold_the_screen(fake_sd):
+    sd = fake_sd(output_stalls=True)
+    audio = Audio(np.ones(1600, dtype=np.int16), 16000)  # 0.1 s
+    started = time.monotonic()
+    with pytest.raises(RehearseError, match="stopped taking audio"):
+        playback.play(audio, grace_s=0.3)
+    assert 0.35 <= time.monotonic() - started < 3.0 and sd.stopped == 1
+
+
+def test_a_stalled_prompt_is_shown_as_text_and_the_round_goes_on(fake_sd, capsys):
+    from rehearse.core.model import Prompt
+    from rehearse.session.round import speak_or_show
+
+    class Speaker:  # plays a tenth of a second on the output device, as a prompt's audio would be
+        def speak(self, prompt):
+            playback.play(Audio(np.ones(1600, dtype=np.int16), 16000), grace_s=0.1)
+
+    fake_sd(output_stalls=True)
+    notes = []
+    prompt = Prompt(id="t-1", archetype="storyteller", text="Tell me about yourself.")
+    assert speak_or_show(Speaker(), prompt, notes.append) is False
+    assert notes and notes[0].startswith("No sound: the output device (speaker) stopped taking audio")
+    assert "Tell me about yourself." in capsys.readouterr().err
 
 
 def test_play_without_output_device_raises(fake_sd):

@@ -2,24 +2,46 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from rehearse.audio.pcm import Audio
 from rehearse.audio import devices
 from rehearse.audio.devices import DeviceSpec, device_errors, resolve_output
+from rehearse.core.errors import RehearseError
 
 
-def play(audio: Audio, device: DeviceSpec = None) -> None:
+PLAY_GRACE_S = 5.0
+"""Seconds past the audio's own length that playing it may take before it is stopped. An output
+device that stops taking audio would otherwise hold the screen for good: once, in the test suite, a
+PulseAudio sink took nothing more and the spoken prompt waited until the test's 15-minute limit."""
+
+POLL_S = 0.02
+
+
+def play(audio: Audio, device: DeviceSpec = None, *, grace_s: float = PLAY_GRACE_S) -> None:
     """Play ``audio`` on the output device ``device`` names (None: the default) and wait until done.
 
-    Raises RehearseError when there is no usable output device.
+    Raises RehearseError when there is no usable output device, or when the device has not played
+    the audio ``grace_s`` seconds after its length (it is stopped then).
     """
     if len(audio.samples) == 0:
         return
     sd = devices.sounddevice_module()
     index = resolve_output(device)
     with device_errors("output"):
-        sd.play(np.asarray(audio.samples), samplerate=audio.sample_rate, device=index, blocking=True)
+        sd.play(np.asarray(audio.samples), samplerate=audio.sample_rate, device=index, blocking=False)
+        stream = sd.get_stream()
+        deadline = time.monotonic() + audio.duration_s + grace_s
+        while stream.active and time.monotonic() < deadline:
+            time.sleep(POLL_S)
+        stalled = stream.active
+        if stalled:
+            sd.stop()
+    if stalled:
+        raise RehearseError(f"the output device (speaker) stopped taking audio: {audio.duration_s:.1f} s of "
+                            f"sound had not played after {audio.duration_s + grace_s:.1f} s")
 
 
 def beep(freq_hz: float = 880.0, seconds: float = 0.2, sample_rate: int = 16000) -> Audio:
