@@ -348,18 +348,20 @@ def test_at_a_pause_the_buffer_is_trimmed_after_a_committed_sentence_so_the_tail
     assert names(heard[None][1]) == names(heard[4.0][1])  # the same words at the pause
 
 
-def _long_uncommitted_buffer(max_tail_s, seconds: float = 14.0, seed: int = 6):
-    """A live answer whose decodes lag far behind (a slow machine): one step over its first 12 s,
-    nothing committed, then the rest fed and a pause at its end."""
+def _long_uncommitted_buffer(max_tail_s=6.0, seconds: float = 14.0, seed: int = 6, heard_s: int = 12,
+                             engine=None):
+    """A live answer whose decodes lag far behind (a slow machine): one step over its first
+    ``heard_s`` seconds, nothing committed, then the rest fed and a pause at its end. Returns the
+    layout, the samples still to feed, the engine and the transcriber."""
     layout = fluent(seconds, seed=seed)
     samples = tones(layout, tail_s=0.6)
     stopped = layout[-1][1]
-    engine = ToneEngine()
+    engine = engine or ToneEngine()
     live = AgreementTranscriber(engine, RATE, max_tail_s=max_tail_s, background=False)
-    feed(live, samples[: 12 * RATE], step_each_block=False)
+    feed(live, samples[: heard_s * RATE], step_each_block=False)
     assert live.run_pending().kind == "step" and live.committed_s == 0.0
     cut = int((stopped + 0.3) * RATE)
-    feed(live, samples[12 * RATE: cut], step_each_block=False)
+    feed(live, samples[heard_s * RATE: cut], step_each_block=False)
     live.pause(stopped)
     return layout, samples[cut:], engine, live
 
@@ -385,21 +387,12 @@ def test_a_long_uncommitted_tail_is_decoded_from_the_latest_steps_words_on(resum
 
 
 def test_when_the_latest_step_lags_far_behind_the_tail_starts_at_its_latest_settled_word():
-    layout = fluent(20.0, seed=8)
-    samples = tones(layout, tail_s=0.6)
-    stopped = layout[-1][1]
-    engine = ToneEngine()
-    live = AgreementTranscriber(engine, RATE, background=False)
-    feed(live, samples[: 8 * RATE], step_each_block=False)
-    assert live.run_pending().kind == "step"  # the only step: it heard the first 8 s
-    cut = int((stopped + 0.3) * RATE)
-    feed(live, samples[8 * RATE: cut], step_each_block=False)
-    live.pause(stopped)
+    layout, rest, engine, live = _long_uncommitted_buffer(seconds=20.0, seed=8, heard_s=8)
     assert live.run_pending().kind == "speculative"
-    tail = engine.windows[-1][0]
-    assert cut / RATE - 8.0 < tail < cut / RATE - 6.0  # from the last word ending before 7 s
+    end_s = layout[-1][1] + 0.3
+    assert end_s - 8.0 < engine.windows[-1][0] < end_s - 6.0  # from the last word ending before 7 s
     assert names(live.words_so_far()) == [f"f{p}" for _, _, p in layout]
-    feed(live, samples[cut:])
+    feed(live, rest)
     assert names(live.finish().words) == [f"f{p}" for _, _, p in layout]
 
 
@@ -415,19 +408,10 @@ class LoopingEngine(ToneEngine):
 
 
 def test_a_step_that_looped_bridges_nothing():
-    layout = fluent(14.0, seed=6)
-    samples = tones(layout, tail_s=0.6)
-    stopped = layout[-1][1]
-    engine = LoopingEngine()
-    live = AgreementTranscriber(engine, RATE, background=False)
-    feed(live, samples[: 12 * RATE], step_each_block=False)
-    assert live.run_pending().kind == "step"
-    cut = int((stopped + 0.3) * RATE)
-    feed(live, samples[12 * RATE: cut], step_each_block=False)
-    live.pause(stopped)
+    layout, rest, engine, live = _long_uncommitted_buffer(engine=LoopingEngine())
     assert live.run_pending().kind == "speculative"
     assert engine.windows[-1][0] > 13.0  # the whole buffer again
-    feed(live, samples[cut:])
+    feed(live, rest)
     assert names(live.finish().words) == [f"f{p}" for _, _, p in layout]
 
 
