@@ -271,6 +271,36 @@ def test_a_finished_ending_stands_only_when_the_second_decode_of_the_pause_agree
     assert with_second_opinion(first, "") == first and with_second_opinion(first, ()) == first
 
 
+def test_a_doubted_last_word_is_settled_by_a_second_decode_sure_of_the_same_ending():
+    from rehearse.core.model import Word
+    from rehearse.coaching.turn import DOUBT_P, NOT_YET, UNSURE_P, with_second_opinion
+
+    def said(text: str, last_p: float) -> list:
+        words = [Word(w, i * 0.3, i * 0.3 + 0.25, 0.97) for i, w in enumerate(text.split())]
+        return words[:-1] + [Word(words[-1].word, words[-1].start, words[-1].end, last_p)]
+
+    for p in (UNSURE_P - 0.05, (UNSURE_P + DOUBT_P) / 2):  # unsure (read unfinished), in doubt (cannot tell)
+        first = said("bringing me in was the right call?", p)
+        assert completeness(first) != COMPLETE
+        assert with_second_opinion(first, None) is NOT_YET  # wait for the second decode
+        sure = said("me in was the right call.", DOUBT_P + 0.08)
+        assert completeness(with_second_opinion(first, sure)) == COMPLETE
+        # the first heard one word more than the second: still the same ending
+        longer = said("we shipped it two weeks early. yeah.", p)
+        assert completeness(with_second_opinion(longer, said("shipped it two weeks early.", 0.95))) == COMPLETE
+        # a second decode as unsure, one that ends elsewhere, one unfinished, one that heard nothing: no
+        for other in (said("me in was the right call.", p), said("and the whole team called.", 0.95),
+                      said("me in was the", 0.95), ()):
+            assert completeness(with_second_opinion(first, other)) != COMPLETE
+    # words that do not close a clause wait whatever the second decode says, without waiting for it
+    unfinished = said("and what I did was to", UNSURE_P - 0.05)
+    assert with_second_opinion(unfinished, None) == unfinished
+    assert with_second_opinion(unfinished, said("what I did was to.", 0.99)) == unfinished
+    # a hesitation heard as a word before a thinking pause, heard as unsurely a second time: it waits
+    thinking = said("thank you for having me welcome, despite the rum.", 0.44)
+    assert completeness(with_second_opinion(thinking, said("having me welcome despite the rum.", 0.48))) != COMPLETE
+
+
 def test_a_second_opinion_that_loops_gives_no_opinion_but_a_hesitation_is_heard():
     from rehearse.coaching.turn import repeats_itself, with_second_opinion
 

@@ -331,14 +331,57 @@ def with_second_opinion(first: Heard, second: Optional[Heard]) -> Optional[Heard
     from 5 s before the pause, kept the "in um". A second decode that heard no words (Whisper now
     and then writes nothing for a few seconds cut mid-sentence: 4 of about 350 in the first-run traces
     of the latency seeds 47-61; at three the first decode ended a finished sentence, and the answer
-    waited 4.5 s) gives no opinion."""
+    waited 4.5 s) gives no opinion.
+
+    A first decode whose words close a clause but whose last word the engine is unsure or in doubt
+    of (:data:`UNSURE_P`, :data:`DOUBT_P`) waits for the second too: when the second ends a finished
+    sentence it is sure of, on a word the first heard among its last two, the second's words are
+    judged (the doubt is settled; :func:`_settles_doubt`). Else the first's stand and the answer waits."""
     if completeness(first) != COMPLETE:
-        return first
+        if not _doubted_ending(first):
+            return first
+        if second is None:
+            return NOT_YET
+        return second if _settles_doubt(first, second) else first
     if second is None:
         return NOT_YET
-    if not words_of(_text_of(second)) or repeats_itself(second):
-        return first  # a second decode that heard no words, or looped, gives no opinion
+    if _no_opinion(second):
+        return first
     return first if completeness(second) == COMPLETE else second
+
+
+def _no_opinion(second: Heard) -> bool:
+    """A second decode that heard no words, or looped, gives no opinion."""
+    return not words_of(_text_of(second)) or repeats_itself(second)
+
+
+def _doubted_ending(heard: Heard) -> bool:
+    """Engine words that close a clause, read unfinished or undecided only because the engine is
+    unsure or in doubt of the last word (its probability)."""
+    if isinstance(heard, str) or not heard or completeness(heard) == COMPLETE:
+        return False
+    bare = [Word(t.word, t.start, t.end) if isinstance(t, Word) else t for t in heard]
+    return completeness(bare) == COMPLETE
+
+
+def _settles_doubt(first: Heard, second: Heard) -> bool:
+    """Whether a second decode settles the doubt on the first's last word: it ends a finished
+    sentence whose last word it is sure of (:func:`completeness`, with its probabilities), and that
+    word is one of the first's last two (both decodes heard the clause end there; the first may have
+    heard one word more, or a word less sure).
+
+    Why: in the slower machine's latency runs (seeds 147 and 149, tuning data) the wait of 4.5 s
+    after a doubted last word was most of what was left of the time from the last word to the
+    result: "... bringing me in was the right call?" at p 0.55, whose second decode wrote "... the
+    right call." at 0.88; "... if I'm one of your good hires?" at 0.70 against 0.87. Replayed over
+    those traces (80 answers, 81 mid-sentence thinking pauses, 12 of them after a doubted ending), 5
+    of the 16 ends of answer after a doubted ending end in the finished-sentence window instead, and no
+    thinking pause is read as finished: at those the second decode was as unsure (a hesitation heard
+    as "rum", "love", "room", at p 0.08-0.62) or unfinished ("... rolled it up so")."""
+    if _no_opinion(second) or completeness(second) != COMPLETE:
+        return False
+    said, heard = words_of(_text_of(second)), words_of(_text_of(first))
+    return bool(said) and said[-1] in heard[-2:]
 
 
 def repeats_itself(heard: Heard) -> bool:

@@ -264,8 +264,9 @@ def live_hooks(live) -> dict:
     stop short of the pause, at what they were when the pause began: the recorder then knows they do
     not reach it and waits rather than trust the end of an earlier sentence. A transcriber that
     decodes the pause's last seconds a second time (``second_opinion()``) has its words held back
-    too, when they end a finished sentence, until that second decode is done; then the two are
-    judged together (:func:`rehearse.coaching.turn.with_second_opinion`).
+    too, when they end a finished sentence (or one whose last word the engine doubts), until that
+    second decode is done; then the two are judged together
+    (:func:`rehearse.coaching.turn.with_second_opinion`).
     """
     heard_so_far = getattr(live, "words_so_far", None) or getattr(live, "text_so_far", None)
     pause = getattr(live, "pause", None)
